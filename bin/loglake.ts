@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '../config/load.js';
+import { startService } from '../server/service.js';
+
+const USAGE = `loglake — logs and product-analytics events into a Parquet lake
+
+  loglake start                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
+  loglake import FILE --table logs|events|alert_events [--project ID]
+                                load canonical records (JSON array or NDJSON) through the bus and writer
+`;
+
+async function start(): Promise<void> {
+  const config = loadConfig();
+  const service = await startService(config);
+  const { logger, bootstrapInfo } = service;
+  if (bootstrapInfo) {
+    logger.info({ bootstrap: bootstrapInfo }, `first start: created org "default", project "default" and keys; saved to ${config.storage.data_dir}/bootstrap.json`);
+    process.stdout.write(`\nloglake bootstrap (also in ${config.storage.data_dir}/bootstrap.json):\n${JSON.stringify(bootstrapInfo, null, 2)}\n\n`);
+  }
+  logger.info(`loglake listening on http://${config.http.host}:${config.http.port} (bus: ${service.bus.describe()})`);
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info(`${signal}: stopping — draining ingest and flushing the writer`);
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+    case undefined:
+      return start();
+    case 'import': {
+      const { runImport } = await import('./import.js');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { table: { type: 'string' }, project: { type: 'string' } } });
+      return runImport(positionals[0], values.table, values.project);
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      process.exit(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

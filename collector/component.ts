@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Batch, Table } from '../core/records.js';
+import type { Bus } from '../storage/bus/bus.js';
+import type { MetaStore } from '../storage/meta/store.js';
+import type { RateMeter } from '../core/meter.js';
+
+/**
+ * The component model, after the OpenTelemetry Collector: every receiver, processor and exporter is a
+ * factory `{ type, configSchema, create }`, and `pipeline.ts` builds the graph from config.
+ */
+
+/** Takes a batch onward. The promise resolves once the batch is durable (on the bus): only then may a receiver answer 2xx. */
+export interface Consumer {
+  consume(batch: Batch): Promise<void>;
+}
+
+export interface Lifecycle {
+  start?(): Promise<void>;
+  /** Idempotent; stops taking new work and finishes what was accepted. */
+  shutdown?(): Promise<void>;
+}
+
+export type Receiver = Lifecycle;
+
+/** A pure batch → batch step. Returning a batch with no records drops it (sampling). */
+export interface Processor extends Lifecycle {
+  process(batch: Batch): Batch;
+}
+
+export type Exporter = Lifecycle & Consumer;
+
+/** What the running service lends to components. */
+export interface Host {
+  logger: Logger;
+  /** The shared HTTP API server (port 8080): HTTP receivers register their surface as a plugin on it. */
+  http: FastifyInstance;
+  bus: Bus;
+  meta: MetaStore;
+  /** Records accepted onto the bus. */
+  ingested: RateMeter;
+}
+
+export interface CreateContext {
+  /** `type` or `type/name`, as the config names the instance. */
+  id: string;
+  host: Host;
+}
+
+export interface ReceiverContext extends CreateContext {
+  /** One consumer per signal whose pipeline lists this receiver. */
+  consumers: Partial<Record<Table, Consumer>>;
+}
+
+export interface Factory<Config, Instance, Context extends CreateContext = CreateContext> {
+  type: string;
+  configSchema: z.ZodType<Config, unknown>;
+  create(config: Config, ctx: Context): Instance;
+}
+
+export type ReceiverFactory<C = any> = Factory<C, Receiver, ReceiverContext>;
+export type ProcessorFactory<C = any> = Factory<C, Processor>;
+export type ExporterFactory<C = any> = Factory<C, Exporter>;

@@ -1,0 +1,18 @@
+import type { Batch } from '../../../core/records.js';
+import type { ExporterFactory } from '../../component.js';
+import { busExporterConfig, type BusExporterConfig } from './config.js';
+import { publishBatch } from './publish.js';
+
+/** Hands batches to the bus; `consume` resolves only once every part is durable there. */
+export const busExporterFactory: ExporterFactory<BusExporterConfig> = {
+  type: 'bus',
+  configSchema: busExporterConfig,
+  create(config, { host }) {
+    return {
+      async consume(batch: Batch) {
+        await publishBatch(host.bus, batch, config.attempts);
+        host.ingested.mark(batch.records.length);
+      },
+    };
+  },
+};

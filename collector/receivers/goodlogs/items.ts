@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { ENVIRONMENTS, type EventRecord, type LogRecord } from '../../../core/records.js';
+import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
+import { parseInstant } from '../../../core/time.js';
+import type { GoodlogsConfig } from './config.js';
+
+/**
+ * One GoodLogs batch item → a canonical record, or the reason it is rejected. Beyond the documented fields,
+ * items may carry what a migration or replay needs (`id`, `observed_timestamp`, `environment`, `action`,
+ * `tags`, `trace_id`, `span_id`, `resource`, `service`).
+ */
+
+const object = z.record(z.string(), z.unknown());
+const when = z.union([z.string(), z.number()]);
+
+const common = {
+  id: z.string().optional(),
+  timestamp: when.optional(),
+  observed_timestamp: when.optional(),
+  environment: z.string().optional(),
+  properties: object.nullish(),
+};
+
+const logItem = z.object({
+  ...common,
+  severity: z.union([z.string(), z.number()]),
+  message: z.string().nullish(),
+  service: z.string().nullish(),
+  action: z.string().nullish(),
+  tags: z.array(z.string()).nullish(),
+  trace_id: z.string().nullish(),
+  span_id: z.string().nullish(),
+  resource: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullish(),
+  // Legacy and Logtrail-style objects, flattened under their own prefix (`metadata.status_code`).
+  metadata: object.nullish(),
+  context: object.nullish(),
+  code_location: object.nullish(),
+  actor: object.nullish(),
+  target: object.nullish(),
+});
+
+const eventItem = z.object({
+  ...common,
+  event: z.string().min(1),
+  distinctId: z.union([z.string(), z.number()]).nullish(),
+  distinct_id: z.union([z.string(), z.number()]).nullish(),
+});
+
+const PREFIXED = ['metadata', 'context', 'code_location', 'actor', 'target'] as const;
+
+export type ItemResult<T> = { ok: true; record: T } | { ok: false; message: string };
+
+function instant(value: string | number | undefined, fallback: string, field: string): string | { error: string } {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && value >= 0 && value < 8.64e15 ? new Date(value).toISOString() : { error: `${field}: not a valid epoch-milliseconds time` };
+  }
+  return parseInstant(value) ?? { error: `${field}: not an ISO 8601 timestamp: ${JSON.stringify(value).slice(0, 60)}` };
+}
+
+function issue(error: z.ZodError): string {
+  const first = error.issues[0];
+  return `${first.path.join('.') || 'item'}: ${first.message}`;
+}
+
+interface Shared {
+  id: string;
+  environment: string;
+  timestamp: string;
+  observed_timestamp: string;
+}
+
+function shared(item: z.infer<typeof eventItem> | z.infer<typeof logItem>, now: string, config: GoodlogsConfig): Shared | { error: string } {
+  const timestamp = instant(item.timestamp, now, 'timestamp');
+  if (typeof timestamp !== 'string') return timestamp;
+  const observed = instant(item.observed_timestamp, now, 'observed_timestamp');
+  if (typeof observed !== 'string') return observed;
+  if (item.id !== undefined && !isUuid(item.id)) return { error: 'id: must be a UUID' };
+  const environment = item.environment?.trim().toLowerCase() ?? config.default_environment;
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment)) return { error: `environment: must be one of ${ENVIRONMENTS.join(', ')}` };
+  return { id: item.id?.toLowerCase() ?? uuidv7(), environment, timestamp, observed_timestamp: observed };
+}
+
+export function toLogRecord(raw: unknown, projectId: string, now: string, config: GoodlogsConfig): ItemResult<LogRecord> {
+  const parsed = logItem.safeParse(raw);
+  if (!parsed.success) return { ok: false, message: issue(parsed.error) };
+  const item = parsed.data;
+  const severity = normalizeSeverity(item.severity);
+  if (!severity) return { ok: false, message: `severity: must be one of trace, debug, info, warn, error, fatal (got ${JSON.stringify(item.severity)})` };
+  const message = item.message ?? null;
+  if (message !== null && Buffer.byteLength(message) > config.max_message_bytes) {
+    return { ok: false, message: `message: longer than ${config.max_message_bytes} bytes` };
+  }
+  const base = shared(item, now, config);
+  if ('error' in base) return { ok: false, message: base.error };
+  const properties: Record<string, unknown> = { ...(item.properties ?? {}) };
+  for (const prefix of PREFIXED) if (item[prefix]) properties[prefix] = item[prefix];
+  const resource = Object.fromEntries(Object.entries(item.resource ?? {}).map(([k, v]) => [k, String(v)]));
+  const service = resource['service.name'] ?? (typeof properties.service === 'string' ? properties.service : null) ?? item.service ?? null;
+  return {
+    ok: true,
+    record: {
+      ...base,
+      project_id: projectId,
+      severity,
+      severity_number: severityNumber(severity),
+      message,
+      service,
+      action: item.action ?? null,
+      tags: item.tags ?? [],
+      trace_id: item.trace_id ?? null,
+      span_id: item.span_id ?? null,
+      trace_flags: null,
+      properties,
+      resource,
+      receiver: 'goodlogs',
+    },
+  };
+}
+
+export function toEventRecord(raw: unknown, projectId: string, now: string, config: GoodlogsConfig): ItemResult<EventRecord> {
+  const parsed = eventItem.safeParse(raw);
+  if (!parsed.success) return { ok: false, message: issue(parsed.error) };
+  const item = parsed.data;
+  const base = shared(item, now, config);
+  if ('error' in base) return { ok: false, message: base.error };
+  const distinct = item.distinctId ?? item.distinct_id ?? null;
+  return {
+    ok: true,
+    record: {
+      ...base,
+      project_id: projectId,
+      event: item.event,
+      distinct_id: distinct === null ? null : String(distinct),
+      properties: { ...(item.properties ?? {}) },
+    },
+  };
+}

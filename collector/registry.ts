@@ -1,0 +1,17 @@
+import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './component.js';
+import { goodlogsReceiverFactory } from './receivers/goodlogs/factory.js';
+import { flattenProcessorFactory } from './processors/flatten/factory.js';
+import { useragentProcessorFactory } from './processors/useragent/factory.js';
+import { ipProcessorFactory } from './processors/ip/factory.js';
+import { busExporterFactory } from './exporters/bus/factory.js';
+
+/** Every component type a config may name. */
+export const receiverFactories: Record<string, ReceiverFactory> = Object.fromEntries(
+  [goodlogsReceiverFactory].map((f) => [f.type, f]),
+);
+
+export const processorFactories: Record<string, ProcessorFactory> = Object.fromEntries(
+  [flattenProcessorFactory, useragentProcessorFactory, ipProcessorFactory].map((f) => [f.type, f]),
+);
+
+export const exporterFactories: Record<string, ExporterFactory> = Object.fromEntries([busExporterFactory].map((f) => [f.type, f]));

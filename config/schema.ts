@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * loglake.yaml: the OpenTelemetry Collector's shape (receivers, processors, exporters, service.pipelines)
+ * plus loglake's own sections. Every key has a default, so an empty file (or none) is a working config.
+ * Component sections stay `unknown` here: each component's factory validates its own block.
+ */
+
+const componentBlock = z.record(z.string(), z.unknown());
+
+const pipelineSchema = z.object({
+  receivers: z.array(z.string()).min(1),
+  processors: z.array(z.string()).default([]),
+  exporters: z.array(z.string()).min(1),
+});
+
+export const configSchema = z.object({
+  receivers: componentBlock.default({ goodlogs: {} }),
+  processors: componentBlock.default({ flatten: {}, useragent: {}, ip: {} }),
+  exporters: componentBlock.default({ bus: {} }),
+  service: z
+    .object({
+      pipelines: z.record(z.enum(['logs', 'events']), pipelineSchema).default({
+        logs: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
+        events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
+      }),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Fastify's own cap; each API enforces its documented limit below this. */
+      body_limit_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+    })
+    .prefault({}),
+  storage: z
+    .object({
+      data_dir: z.string().default('./data'),
+      bus: z
+        .object({
+          /** `auto`: JetStream when a NATS server is named (here or by NATS_URL), the embedded bus otherwise. */
+          kind: z.enum(['auto', 'jetstream', 'embedded']).default('auto'),
+          nats_url: z.string().optional(),
+          stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LOGLAKE'),
+          subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake'),
+          consumer: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake-writer'),
+          /** How long JetStream keeps de-duplication ids. */
+          duplicate_window_seconds: z.number().int().positive().default(120),
+          max_age_hours: z.number().positive().default(72),
+          ack_wait_seconds: z.number().int().positive().default(60),
+        })
+        .prefault({}),
+      writer: z
+        .object({
+          /** A record is queryable about this long after its 202 (plus the write itself). */
+          flush_interval_ms: z.number().int().positive().default(1000),
+          /** Flush a partition early when it holds this many rows. */
+          max_buffered_rows: z.number().int().positive().default(200_000),
+          max_pending_messages: z.number().int().positive().default(1000),
+        })
+        .prefault({}),
+      compaction: z
+        .object({
+          enabled: z.boolean().default(true),
+          interval_ms: z.number().int().positive().default(30_000),
+          /** A partition is compacted once it holds at least this many files. */
+          min_files: z.number().int().min(2).default(8),
+          /** Replaced files are deleted after this grace, so queries already reading them finish. */
+          delete_grace_ms: z.number().int().nonnegative().default(60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  query: z
+    .object({
+      /** Pins the query clock (ISO instant): reproducible reports and tests. */
+      now: z.string().optional(),
+      timeout_ms: z.number().int().positive().default(30_000),
+      max_concurrent: z.number().int().positive().default(4),
+      threads: z.number().int().positive().optional(),
+      memory_limit: z.string().default('2GB'),
+    })
+    .prefault({}),
+  alerts: z
+    .object({
+      enabled: z.boolean().default(true),
+      check_interval_override_seconds: z.number().positive().optional(),
+    })
+    .prefault({}),
+  bootstrap: z
+    .object({
+      region: z.string().regex(/^[a-z0-9]+$/).default('eu'),
+      admin_email: z.string().default('admin@loglake.local'),
+    })
+    .prefault({}),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;

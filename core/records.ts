@@ -1,0 +1,93 @@
+/**
+ * The canonical records: what every receiver produces, what the bus carries and what the lake stores.
+ * Everything converts to and from these once.
+ */
+
+export const TABLES = ['logs', 'events', 'alert_events'] as const;
+export type Table = (typeof TABLES)[number];
+
+export const SEVERITIES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** OTel severity number for the canonical level (the lowest number of its range). */
+export const SEVERITY_NUMBER: Record<Severity, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+
+export const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** A stored property value. JSON null is never stored: absent and null are the same thing. */
+export type PropertyValue = string | number | boolean;
+
+/**
+ * Properties as receivers hand them over: possibly nested, possibly holding arrays or nulls.
+ * The flatten processor turns them into flat `PropertyValue`s; the lake encoder copes with leftovers.
+ */
+export type Properties = Record<string, unknown>;
+
+/** ISO 8601 instant in UTC, `Z`-suffixed, millisecond or microsecond precision. */
+export type Instant = string;
+
+export interface LogRecord {
+  id: string;
+  project_id: string;
+  environment: string;
+  timestamp: Instant;
+  observed_timestamp: Instant;
+  severity: Severity;
+  severity_number: number;
+  message: string | null;
+  service: string | null;
+  action: string | null;
+  tags: string[];
+  trace_id: string | null;
+  span_id: string | null;
+  trace_flags: number | null;
+  properties: Properties;
+  resource: Record<string, string>;
+  receiver: string;
+}
+
+export interface EventRecord {
+  id: string;
+  project_id: string;
+  environment: string;
+  timestamp: Instant;
+  observed_timestamp: Instant;
+  event: string;
+  distinct_id: string | null;
+  properties: Properties;
+}
+
+export interface AlertEventRecord {
+  id: string;
+  project_id: string;
+  timestamp: Instant;
+  alert_id: string;
+  alert_name: string;
+  state: string;
+  value: number | null;
+  threshold: number | null;
+}
+
+export interface RecordOf {
+  logs: LogRecord;
+  events: EventRecord;
+  alert_events: AlertEventRecord;
+}
+
+/** Where a batch came from: what enrichment processors may use. */
+export interface BatchContext {
+  receiver: string;
+  /** The client address as the socket saw it. */
+  remoteAddress?: string;
+  /** Raw request headers (lower-case names), when the transport has any. */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** A batch of one table's records for one project: the unit that flows through a pipeline. */
+export interface Batch<T extends Table = Table> {
+  table: T;
+  projectId: string;
+  records: RecordOf[T][];
+  context: BatchContext;
+}

@@ -1,0 +1,105 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { ApiError } from '../../core/errors.js';
+import type { Table } from '../../core/records.js';
+import { hourKey } from '../../storage/lake/layout.js';
+import type { Manifest } from '../../storage/lake/manifest.js';
+import { sqlString } from '../../storage/lake/parquet.js';
+import { emptyRelation } from '../../storage/lake/schema.js';
+import { Semaphore } from './semaphore.js';
+
+export interface EngineOptions {
+  timeoutMs: number;
+  maxConcurrent: number;
+  memoryLimit: string;
+  threads?: number;
+  /** Statements run once on every new connection (time zone, macros). */
+  setupSql: string[];
+}
+
+export interface TimeWindow {
+  from: Date | null;
+  to: Date | null;
+}
+
+/** Runs SQL on relations named after the tables, over one project's live files only. */
+export interface Relations {
+  all(sql: string, params?: unknown[], types?: DuckDBType[]): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * DuckDB over the lake. Each query borrows a connection, on which `logs`/`events`/`alert_events` are
+ * temp views over exactly the manifest's live files of one project in the queried hours, so no SQL
+ * can read another project's data. A timer interrupts queries that run past the timeout.
+ */
+export class QueryEngine {
+  private db!: DuckDBInstance;
+  private idle: DuckDBConnection[] = [];
+  private readonly slots: Semaphore;
+
+  constructor(
+    private readonly manifest: Manifest,
+    private readonly opts: EngineOptions,
+  ) {
+    this.slots = new Semaphore(opts.maxConcurrent);
+  }
+
+  async start(): Promise<void> {
+    const config: Record<string, string> = { memory_limit: this.opts.memoryLimit };
+    if (this.opts.threads) config.threads = String(this.opts.threads);
+    this.db = await DuckDBInstance.create(':memory:', config);
+  }
+
+  private async connection(): Promise<DuckDBConnection> {
+    const conn = this.idle.pop();
+    if (conn) return conn;
+    const fresh = await this.db.connect();
+    for (const sql of this.opts.setupSql) await fresh.run(sql);
+    return fresh;
+  }
+
+  /** Files of the window's hours; the half-open `to` bound means its own hour only when it is past the hour's start. */
+  private relation(project: string, table: Table, window: TimeWindow): string {
+    const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
+    const files = this.manifest.list(project, table, window.from ? hourKey(window.from) : null, toHour);
+    if (files.length === 0) return emptyRelation(table);
+    return `SELECT * FROM read_parquet([${files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ')}], union_by_name = true)`;
+  }
+
+  async withRelations<T>(project: string, tables: Table[], window: TimeWindow, work: (rel: Relations) => Promise<T>): Promise<T> {
+    const release = await this.slots.acquire();
+    const conn = await this.connection();
+    let healthy = true;
+    try {
+      for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(project, table, window)}`);
+      return await work({
+        all: async (sql, params = [], types) => {
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            conn.interrupt();
+          }, this.opts.timeoutMs);
+          try {
+            const reader = await conn.runAndReadAll(sql, params as never, types as never);
+            return reader.getRowObjectsJS() as Record<string, unknown>[];
+          } catch (err) {
+            if (timedOut) throw new ApiError(504, 'QUERY_TIMEOUT', `The query ran longer than ${this.opts.timeoutMs} ms and was cancelled`);
+            healthy = false;
+            throw err;
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+      });
+    } finally {
+      if (healthy) this.idle.push(conn);
+      else conn.closeSync();
+      release();
+    }
+  }
+
+  close(): void {
+    for (const conn of this.idle) conn.closeSync();
+    this.idle = [];
+    this.db?.closeSync();
+  }
+}

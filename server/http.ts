@@ -1,0 +1,16 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { v4 as uuidv4 } from 'uuid';
+
+/** The shared API server (port 8080). Surfaces register themselves on it as encapsulated plugins. */
+export function createHttpServer(opts: { bodyLimit: number; logger: Logger }): FastifyInstance {
+  return Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit,
+    disableRequestLogging: true,
+    genReqId: () => uuidv4(),
+    // Ingest answers must wait for the bus; keep-alive connections from shippers are long-lived.
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+}

@@ -1,0 +1,42 @@
+import type { Table } from '../../core/records.js';
+
+/**
+ * The durable bus between collectors and writers. One message carries one batch's rows of one
+ * (table, project, hour) partition as NDJSON in the lake's staging form, so a writer never re-parses rows.
+ */
+export interface OutgoingMessage {
+  table: Table;
+  project: string;
+  /** The hour partition of every row in `data`: `YYYY-MM-DDTHH`. */
+  hour: string;
+  /** De-duplication id: a retried publish with the same id is stored once. */
+  msgId: string;
+  rows: number;
+  data: Uint8Array;
+}
+
+export interface BusMessage extends OutgoingMessage {
+  /** Position in the bus: unique and increasing within one `busId`. */
+  seq: number;
+  ack(): Promise<void>;
+}
+
+export interface Subscription extends AsyncIterable<BusMessage> {
+  /** Stops delivery; un-acked messages are redelivered to the next subscriber. */
+  stop(): Promise<void>;
+  /** Every sequence at or below this is acknowledged: a writer may forget them. */
+  ackFloor(): Promise<number>;
+}
+
+export interface Bus {
+  readonly kind: 'jetstream' | 'embedded';
+  /** Identifies one incarnation of the stream: sequences restart when it is recreated. */
+  readonly busId: string;
+  start(): Promise<void>;
+  /** Resolves once the message is durable; only then may an ingest answer 2xx. */
+  publish(message: OutgoingMessage): Promise<void>;
+  /** A durable consumer: messages not acknowledged are redelivered, across restarts too. */
+  subscribe(durable: string, opts: { maxPending: number }): Promise<Subscription>;
+  close(): Promise<void>;
+  describe(): string;
+}

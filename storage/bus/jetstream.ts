@@ -1,0 +1,123 @@
+import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType,
+  type JetStreamClient, type JetStreamManager, type StreamConfig,
+} from '@nats-io/jetstream';
+import type { Table } from '../../core/records.js';
+import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
+
+export interface JetStreamBusOptions {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
+  duplicateWindowSeconds: number;
+  maxAgeHours: number;
+  ackWaitSeconds: number;
+}
+
+const H_TABLE = 'Loglake-Table';
+const H_PROJECT = 'Loglake-Project';
+const H_HOUR = 'Loglake-Hour';
+const H_ROWS = 'Loglake-Rows';
+
+/** NATS JetStream: one file-backed stream `loglake.<table>.<project>`, de-duplicated on `Nats-Msg-Id`. */
+export class JetStreamBus implements Bus {
+  readonly kind = 'jetstream';
+  busId = '';
+  private nc!: NatsConnection;
+  private js!: JetStreamClient;
+  private jsm!: JetStreamManager;
+
+  constructor(private readonly opts: JetStreamBusOptions) {}
+
+  describe(): string {
+    return `NATS JetStream at ${this.opts.url}, stream ${this.opts.stream}`;
+  }
+
+  async start(): Promise<void> {
+    this.nc = await connect({ servers: this.opts.url, name: 'loglake', maxReconnectAttempts: -1 });
+    this.jsm = await jetstreamManager(this.nc);
+    this.js = jetstream(this.nc);
+    const wanted: Partial<StreamConfig> = {
+      subjects: [`${this.opts.subjectPrefix}.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: nanos(this.opts.duplicateWindowSeconds * 1000),
+      max_age: nanos(this.opts.maxAgeHours * 3600 * 1000),
+    };
+    let info;
+    try {
+      info = await this.jsm.streams.info(this.opts.stream);
+      info = await this.jsm.streams.update(this.opts.stream, { ...info.config, ...wanted });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      info = await this.jsm.streams.add({ name: this.opts.stream, ...wanted });
+    }
+    this.busId = `jetstream:${this.opts.stream}:${info.created}`;
+  }
+
+  async publish(m: OutgoingMessage): Promise<void> {
+    const h = headers();
+    h.set(H_TABLE, m.table);
+    h.set(H_PROJECT, m.project);
+    h.set(H_HOUR, m.hour);
+    h.set(H_ROWS, String(m.rows));
+    await this.js.publish(`${this.opts.subjectPrefix}.${m.table}.${m.project}`, m.data, { msgID: m.msgId, headers: h });
+  }
+
+  async subscribe(durable: string, opts: { maxPending: number }): Promise<Subscription> {
+    const config = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.opts.ackWaitSeconds * 1000),
+      max_ack_pending: opts.maxPending,
+    };
+    try {
+      await this.jsm.consumers.info(this.opts.stream, durable);
+      await this.jsm.consumers.update(this.opts.stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.jsm.consumers.add(this.opts.stream, config);
+    }
+    const consumer = await this.js.consumers.get(this.opts.stream, durable);
+    const messages = await consumer.consume({ max_messages: Math.min(opts.maxPending, 256) });
+    const jsm = this.jsm;
+    const stream = this.opts.stream;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const m of messages) {
+          const h = m.headers;
+          const message: BusMessage = {
+            seq: m.seq,
+            msgId: h?.get('Nats-Msg-Id') ?? '',
+            table: (h?.get(H_TABLE) ?? '') as Table,
+            project: h?.get(H_PROJECT) ?? '',
+            hour: h?.get(H_HOUR) ?? '',
+            rows: Number(h?.get(H_ROWS) ?? 0),
+            data: m.data,
+            ack: async () => {
+              await m.ackAck();
+            },
+          };
+          yield message;
+        }
+      },
+      async stop() {
+        await messages.close();
+      },
+      async ackFloor() {
+        return (await jsm.consumers.info(stream, durable)).ack_floor.stream_seq;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
+  return e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(String(e?.message));
+}

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import type { Config } from '../../config/schema.js';
+import type { Bus } from './bus.js';
+import { EmbeddedBus } from './embedded.js';
+import { JetStreamBus } from './jetstream.js';
+
+/** JetStream when a NATS server is named (config or NATS_URL) or asked for; the embedded bus otherwise. */
+export function selectBus(config: Config): Bus {
+  const bus = config.storage.bus;
+  const kind = bus.kind === 'auto' ? (bus.nats_url ? 'jetstream' : 'embedded') : bus.kind;
+  if (kind === 'jetstream') {
+    return new JetStreamBus({
+      url: bus.nats_url ?? '127.0.0.1:4222',
+      stream: bus.stream,
+      subjectPrefix: bus.subject_prefix,
+      duplicateWindowSeconds: bus.duplicate_window_seconds,
+      maxAgeHours: bus.max_age_hours,
+      ackWaitSeconds: bus.ack_wait_seconds,
+    });
+  }
+  return new EmbeddedBus({ dir: join(config.storage.data_dir, 'bus'), duplicateWindowSeconds: bus.duplicate_window_seconds });
+}

@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import type { Table } from '../../core/records.js';
+
+/** `<lake>/<project>/<table>/date=YYYY-MM-DD/hour=HH/`: hive-style, readable by any Parquet tool. */
+export function partitionDir(lakeDir: string, project: string, table: Table, hour: string): string {
+  return join(lakeDir, project, table, `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11, 13)}`);
+}
+
+/** Inclusive hour keys `YYYY-MM-DDTHH` between two instants. */
+export function hourKey(date: Date): string {
+  return date.toISOString().slice(0, 13);
+}

@@ -1,0 +1,162 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Table } from '../../core/records.js';
+import { inRanges, mergeRanges, rangesAbove, type Ranges } from './ranges.js';
+
+export interface LakeFile {
+  /** Relative to the lake directory. */
+  path: string;
+  project: string;
+  table: Table;
+  hour: string;
+  rows: number;
+  bytes: number;
+}
+
+type Entry =
+  | { t: 'commit'; bus: string; files: LakeFile[]; seqs: Ranges }
+  | { t: 'replace'; add: LakeFile[]; remove: string[] };
+
+interface Snapshot {
+  files: LakeFile[];
+  committed: Record<string, Ranges>;
+}
+
+/**
+ * The list of live Parquet files, and the bus sequences already in them. A file counts only once its
+ * manifest entry is durable, so a crash between rename and entry leaves an orphan (removed on open) and a
+ * redelivered message whose sequence is already committed is acked without being written twice.
+ * Stored as a snapshot plus an fsynced journal of entries, folded into a new snapshot on open.
+ */
+export class Manifest {
+  private files = new Map<string, LakeFile>();
+  private committed = new Map<string, Ranges>();
+  private journalFd = -1;
+  private journalEntries = 0;
+  private readonly dir: string;
+
+  constructor(private readonly lakeDir: string) {
+    this.dir = join(lakeDir, '_manifest');
+  }
+
+  open(): void {
+    mkdirSync(this.dir, { recursive: true });
+    const snapshotPath = join(this.dir, 'snapshot.json');
+    if (existsSync(snapshotPath)) {
+      const snap = JSON.parse(readFileSync(snapshotPath, 'utf8')) as Snapshot;
+      for (const f of snap.files) this.files.set(f.path, f);
+      for (const [bus, r] of Object.entries(snap.committed)) this.committed.set(bus, r);
+    }
+    const journalPath = join(this.dir, 'journal.log');
+    if (existsSync(journalPath)) {
+      for (const line of readFileSync(journalPath, 'utf8').split('\n')) {
+        if (!line) continue;
+        try {
+          this.apply(JSON.parse(line) as Entry);
+        } catch {
+          // A torn last line: its flush never acked anything, so its messages will come again.
+          break;
+        }
+      }
+    }
+    this.removeOrphans();
+    this.writeSnapshot();
+    this.journalFd = openSync(journalPath, 'w');
+  }
+
+  close(): void {
+    if (this.journalFd >= 0) closeSync(this.journalFd);
+    this.journalFd = -1;
+  }
+
+  private apply(e: Entry): void {
+    if (e.t === 'commit') {
+      for (const f of e.files) this.files.set(f.path, f);
+      this.committed.set(e.bus, mergeRanges(this.committed.get(e.bus) ?? [], e.seqs));
+    } else {
+      for (const p of e.remove) this.files.delete(p);
+      for (const f of e.add) this.files.set(f.path, f);
+    }
+  }
+
+  private append(e: Entry): void {
+    writeSync(this.journalFd, `${JSON.stringify(e)}\n`);
+    fsyncSync(this.journalFd);
+    this.apply(e);
+    // Entries are idempotent, so a crash between the snapshot and the truncation only replays some twice.
+    if (++this.journalEntries >= 1000) {
+      this.writeSnapshot();
+      closeSync(this.journalFd);
+      this.journalFd = openSync(join(this.dir, 'journal.log'), 'w');
+      this.journalEntries = 0;
+    }
+  }
+
+  private writeSnapshot(): void {
+    const snap: Snapshot = { files: [...this.files.values()], committed: Object.fromEntries(this.committed) };
+    const tmp = join(this.dir, 'snapshot.json.tmp');
+    const fd = openSync(tmp, 'w');
+    writeFileSync(fd, JSON.stringify(snap));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, join(this.dir, 'snapshot.json'));
+  }
+
+  /** Parquet files (and temp files) under the lake that no entry names: leftovers of a crash. */
+  private removeOrphans(): void {
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (full !== this.dir) walk(full);
+        } else if (!this.files.has(relative(this.lakeDir, full))) {
+          rmSync(full, { force: true });
+        }
+      }
+    };
+    walk(this.lakeDir);
+  }
+
+  commit(bus: string, files: LakeFile[], seqs: Ranges): void {
+    this.append({ t: 'commit', bus, files, seqs });
+  }
+
+  replace(add: LakeFile[], remove: string[]): void {
+    this.append({ t: 'replace', add, remove });
+  }
+
+  isCommitted(bus: string, seq: number): boolean {
+    const r = this.committed.get(bus);
+    return r !== undefined && inRanges(r, seq);
+  }
+
+  /** Forgets sequences the bus will never deliver again. */
+  forgetUpTo(bus: string, floor: number): void {
+    const r = this.committed.get(bus);
+    if (r) this.committed.set(bus, rangesAbove(r, floor));
+  }
+
+  /** Live files of a project's table whose hour lies in [fromHour, toHour] (either side open when null). */
+  list(project: string, table: Table, fromHour: string | null = null, toHour: string | null = null): LakeFile[] {
+    const out: LakeFile[] = [];
+    for (const f of this.files.values()) {
+      if (f.project !== project || f.table !== table) continue;
+      if (fromHour !== null && f.hour < fromHour) continue;
+      if (toHour !== null && f.hour > toHour) continue;
+      out.push(f);
+    }
+    return out;
+  }
+
+  all(): LakeFile[] {
+    return [...this.files.values()];
+  }
+
+  absolute(path: string): string {
+    return join(this.lakeDir, path);
+  }
+
+  sizeOf(path: string): number {
+    return statSync(this.absolute(path)).size;
+  }
+}

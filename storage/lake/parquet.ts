@@ -1,0 +1,43 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Table } from '../../core/records.js';
+import { readJsonColumns, SORT_ORDER } from './schema.js';
+
+/** Paths are ours (uuid names under the data directory), but quote them properly all the same. */
+export function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
+
+/** A private DuckDB for turning staged rows into Parquet: the write path never shares the query engine's. */
+export class ParquetWriter {
+  private constructor(private readonly conn: DuckDBConnection) {}
+
+  static async create(threads = 1): Promise<ParquetWriter> {
+    const db = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+    const conn = await db.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new ParquetWriter(conn);
+  }
+
+  /** Staged NDJSON (the encoder's rows) → one sorted ZSTD Parquet file; returns the row count. */
+  async fromNdjson(table: Table, ndjsonPaths: string[], target: string): Promise<number> {
+    const sources = `[${ndjsonPaths.map(sqlString).join(', ')}]`;
+    const reader = await this.conn.runAndReadAll(
+      `COPY (SELECT * FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)}) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+    );
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  /** Several Parquet files of one partition → one, re-sorted (compaction). */
+  async merge(table: Table, sources: string[], target: string): Promise<number> {
+    const reader = await this.conn.runAndReadAll(
+      `COPY (SELECT * FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+    );
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}

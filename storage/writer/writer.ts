@@ -1,0 +1,167 @@
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from 'pino';
+import type { Table } from '../../core/records.js';
+import type { Bus, BusMessage, Subscription } from '../bus/bus.js';
+import type { LakeFile, Manifest } from '../lake/manifest.js';
+import { partitionDir } from '../lake/layout.js';
+import type { ParquetWriter } from '../lake/parquet.js';
+import { rangesOf } from '../lake/ranges.js';
+
+export interface WriterOptions {
+  lakeDir: string;
+  stagingDir: string;
+  deadLetterDir: string;
+  durable: string;
+  flushIntervalMs: number;
+  maxBufferedRows: number;
+  maxPendingMessages: number;
+}
+
+interface PartitionBuffer {
+  project: string;
+  table: Table;
+  hour: string;
+  rows: number;
+  messages: BusMessage[];
+}
+
+/**
+ * Pulls batches from the bus, groups rows by (project, table, hour) and, every flush interval, writes one
+ * Parquet file per partition: staged NDJSON → DuckDB → temp file → rename → manifest entry → ack.
+ * Exactly once: a message is acked only after its rows are in a committed file, and a redelivered message
+ * whose sequence the manifest already holds is acked without being written again.
+ */
+export class Writer {
+  private subscription: Subscription | null = null;
+  private buffers = new Map<string, PartitionBuffer>();
+  private bufferedRows = 0;
+  private bufferedMessages = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private lastFlushAt = Date.now();
+  private stopped = false;
+  private flushes = 0;
+  rowsWritten = 0;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly manifest: Manifest,
+    private readonly parquet: ParquetWriter,
+    private readonly opts: WriterOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    mkdirSync(this.opts.stagingDir, { recursive: true });
+    this.subscription = await this.bus.subscribe(this.opts.durable, { maxPending: this.opts.maxPendingMessages });
+    const subscription = this.subscription;
+    this.loop = (async () => {
+      for await (const message of subscription) this.accept(message);
+    })().catch((err) => {
+      if (!this.stopped) this.logger.error({ err }, 'writer: bus subscription ended');
+    });
+    this.timer = setInterval(() => this.scheduleFlush(), Math.max(50, Math.floor(this.opts.flushIntervalMs / 4)));
+  }
+
+  private accept(message: BusMessage): void {
+    if (this.manifest.isCommitted(this.bus.busId, message.seq)) {
+      void message.ack();
+      return;
+    }
+    const key = `${message.project}\u0000${message.table}\u0000${message.hour}`;
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      buffer = { project: message.project, table: message.table, hour: message.hour, rows: 0, messages: [] };
+      this.buffers.set(key, buffer);
+    }
+    buffer.messages.push(message);
+    buffer.rows += message.rows;
+    this.bufferedRows += message.rows;
+    this.bufferedMessages++;
+    // Un-acked messages hold the bus's delivery window open: flush early rather than stall it.
+    if (this.bufferedRows >= this.opts.maxBufferedRows || this.bufferedMessages >= this.opts.maxPendingMessages * 0.8) {
+      this.scheduleFlush(true);
+    }
+  }
+
+  private scheduleFlush(force = false): void {
+    if (this.buffers.size === 0) return;
+    if (!force && Date.now() - this.lastFlushAt < this.opts.flushIntervalMs) return;
+    this.lastFlushAt = Date.now();
+    this.flushing = this.flushing.then(() => this.flush()).catch((err) => this.logger.error({ err }, 'writer: flush failed; messages stay un-acked and will be retried'));
+  }
+
+  /** Writes everything buffered; serialised by `flushing`. */
+  private async flush(): Promise<void> {
+    const buffers = [...this.buffers.values()];
+    if (buffers.length === 0) return;
+    this.buffers = new Map();
+    this.bufferedRows = 0;
+    this.bufferedMessages = 0;
+    const files: LakeFile[] = [];
+    const written: BusMessage[] = [];
+    try {
+      for (const buffer of buffers) {
+        const file = await this.writePartition(buffer);
+        if (file) {
+          files.push(file);
+          written.push(...buffer.messages);
+        }
+      }
+      if (written.length === 0) return;
+      this.manifest.commit(this.bus.busId, files, rangesOf(written.map((m) => m.seq)));
+    } catch (err) {
+      for (const f of files) rmSync(this.manifest.absolute(f.path), { force: true });
+      throw err;
+    }
+    this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
+    await Promise.all(written.map((m) => m.ack()));
+    if (++this.flushes % 50 === 0) this.manifest.forgetUpTo(this.bus.busId, await this.subscription!.ackFloor());
+  }
+
+  private async writePartition(buffer: PartitionBuffer): Promise<LakeFile | null> {
+    const name = `part-${uuidv7()}`;
+    const staging = join(this.opts.stagingDir, `${name}.ndjson`);
+    writeFileSync(staging, Buffer.concat(buffer.messages.map((m) => m.data)));
+    const dir = partitionDir(this.opts.lakeDir, buffer.project, buffer.table, buffer.hour);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.parquet.tmp`);
+    const final = join(dir, `${name}.parquet`);
+    try {
+      const rows = await this.parquet.fromNdjson(buffer.table, [staging], tmp);
+      renameSync(tmp, final);
+      return { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(final).size };
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      if (buffer.messages.length > 1) throw err;
+      this.deadLetter(buffer.messages[0], err);
+      await buffer.messages[0].ack();
+      return null;
+    } finally {
+      rmSync(staging, { force: true });
+    }
+  }
+
+  /** A single message DuckDB cannot read is kept aside whole, never silently dropped. */
+  private deadLetter(message: BusMessage, err: unknown): void {
+    mkdirSync(this.opts.deadLetterDir, { recursive: true });
+    const base = join(this.opts.deadLetterDir, `${message.table}-${message.project}-${message.seq}`);
+    writeFileSync(`${base}.ndjson`, message.data);
+    appendFileSync(`${base}.error`, `${String(err)}\n`);
+    this.logger.error({ err, seq: message.seq, table: message.table, project: message.project }, 'writer: message moved to dead letters');
+  }
+
+  /** Stops pulling, writes and acks everything buffered. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.subscription?.stop();
+    await this.loop;
+    this.scheduleFlush(true);
+    await this.flushing;
+  }
+}
