@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Batch, Table } from '../../core/records.js';
+import { RateMeter } from '../../core/meter.js';
+import { createHttpServer } from '../../server/http.js';
+import { FileMetaStore } from '../../storage/meta/file-store.js';
+import { bootstrap, type BootstrapInfo } from '../../storage/meta/bootstrap.js';
+import type { Bus } from '../../storage/bus/bus.js';
+import type { Consumer, Host, Receiver, ReceiverFactory } from '../component.js';
+
+/**
+ * What receiver tests share: a host with a real metadata store holding the bootstrap keys, a real HTTP
+ * server, and consumers that record what a receiver hands on (optionally failing, to test that a
+ * receiver never answers success for a batch the bus refused).
+ */
+export interface ReceiverHarness {
+  http: FastifyInstance;
+  keys: BootstrapInfo['keys'];
+  batches: Batch[];
+  /** Records handed on, per table. */
+  records(table: Table): Record<string, unknown>[];
+  /** Makes the next `n` consume calls fail as a bus outage would. */
+  failNext(n: number): void;
+  receiver: Receiver;
+  close(): Promise<void>;
+}
+
+export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: unknown = {}, signals: Table[] = ['logs', 'events']): Promise<ReceiverHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'loglake-receiver-'));
+  const meta = new FileMetaStore(join(dir, 'meta'));
+  await meta.open();
+  const info = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'admin@test' }))!;
+  const logger = pino({ level: 'silent' });
+  const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024, logger });
+  const batches: Batch[] = [];
+  let failures = 0;
+  const consumer: Consumer = {
+    async consume(batch) {
+      if (failures > 0) {
+        failures--;
+        throw new Error('bus unavailable');
+      }
+      batches.push(structuredClone(batch));
+    },
+  };
+  const host: Host = { logger, http, bus: undefined as unknown as Bus, meta, ingested: new RateMeter() };
+  const consumers = Object.fromEntries(signals.map((s) => [s, consumer]));
+  const receiver = factory.create(factory.configSchema.parse(config), { id: factory.type, host, consumers });
+  await receiver.start?.();
+  await http.ready();
+  return {
+    http,
+    keys: info.keys,
+    batches,
+    records: (table) => batches.filter((b) => b.table === table).flatMap((b) => b.records as unknown as Record<string, unknown>[]),
+    failNext: (n) => {
+      failures = n;
+    },
+    receiver,
+    async close() {
+      await receiver.shutdown?.();
+      await http.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
