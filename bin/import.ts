@@ -65,7 +65,7 @@ export async function runImport(file: string | undefined, tableArg: string | und
       await publishBatch(storage.bus, { table, projectId: project, records: chunk, context: { receiver: 'import' } }, 3);
       bar.increment(chunk.length);
     }
-    while (storage.writer && storage.writer.rowsWritten < records.length) await new Promise((r) => setTimeout(r, 100));
+    while (storage.lake && storage.lake.writer.rowsWritten < records.length) await new Promise((r) => setTimeout(r, 100));
   } finally {
     bar.stop();
     await storage.close();

@@ -1,24 +1,29 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
-import { startService } from '../server/service.js';
+import { startService, ROLES, type Role } from '../server/service.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
-  loglake start                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
+  loglake start [--role all|collector|writer]
+                                run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
   loglake import FILE --table logs|events|alert_events [--project ID]
                                 load canonical records (JSON array or NDJSON) through the bus and writer
 `;
 
-async function start(): Promise<void> {
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
+  const role = values.role as Role;
+  if (!ROLES.includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}`);
   const config = loadConfig();
-  const service = await startService(config);
+  const service = await startService(config, role);
   const { logger, bootstrapInfo } = service;
   if (bootstrapInfo) {
     logger.info({ bootstrap: bootstrapInfo }, `first start: created org "default", project "default" and keys; saved to ${config.storage.data_dir}/bootstrap.json`);
     process.stdout.write(`\nloglake bootstrap (also in ${config.storage.data_dir}/bootstrap.json):\n${JSON.stringify(bootstrapInfo, null, 2)}\n\n`);
   }
-  logger.info(`loglake listening on http://${config.http.host}:${config.http.port} (bus: ${service.bus.describe()})`);
+  const where = service.http ? `listening on http://${config.http.host}:${config.http.port}` : 'writing the lake';
+  logger.info(`loglake (${role}) ${where}; bus: ${service.storage.bus.describe()}`);
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;
@@ -41,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start':
     case undefined:
-      return start();
+      return start(rest);
     case 'import': {
       const { runImport } = await import('./import.js');
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { table: { type: 'string' }, project: { type: 'string' } } });

@@ -7,49 +7,64 @@ import { selectBus } from './bus/select.js';
 import { Manifest } from './lake/manifest.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
+import { Compactor } from './lake/compaction.js';
 
 export interface Storage {
   dataDir: string;
   bus: Bus;
-  manifest: Manifest;
-  writer: Writer | null;
+  /** The lake's manifest and its writer: only in a process that writes the lake. */
+  lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
   /** Stops the writer (final flush and ack), then closes the bus and the manifest. */
   close(): Promise<void>;
 }
 
-/** The bus, the lake's manifest and (unless told otherwise) a running writer, from config. */
-export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean } = { writer: true }): Promise<Storage> {
+/**
+ * The bus, and with `writer: true` the lake's manifest and a running writer. A process that only
+ * collects must not open the manifest: opening it tidies the lake, which is the writer's to do.
+ */
+export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean }): Promise<Storage> {
   const dataDir = resolve(config.storage.data_dir);
-  const lakeDir = join(dataDir, 'lake');
-  mkdirSync(lakeDir, { recursive: true });
   const bus = selectBus(config);
   await bus.start();
-  const manifest = new Manifest(lakeDir);
-  manifest.open();
-  const parquet = opts.writer ? await ParquetWriter.create() : null;
-  const w = config.storage.writer;
-  const writer = parquet && new Writer(bus, manifest, parquet, {
-    lakeDir,
-    stagingDir: join(dataDir, 'staging'),
-    deadLetterDir: join(dataDir, 'dead-letter'),
-    durable: config.storage.bus.consumer,
-    flushIntervalMs: w.flush_interval_ms,
-    maxBufferedRows: w.max_buffered_rows,
-    maxPendingMessages: w.max_pending_messages,
-  }, logger.child({ component: 'writer' }));
-  await writer?.start();
+  let lake: Storage['lake'] = null;
+  let parquet: ParquetWriter | null = null;
+  if (opts.writer) {
+    const lakeDir = join(dataDir, 'lake');
+    mkdirSync(lakeDir, { recursive: true });
+    const manifest = new Manifest(lakeDir);
+    manifest.open();
+    parquet = await ParquetWriter.create();
+    const w = config.storage.writer;
+    const writer = new Writer(bus, manifest, parquet, {
+      lakeDir,
+      stagingDir: join(dataDir, 'staging'),
+      deadLetterDir: join(dataDir, 'dead-letter'),
+      durable: config.storage.bus.consumer,
+      flushIntervalMs: w.flush_interval_ms,
+      maxBufferedRows: w.max_buffered_rows,
+      maxPendingMessages: w.max_pending_messages,
+    }, logger.child({ component: 'writer' }));
+    await writer.start();
+    const c = config.storage.compaction;
+    let compactor: Compactor | null = null;
+    if (c.enabled) {
+      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, deleteGraceMs: c.delete_grace_ms }, logger.child({ component: 'compaction' }));
+      compactor.start();
+    }
+    lake = { manifest, writer, compactor };
+  }
   let closing: Promise<void> | null = null;
   return {
     dataDir,
     bus,
-    manifest,
-    writer,
+    lake,
     close() {
       closing ??= (async () => {
-        await writer?.stop();
+        await lake?.compactor?.stop();
+        await lake?.writer.stop();
         parquet?.close();
         await bus.close();
-        manifest.close();
+        lake?.manifest.close();
       })();
       return closing;
     },

@@ -1,0 +1,56 @@
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Compactor } from './compaction.js';
+import { Manifest } from './manifest.js';
+import { ParquetWriter } from './parquet.js';
+import { encodeRow } from './encode.js';
+import { partitionDir } from './layout.js';
+import type { LogRecord } from '../../core/records.js';
+
+function log(i: number, service: string): LogRecord {
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, project_id: 'p', environment: 'production',
+    timestamp: `2026-06-15T11:${String(i % 60).padStart(2, '0')}:00.000Z`, observed_timestamp: '2026-06-15T11:00:00.000Z',
+    severity: 'info', severity_number: 9, message: `m${i}`, service, action: null, tags: [], trace_id: null, span_id: null, trace_flags: null,
+    properties: { n: i, s: `v${i}`, b: i % 2 === 0 }, resource: {}, receiver: 'test',
+  };
+}
+
+describe('Compactor', () => {
+  it('merges a partition into one sorted file with the same rows and retires the old files', async () => {
+    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-compact-'));
+    const manifest = new Manifest(lakeDir);
+    manifest.open();
+    const writer = await ParquetWriter.create();
+    const dir = partitionDir(lakeDir, 'p', 'logs', '2026-06-15T11');
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 4; f++) {
+      const staged = join(lakeDir, `../stage-${process.pid}-${f}.ndjson`);
+      writeFileSync(staged, Array.from({ length: 25 }, (_, i) => encodeRow('logs', log(f * 25 + i, `svc-${(f + i) % 3}`))).join('\n'));
+      const path = join(dir, `part-${f}.parquet`);
+      const rows = await writer.fromNdjson('logs', [staged], path);
+      manifest.commit('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
+    }
+    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 3, deleteGraceMs: 0 }, pino({ level: 'silent' }));
+    compactor.start();
+    expect(await compactor.runOnce()).toBe(1);
+    await compactor.stop();
+    const files = manifest.list('p', 'logs');
+    expect(files).toHaveLength(1);
+    expect(files[0].rows).toBe(100);
+    expect(readdirSync(dir)).toEqual([files[0].path.split('/').pop()]);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const merged = `read_parquet('${manifest.absolute(files[0].path)}')`;
+    const [[ids, total]] = (await conn.runAndReadAll(`SELECT count(DISTINCT id)::INTEGER, sum(attrs_num['n'])::INTEGER FROM ${merged}`)).getRows();
+    expect([ids, total]).toEqual([100, 4950]);
+    const services = (await conn.runAndReadAll(`SELECT service FROM ${merged}`)).getRows().map((r) => r[0]);
+    expect(services).toEqual([...services].sort());
+    expect(manifest.isCommitted('bus', 3)).toBe(true);
+    writer.close();
+  });
+});

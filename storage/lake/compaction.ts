@@ -1,0 +1,97 @@
+import { mkdirSync, renameSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from 'pino';
+import { partitionDir } from './layout.js';
+import type { LakeFile, Manifest } from './manifest.js';
+import type { ParquetWriter } from './parquet.js';
+
+export interface CompactionOptions {
+  lakeDir: string;
+  intervalMs: number;
+  minFiles: number;
+  deleteGraceMs: number;
+}
+
+/**
+ * The writer rolls a small file per partition every flush, for freshness; small files make queries slow
+ * (DuckDB parallelises per row group). Compaction merges a partition's files into one, swaps them in the
+ * manifest in one entry, and moves the old ones aside to `_retired/`, deleted after a grace period so
+ * queries already reading them finish.
+ */
+export class Compactor {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private readonly retiredDir: string;
+
+  constructor(
+    private readonly manifest: Manifest,
+    /** Its own DuckDB, so merging never waits on (or blocks) the writer's flushes. */
+    private readonly parquet: ParquetWriter,
+    private readonly opts: CompactionOptions,
+    private readonly logger: Logger,
+  ) {
+    this.retiredDir = join(opts.lakeDir, '_retired');
+  }
+
+  start(): void {
+    mkdirSync(this.retiredDir, { recursive: true });
+    this.purgeRetired(0);
+    this.timer = setInterval(() => {
+      this.running = this.running.then(async () => void (await this.runOnce())).catch((err) => this.logger.error({ err }, 'compaction failed; will retry'));
+    }, this.opts.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    this.parquet.close();
+  }
+
+  /** Partitions holding at least `minFiles` files, merged one at a time. */
+  async runOnce(): Promise<number> {
+    const groups = new Map<string, LakeFile[]>();
+    for (const f of this.manifest.all()) {
+      const key = `${f.project}\u0000${f.table}\u0000${f.hour}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    let merged = 0;
+    for (const files of groups.values()) {
+      if (files.length < this.opts.minFiles) continue;
+      await this.merge(files);
+      merged++;
+    }
+    this.purgeRetired(this.opts.deleteGraceMs);
+    return merged;
+  }
+
+  private async merge(files: LakeFile[]): Promise<void> {
+    const { project, table, hour } = files[0];
+    const dir = partitionDir(this.opts.lakeDir, project, table, hour);
+    const name = `compact-${uuidv7()}`;
+    const tmp = join(dir, `.${name}.parquet.tmp`);
+    const final = join(dir, `${name}.parquet`);
+    try {
+      const rows = await this.parquet.merge(table, files.map((f) => this.manifest.absolute(f.path)), tmp);
+      const expected = files.reduce((n, f) => n + f.rows, 0);
+      if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
+      renameSync(tmp, final);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows: files.reduce((n, f) => n + f.rows, 0), bytes: statSync(final).size };
+    this.manifest.replace([merged], files.map((f) => f.path));
+    for (const f of files) {
+      renameSync(this.manifest.absolute(f.path), join(this.retiredDir, `${Date.now()}-${basename(f.path)}`));
+    }
+    this.logger.debug({ partition: dir, files: files.length, rows: merged.rows }, 'compacted');
+  }
+
+  private purgeRetired(graceMs: number): void {
+    const cutoff = Date.now() - graceMs;
+    for (const name of readdirSync(this.retiredDir)) {
+      if (Number(name.split('-')[0]) <= cutoff) rmSync(join(this.retiredDir, name), { force: true });
+    }
+  }
+}

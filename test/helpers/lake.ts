@@ -1,0 +1,43 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+function parquetFiles(dir: string): string[] {
+  let out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(parquetFiles(full));
+    else if (e.name.endsWith('.parquet') && !e.name.startsWith('.')) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Reads a table's Parquet files straight from disk with a DuckDB of the test's own — an oracle that
+ * shares nothing with loglake's query path. Counts every row, so a duplicate shows.
+ */
+export async function lakeIds(dataDir: string, project: string, table: string): Promise<{ rows: number; ids: Map<string, number> }> {
+  const files = parquetFiles(join(dataDir, 'lake', project, table));
+  if (files.length === 0) return { rows: 0, ids: new Map() };
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const reader = await conn.runAndReadAll(`SELECT id, count(*)::INTEGER AS n FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}]) GROUP BY id`);
+    const ids = new Map<string, number>();
+    let rows = 0;
+    for (const [id, n] of reader.getRows() as [string, number][]) {
+      ids.set(id, n);
+      rows += n;
+    }
+    return { rows, ids };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}

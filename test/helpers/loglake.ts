@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { freePort, waitFor } from './ports.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+// Absolute, because the process runs in its data directory, where `tsx` would not resolve.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export interface BootstrapFile {
+  org_id: string;
+  project_id: string;
+  admin: { email: string; password: string };
+  keys: Record<'goodlogs_secret' | 'goodlogs_public' | 'logtrail_rw' | 'logtrace' | 'posthog_personal', string>;
+}
+
+export interface LoglakeProcess {
+  url: string;
+  dataDir: string;
+  env: Record<string, string>;
+  proc: ChildProcess;
+  output: () => string;
+  bootstrap: () => BootstrapFile;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  role?: 'all' | 'collector' | 'writer';
+  /** Reuse the ports of an earlier run (a restart). */
+  ports?: Record<string, string>;
+}
+
+/** Starts `loglake start` as its own process (the way users run it) and waits until it is healthy. */
+export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'loglake-e2e-'));
+  const ports = opts.ports ?? {
+    LOGLAKE_HTTP_PORT: String(await freePort()),
+    LOGLAKE_OTLP_HTTP_PORT: String(await freePort()),
+    LOGLAKE_OTLP_GRPC_PORT: String(await freePort()),
+    LOGLAKE_LOGSTASH_PORT: String(await freePort()),
+  };
+  const env = { LOGLAKE_DATA_DIR: dataDir, LOGLAKE_LOG_LEVEL: 'warn', ...ports, ...opts.env };
+  const proc = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bin/loglake.ts'), 'start', '--role', opts.role ?? 'all'], {
+    cwd: dataDir,
+    env: { ...process.env, ...env, LOGLAKE_CONFIG: opts.env?.LOGLAKE_CONFIG ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${ports.LOGLAKE_HTTP_PORT}`;
+  if (opts.role === 'writer') {
+    await waitFor('the writer to start', async () => gone ? Promise.reject(new Error(out)) : /writing the lake/.test(out), 60_000);
+  } else {
+    await waitFor(`loglake at ${url}`, async () => {
+      if (gone) throw new Error(`loglake exited:\n${out}`);
+      return (await fetch(`${url}/v1/health`)).status === 200;
+    }, 60_000);
+  }
+  return {
+    url,
+    dataDir,
+    env: ports,
+    proc,
+    output: () => out,
+    bootstrap: () => JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as BootstrapFile,
+    exited,
+    async kill(signal) {
+      if (!gone) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function hasBootstrap(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'bootstrap.json'));
+}

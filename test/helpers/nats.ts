@@ -1,0 +1,72 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { freePort, waitFor } from './ports.js';
+
+export const MACHINE_NATS = process.env.NATS_URL ?? '127.0.0.1:4222';
+
+/** Whether the machine's NATS answers with JetStream; tests that need it skip (saying so) when not. */
+export async function machineNatsAvailable(): Promise<boolean> {
+  try {
+    const nc = await connect({ servers: MACHINE_NATS, timeout: 2000, reconnect: false });
+    await (await jetstreamManager(nc)).getAccountInfo();
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function natsServerBinary(): string | null {
+  for (const candidate of ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server']) {
+    if (spawnSync(candidate, ['--version']).status === 0) return candidate;
+  }
+  return null;
+}
+
+/** Removes a test's own stream from the shared NATS. */
+export async function deleteStream(stream: string): Promise<void> {
+  const nc = await connect({ servers: MACHINE_NATS });
+  try {
+    await (await jetstreamManager(nc)).streams.delete(stream);
+  } catch {
+    /* already gone */
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface OwnNats {
+  url: string;
+  storeDir: string;
+  proc: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A test-owned `nats-server -js` on a free port with a temp store, to kill and restart at will. */
+export async function startOwnNats(storeDir = mkdtempSync(join(tmpdir(), 'loglake-nats-')), port?: number): Promise<OwnNats> {
+  const binary = natsServerBinary();
+  if (!binary) throw new Error('nats-server is not installed');
+  const p = port ?? (await freePort());
+  const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(p), '-js', '-sd', storeDir], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  const url = `127.0.0.1:${p}`;
+  await waitFor(`nats-server on ${url}`, async () => {
+    const nc = await connect({ servers: url, timeout: 500, reconnect: false });
+    await (await jetstreamManager(nc)).getAccountInfo();
+    await nc.close();
+    return true;
+  });
+  return {
+    url,
+    storeDir,
+    proc,
+    async stop(signal = 'SIGTERM') {
+      proc.kill(signal);
+      await exited;
+    },
+  };
+}
