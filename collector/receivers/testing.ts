@@ -9,6 +9,7 @@ import { createHttpServer } from '../../server/http.js';
 import { FileMetaStore } from '../../storage/meta/file-store.js';
 import { bootstrap, type BootstrapInfo } from '../../storage/meta/bootstrap.js';
 import type { Bus } from '../../storage/bus/bus.js';
+import type { MetaStore } from '../../storage/meta/store.js';
 import type { Consumer, Host, Receiver, ReceiverFactory } from '../component.js';
 
 /**
@@ -19,6 +20,8 @@ import type { Consumer, Host, Receiver, ReceiverFactory } from '../component.js'
 export interface ReceiverHarness {
   http: FastifyInstance;
   keys: BootstrapInfo['keys'];
+  /** The store behind the keys: tests create keys with other scopes or environments here. */
+  meta: MetaStore;
   batches: Batch[];
   /** Records handed on, per table. */
   records(table: Table): Record<string, unknown>[];
@@ -54,6 +57,7 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
   return {
     http,
     keys: info.keys,
+    meta,
     batches,
     records: (table) => batches.filter((b) => b.table === table).flatMap((b) => b.records as unknown as Record<string, unknown>[]),
     failNext: (n) => {
