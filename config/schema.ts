@@ -20,7 +20,7 @@ export const configSchema = z.object({
   exporters: componentBlock.default({ bus: {} }),
   service: z
     .object({
-      pipelines: z.record(z.enum(['logs', 'events']), pipelineSchema).default({
+      pipelines: z.partialRecord(z.enum(['logs', 'events']), pipelineSchema).default({
         logs: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
         events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
       }),

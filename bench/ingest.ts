@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: sustained ingest through the whole spine (HTTP → bus → writer → Parquet), measured
+ * from outside the started process, as a user would see it. Prints the figures recorded in bench/README.md.
+ *
+ *   npm run bench -- [--seconds 30] [--clients 8] [--bus embedded|jetstream]
+ */
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
+import { lakeIds } from '../test/helpers/lake.js';
+import { logItem } from '../test/helpers/load.js';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '30' },
+    clients: { type: 'string', default: '8' },
+    bus: { type: 'string', default: 'embedded' },
+    nats: { type: 'string', default: process.env.NATS_URL ?? '127.0.0.1:4222' },
+  },
+});
+const seconds = Number(values.seconds);
+const clients = Number(values.clients);
+const BATCH = 500;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function post(agent: Agent, url: URL, key: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function countMessage(p: LoglakeProcess, key: string, marker: string): Promise<number> {
+  const res = await fetch(`${p.url}/v1/gql/query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ q: `message:"${marker}" | count | last:1d` }),
+  });
+  const body = (await res.json()) as { data?: { results?: { value: number }[] } };
+  return body.data?.results?.[0]?.value ?? 0;
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(full) : e.name.endsWith('.parquet') ? statSync(full).size : 0;
+  }
+  return total;
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
+  const env: Record<string, string> = {};
+  if (values.bus === 'jetstream') {
+    const stream = `BENCH_${Date.now()}`;
+    const path = join(dataDir, 'loglake.yaml');
+    writeFileSync(path, `storage:\n  bus:\n    kind: jetstream\n    nats_url: ${values.nats}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n`);
+    env.LOGLAKE_CONFIG = path;
+  }
+  const p = await startLoglake({ dataDir, env });
+  const { keys, project_id } = p.bootstrap();
+  const url = new URL('/v1/logs', p.url);
+  // Bodies are built up front so the clients, which share the machine's two cores, spend little CPU.
+  const bodies = Array.from({ length: 64 }, (_, b) => JSON.stringify({ batch: Array.from({ length: BATCH }, (_, i) => {
+    const item = logItem(b * BATCH + i);
+    delete item.id;
+    return item;
+  }) }));
+  const rawBytesPerRecord = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / (bodies.length * BATCH);
+
+  const latencies: number[] = [];
+  const freshness: number[] = [];
+  const rss: number[] = [];
+  let sent = 0;
+  let failed = 0;
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const sampler = setInterval(() => rss.push(rssMb(p.proc.pid!)), 500);
+
+  const client = async (c: number) => {
+    for (let i = c; Date.now() < deadline; i += clients) {
+      const t0 = performance.now();
+      const status = await post(agent, url, keys.goodlogs_secret, bodies[i % bodies.length]);
+      latencies.push(performance.now() - t0);
+      if (status === 202) sent += BATCH;
+      else failed++;
+    }
+  };
+  const probe = async () => {
+    for (let n = 0; Date.now() < deadline - 3000; n++) {
+      const marker = `freshness-probe-${n}-${Date.now()}`;
+      const status = await post(agent, url, keys.goodlogs_secret, JSON.stringify({ batch: [{ severity: 'info', message: marker }] }));
+      const acked = performance.now();
+      if (status !== 202) continue;
+      while ((await countMessage(p, keys.goodlogs_secret, marker)) < 1) await new Promise((r) => setTimeout(r, 25));
+      freshness.push(performance.now() - acked);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  await Promise.all([...Array.from({ length: clients }, (_, c) => client(c)), probe()]);
+  const acceptedAt = Date.now();
+  const acceptRate = sent / ((acceptedAt - started) / 1000);
+
+  // End to end: until every accepted record is in Parquet.
+  let inLake = 0;
+  for (;;) {
+    inLake = (await lakeIds(dataDir, project_id, 'logs')).rows;
+    if (inLake >= sent + freshness.length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const drainedAt = Date.now();
+  clearInterval(sampler);
+  const parquetBytes = dirBytes(join(dataDir, 'lake', project_id, 'logs'));
+  latencies.sort((a, b) => a - b);
+  freshness.sort((a, b) => a - b);
+  rss.sort((a, b) => a - b);
+  const figures = {
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    bus: values.bus,
+    clients,
+    seconds,
+    batch: BATCH,
+    records_accepted: sent,
+    failed_requests: failed,
+    accepted_records_per_s: Math.round(acceptRate),
+    end_to_end_records_per_s: Math.round(inLake / ((drainedAt - started) / 1000)),
+    drain_after_load_s: (drainedAt - acceptedAt) / 1000,
+    latency_202_ms: { p50: Math.round(percentile(latencies, 0.5)), p99: Math.round(percentile(latencies, 0.99)) },
+    ingest_to_queryable_ms: { p50: Math.round(percentile(freshness, 0.5)), p99: Math.round(percentile(freshness, 0.99)), samples: freshness.length },
+    rss_mb: { median: Math.round(percentile(rss, 0.5)), max: Math.round(rss[rss.length - 1]) },
+    bytes_per_record: { parquet: +(parquetBytes / inLake).toFixed(1), raw_json: +rawBytesPerRecord.toFixed(1), ratio: +(rawBytesPerRecord / (parquetBytes / inLake)).toFixed(1) },
+  };
+  console.log(JSON.stringify(figures, null, 2));
+  await p.kill('SIGTERM');
+  agent.destroy();
+}
+
+await main();

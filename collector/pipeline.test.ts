@@ -1,0 +1,54 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import { RateMeter } from '../core/meter.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileMetaStore } from '../storage/meta/file-store.js';
+import { bootstrap } from '../storage/meta/bootstrap.js';
+import { createHttpServer } from '../server/http.js';
+import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
+import type { MetaStore } from '../storage/meta/store.js';
+import { buildPipelines } from './pipeline.js';
+
+function host(published: OutgoingMessage[] = []) {
+  const logger = pino({ level: 'silent' });
+  const bus = { publish: async (m: OutgoingMessage) => void published.push(m) } as unknown as Bus;
+  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta: {} as MetaStore, ingested: new RateMeter() };
+}
+
+describe('buildPipelines', () => {
+  it('names the config path of a bad component block, an unknown type and a pipeline reference', () => {
+    const bad = configSchema.parse({ processors: { flatten: { max_depth: 0 } }, service: { pipelines: { logs: { receivers: ['goodlogs'], processors: ['flatten'], exporters: ['bus'] } } } });
+    expect(() => buildPipelines(bad, host())).toThrow(/processors\.flatten\.max_depth/);
+    const unknown = configSchema.parse({ exporters: { kafka: {} }, service: { pipelines: { logs: { receivers: ['goodlogs'], exporters: ['kafka'] } } } });
+    expect(() => buildPipelines(unknown, host())).toThrow(/unknown component type "kafka"/);
+    const missing = configSchema.parse({ service: { pipelines: { logs: { receivers: ['goodlogs'], processors: ['sampler'], exporters: ['bus'] } } } });
+    expect(() => buildPipelines(missing, host())).toThrow(/"sampler" is not configured/);
+  });
+
+  it('runs processors in order, then the exporter, for each configured signal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loglake-pipeline-'));
+    const meta = new FileMetaStore(dir);
+    await meta.open();
+    const { keys } = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'a@b' }))!;
+    const published: OutgoingMessage[] = [];
+    const h = { ...host(published), meta };
+    const pipelines = buildPipelines(configSchema.parse({}), h);
+    await pipelines.start();
+    const res = await h.http.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${keys.goodlogs_public}`, 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36', 'x-forwarded-for': '203.0.113.9' },
+      remoteAddress: '127.0.0.1',
+      payload: JSON.stringify({ batch: [{ event: 'signup', properties: { plan: { tier: 'pro' } } }] }),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(published).toHaveLength(1);
+    const row = JSON.parse(Buffer.from(published[0].data).toString());
+    expect(row.attrs_str).toEqual({ 'plan.tier': 'pro', $browser: 'Chrome 125', $os: 'Windows 10', $device: 'Desktop', $ip: '203.0.113.9' });
+    expect(h.ingested.total).toBe(1);
+    await pipelines.shutdown();
+  });
+});
