@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, statusOf } from '../core/errors.js';
+import type { LogRecord, Severity } from '../core/records.js';
+import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import { checkKey } from './auth.js';
+import { hasScope } from './key-grants.js';
+
+/**
+ * What every Logtrail route shares, whichever module registers it (ingest in the collector, LCQL query
+ * later): the path prefix, the error envelope, key authentication with scopes, the JSON body rules and
+ * the LogEntry wire shape.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    logtrailKey?: ApiKey;
+  }
+}
+
+/** The seed's server URL is `https://api.logtrail.net/api/v1/workspace`; every path hangs off it. */
+export const LOGTRAIL_PREFIX = '/api/v1/workspace';
+
+/** Logtrail renders every error as `{error_code, message, request_id, details}`. */
+export function logtrailErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const send = (status: number, code: string, message: string, details: Record<string, unknown> = {}) =>
+    reply.code(status).send({ error_code: code, message, request_id: request.id, details });
+  if (err instanceof ApiError) {
+    if (err.headers) reply.headers(err.headers);
+    return send(err.status, err.code, err.message, err.details);
+  }
+  const status = statusOf(err);
+  if (status >= 500) {
+    request.log.error({ err }, 'logtrail: internal error');
+    return send(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  }
+  const message = (err as Error).message;
+  // Fastify's own refusals: a header it cannot parse (415), a body over the limit (413), a bad length (400).
+  if (status === 415) return send(400, 'VALIDATION_INVALID_CONTENT_TYPE', message);
+  if (status === 429) return send(429, 'RATE_LIMIT_PLAN_EXCEEDED', message);
+  return send(status, 'VALIDATION_INVALID_REQUEST', message);
+}
+
+/**
+ * Logtrail keys (`lt_{env}_{ro|wo|rw}_…`) from `X-API-Key` or `Authorization: Bearer`. The key must hold
+ * `scope`; the seed lists `rw` beside the two scopes as granting both.
+ */
+export function logtrailAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write') {
+  return async (request: FastifyRequest) => {
+    const check = checkKey(request, meta, ['logtrail']);
+    if (!check.ok) {
+      throw check.reason === 'missing'
+        ? new ApiError(401, 'AUTH_MISSING_API_KEY', 'Missing API key: send it in the X-API-Key header')
+        : new ApiError(401, 'AUTH_INVALID_API_KEY', 'Invalid API key');
+    }
+    if (!hasScope(check.key, [scope, 'rw'])) {
+      throw new ApiError(403, 'AUTH_API_KEY_SCOPE_MISMATCH', `This API key lacks the ${scope} permission`, {
+        required_scope: scope,
+        key_scopes: check.key.scopes,
+      });
+    }
+    request.logtrailKey = check.key;
+  };
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * Request bodies must be `application/json`, non-empty, valid JSON and at most `bodyLimit` bytes; each
+ * failure has its own code. Applies to the (encapsulated) instance it is called on.
+ */
+export function logtrailJsonBody(app: FastifyInstance, bodyLimit: number): void {
+  app.removeAllContentTypeParsers();
+  // Catch-all, so that a wrong or missing type gets Logtrail's code rather than Fastify's 415.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    const type = request.headers['content-type'];
+    if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
+      return done(new ApiError(400, 'VALIDATION_INVALID_CONTENT_TYPE', 'Content-Type must be application/json', { content_type: type ?? null }));
+    }
+    if ((body as string).trim() === '') return done(new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty'));
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(new ApiError(400, 'VALIDATION_INVALID_JSON', 'Request body is not valid JSON', { reason: (err as Error).message }));
+    }
+  });
+  // Without a Content-Type or a length, Fastify does not run a parser at all.
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body === undefined) throw new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty');
+  });
+}
+
+export interface LogEntry {
+  id: string;
+  environment: string;
+  level: Severity;
+  action: string | null;
+  message: string | null;
+  tags: string[];
+  actor: Record<string, unknown> | null;
+  target: Record<string, unknown> | null;
+  context: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+  client_timestamp: string;
+  server_timestamp: string;
+}
+
+const NESTED = ['actor', 'target', 'context', 'metadata'] as const;
+
+function nested(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** A canonical log in Logtrail's LogEntry shape; its `actor`/`target`/`context`/`metadata` properties must be nested objects. */
+export function toLogEntry(record: LogRecord): LogEntry {
+  const objects = Object.fromEntries(NESTED.map((k) => [k, nested(record.properties[k])])) as Pick<LogEntry, (typeof NESTED)[number]>;
+  return {
+    id: record.id,
+    environment: record.environment,
+    level: record.severity,
+    action: record.action,
+    message: record.message,
+    tags: record.tags,
+    ...objects,
+    client_timestamp: record.timestamp,
+    server_timestamp: record.observed_timestamp,
+  };
+}
