@@ -1,0 +1,200 @@
+// Query -> one parameterised DuckDB statement (spec section 17) over the relations `logs`, `events`,
+// `alert_events`. Every user value goes through `Params`; SQL text is only the compiler's own fragments.
+import type { Aggregate, FieldRef, Query, SortDir, Source } from './ast.js';
+import { columnSql, compileFilter, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
+import { fieldClass, hasProperties, resolveField, sameField } from './fields.js';
+import { Params } from './params.js';
+import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
+
+export interface CompiledQuery { sql: string; params: unknown[] }
+
+/** Row columns returned in search mode, per source (section 14.1 row shapes). */
+export const ROW_COLUMNS: Record<Source, readonly string[]> = {
+  logs: ['id', 'timestamp', 'observed_timestamp', 'severity', 'severity_number', 'message', 'service',
+    'environment', 'action', 'tags', 'trace_id', 'span_id', 'attrs_str', 'attrs_num', 'attrs_bool', 'resource'],
+  events: ['id', 'timestamp', 'event', 'distinct_id', 'environment', 'attrs_str', 'attrs_num', 'attrs_bool'],
+  alert_events: ['id', 'timestamp', 'alert_id', 'alert_name', 'state', 'value', 'threshold'],
+};
+
+const nullsLast = (expr: string, dir: SortDir) => `${expr} ${dir.toUpperCase()} NULLS LAST`;
+
+/** Property order (12.2): numbers < strings < booleans, absent last in both directions. */
+function typedOrder(t: { s: string; n: string; b: string }, dir: SortDir): string[] {
+  const cls = `CASE WHEN ${t.n} IS NOT NULL THEN 0 WHEN ${t.s} IS NOT NULL THEN 1 WHEN ${t.b} IS NOT NULL THEN 2 END`;
+  return [cls, t.n, t.s, t.b].map((e) => nullsLast(e, dir));
+}
+
+function whereSql(q: Query, c: SqlContext): string {
+  const parts: string[] = [];
+  if (q.time.from) parts.push(`timestamp >= ${c.params.timestamp(q.time.from.toISOString())}`);
+  if (q.time.to) parts.push(`timestamp < ${c.params.timestamp(q.time.to.toISOString())}`);
+  const cursor = q.aggregate ? undefined : q.page.cursor;
+  if (cursor) {
+    const ts = c.params.timestamp(cursor.ts);
+    const cmp = q.order === 'latest' ? '<' : '>';
+    parts.push(`(timestamp ${cmp} ${ts} OR (timestamp = ${ts} AND id ${cmp} ${c.params.add(cursor.id)}))`);
+  }
+  if (q.filter) parts.push(compileFilter(q.filter, c));
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+// ---- search -------------------------------------------------------------------------------------
+
+function searchSortKey(key: string, dir: SortDir, c: SqlContext): string[] {
+  const field = resolveField(key, c.source);
+  if (field.kind === 'resource') return [nullsLast(resourceSql(field.key, c.params), dir)];
+  if (field.kind === 'property') return hasProperties(c.source) ? typedOrder(propertySql(field.key, c.params), dir) : [];
+  if (field.name === 'severity') return [nullsLast('sevrank(severity)', dir)];
+  return [nullsLast(columnSql(field), dir)];
+}
+
+/**
+ * Stages run in pipeline order; each sort is stable, i.e. its keys go in front of the current order.
+ * The first limit reads one extra row so has_more costs no full count; when more stages follow, a
+ * window over that small set records how many rows there were before trimming back to the limit.
+ */
+function compileSearch(q: Query, c: SqlContext): string {
+  const dir = q.order === 'latest' ? 'DESC' : 'ASC';
+  let order = [`timestamp ${dir}`, `id ${dir}`];
+  let sql = `SELECT ${ROW_COLUMNS[q.source].join(', ')} FROM ${q.source}${whereSql(q, c)}`;
+  let limited = false;
+  let untrimmed: { n: number; order: string[] } | null = null;
+  let sortedSinceLimit = false;
+  for (const stage of searchPlan(q).stages) {
+    if (untrimmed) {
+      sql = `SELECT *, count(*) OVER () AS ${AGG.total} FROM (${sql}) ORDER BY ${untrimmed.order.join(', ')} LIMIT ${c.params.add(untrimmed.n)}`;
+      untrimmed = null;
+    }
+    if (stage.type === 'sort') {
+      order = [...stage.keys.flatMap((k) => searchSortKey(k.key, k.dir, c)), ...order];
+      sortedSinceLimit = true;
+      continue;
+    }
+    if (!limited) {
+      sql = `${sql} ORDER BY ${order.join(', ')} LIMIT ${c.params.add(stage.n + 1)}`;
+      untrimmed = { n: stage.n, order };
+      limited = true;
+    } else {
+      sql = `SELECT * FROM (${sql}) ORDER BY ${order.join(', ')} LIMIT ${c.params.add(stage.n)}`;
+    }
+    sortedSinceLimit = false;
+  }
+  return sortedSinceLimit ? `SELECT * FROM (${sql}) ORDER BY ${order.join(', ')}` : sql;
+}
+
+// ---- aggregate ----------------------------------------------------------------------------------
+
+interface GroupKey { select: string[]; group: string[]; order: (dir: SortDir) => string[]; field: FieldRef }
+
+function groupKey(field: FieldRef, i: number, c: SqlContext): GroupKey {
+  const alias = AGG.key(i);
+  if (field.kind === 'property' && hasProperties(c.source)) {
+    const t = propertySql(field.key, c.params);
+    const a = { s: AGG.typedKey(i, 's'), n: AGG.typedKey(i, 'n'), b: AGG.typedKey(i, 'b') };
+    return {
+      select: [`${t.s} AS ${a.s}`, `${t.n} AS ${a.n}`, `${t.b} AS ${a.b}`],
+      group: [a.s, a.n, a.b],
+      order: (dir) => typedOrder(a, dir),
+      field,
+    };
+  }
+  const expr = field.kind === 'property' ? 'NULL'
+    : field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field);
+  const isSeverity = field.kind === 'column' && field.name === 'severity';
+  return {
+    select: [`${expr} AS ${alias}`],
+    group: [alias],
+    order: (dir) => [nullsLast(isSeverity ? `sevrank(${alias})` : alias, dir)],
+    field,
+  };
+}
+
+/** The numeric view num(v) of 10.3 for numeric aggregates. */
+function numericSql(field: FieldRef, c: SqlContext): string {
+  if (field.kind === 'property') {
+    if (!hasProperties(c.source)) return 'CAST(NULL AS DOUBLE)';
+    const t = propertySql(field.key, c.params);
+    return `vnum(${t.s}, ${t.n})`;
+  }
+  if (field.kind === 'resource') return `pnum(${resourceSql(field.key, c.params)})`;
+  return fieldClass(field, c.source) === 'number' ? `CAST(${columnSql(field)} AS DOUBLE)` : `pnum(${columnSql(field)})`;
+}
+
+/** Distinctness by typed value (13.1): the string "200" and the number 200 are two values. */
+function distinctSql(field: FieldRef, c: SqlContext): string {
+  if (field.kind === 'property') {
+    if (!hasProperties(c.source)) return 'count(DISTINCT CAST(NULL AS VARCHAR))';
+    const t = propertySql(field.key, c.params);
+    return `count(DISTINCT {'s': ${t.s}, 'n': ${t.n}, 'b': ${t.b}})`;
+  }
+  return `count(DISTINCT ${field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field)})`;
+}
+
+/** The aggregate expression and the predicate that drops rows without a value (13.1). */
+function valueSql(agg: Aggregate, grouped: boolean, c: SqlContext): { expr: string; present: string | null } {
+  if (agg.func === 'count' || !agg.field) return { expr: 'count(*)', present: null };
+  if (agg.func === 'count_distinct') return { expr: distinctSql(agg.field, c), present: presentSql(agg.field, c) };
+  const x = numericSql(agg.field, c);
+  const present = `${x} IS NOT NULL`;
+  switch (agg.func) {
+    case 'sum': return { expr: grouped ? `sum(${x})` : `coalesce(sum(${x}), 0)`, present };
+    case 'percentile': return { expr: `quantile_cont(${x}, ${c.params.add(agg.p ?? 0.5)})`, present };
+    default: return { expr: `${agg.func}(${x})`, present };
+  }
+}
+
+/** Which group key a sort key names: `value`/function names sort by value (rule 6.2.7). */
+function aggSortKey(key: string, dir: SortDir, keys: GroupKey[], q: Query): string[] {
+  const written = keys.find((k) => k.field.written === key);
+  const ref = resolveField(key, q.source);
+  const match = written ?? keys.find((k) => sameField(k.field, ref));
+  if (match) return match.order(dir);
+  if (q.timeslice && key.toLowerCase() === 'time') return [nullsLast(AGG.time, dir)];
+  return [nullsLast(AGG.value, dir)];
+}
+
+function compileAggregate(q: Query, agg: Aggregate, c: SqlContext): string {
+  const keys = agg.groupBy.map((f, i) => groupKey(f, i, c));
+  const grouped = keys.length > 0 || q.timeslice !== null;
+  const value = valueSql(agg, grouped, c);
+  const selects = keys.flatMap((k) => k.select);
+  const groups = keys.flatMap((k) => k.group);
+  if (q.timeslice) {
+    const secs = c.params.add(q.timeslice.seconds);
+    selects.unshift(`to_timestamp(floor(epoch(timestamp) / ${secs}) * ${secs}) AS ${AGG.time}`);
+    groups.unshift(AGG.time);
+  }
+  selects.push(`${value.expr} AS ${AGG.value}`);
+  if (grouped) selects.push(`count(*) OVER () AS ${AGG.groups}`);
+  let where = whereSql(q, c);
+  if (value.present) where = where ? `${where} AND ${value.present}` : ` WHERE ${value.present}`;
+  let sql = `SELECT ${selects.join(', ')} FROM ${q.source}${where}`;
+  if (!grouped) return sql;
+  sql += ` GROUP BY ${groups.join(', ')}`;
+
+  const keyOrder = keys.flatMap((k) => k.order('asc'));
+  const defaultOrder = q.timeslice ? [nullsLast(AGG.time, 'asc'), ...keyOrder] : [nullsLast(AGG.value, 'desc'), ...keyOrder];
+  let order = defaultOrder;
+  let limited = false;
+  let sortedSinceLimit = false;
+  for (const stage of q.post) {
+    if (stage.type === 'sort') {
+      order = [...stage.keys.flatMap((k) => aggSortKey(k.key, k.dir, keys, q)), ...order];
+      sortedSinceLimit = true;
+      continue;
+    }
+    if (stage.type === 'top') order = defaultOrder;
+    sql = `SELECT * FROM (${sql}) ORDER BY ${order.join(', ')} LIMIT ${c.params.add(stage.n)}`;
+    limited = true;
+    sortedSinceLimit = false;
+  }
+  if (!limited) return `SELECT * FROM (${sql}) ORDER BY ${order.join(', ')} LIMIT ${c.params.add(AGGREGATE_ROW_CAP)}`;
+  return sortedSinceLimit ? `SELECT * FROM (${sql}) ORDER BY ${order.join(', ')}` : sql;
+}
+
+export function compileQuery(q: Query): CompiledQuery {
+  const params = new Params();
+  const c: SqlContext = { source: q.source, params };
+  const sql = q.aggregate ? compileAggregate(q, q.aggregate, c) : compileSearch(q, c);
+  return { sql, params: params.values };
+}
