@@ -3,6 +3,7 @@ import { ApiError, statusOf } from '../core/errors.js';
 import type { LogRecord, Severity } from '../core/records.js';
 import type { ApiKey, MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
+import { strictJsonBody } from './json-body.js';
 import { hasScope } from './key-grants.js';
 
 /**
@@ -62,30 +63,12 @@ export function logtrailAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write')
   };
 }
 
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
-
-/**
- * Request bodies must be `application/json`, non-empty, valid JSON and at most `bodyLimit` bytes; each
- * failure has its own code. Applies to the (encapsulated) instance it is called on.
- */
+/** The JSON body rules (`server/json-body.ts`) with Logtrail's codes. */
 export function logtrailJsonBody(app: FastifyInstance, bodyLimit: number): void {
-  app.removeAllContentTypeParsers();
-  // Catch-all, so that a wrong or missing type gets Logtrail's code rather than Fastify's 415.
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (request, body, done) => {
-    const type = request.headers['content-type'];
-    if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
-      return done(new ApiError(400, 'VALIDATION_INVALID_CONTENT_TYPE', 'Content-Type must be application/json', { content_type: type ?? null }));
-    }
-    if ((body as string).trim() === '') return done(new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty'));
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (err) {
-      done(new ApiError(400, 'VALIDATION_INVALID_JSON', 'Request body is not valid JSON', { reason: (err as Error).message }));
-    }
-  });
-  // Without a Content-Type or a length, Fastify does not run a parser at all.
-  app.addHook('preValidation', async (request) => {
-    if (request.method === 'POST' && request.body === undefined) throw new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty');
+  strictJsonBody(app, bodyLimit, {
+    contentType: (received) => new ApiError(400, 'VALIDATION_INVALID_CONTENT_TYPE', 'Content-Type must be application/json', { content_type: received }),
+    empty: () => new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty'),
+    malformed: (reason) => new ApiError(400, 'VALIDATION_INVALID_JSON', 'Request body is not valid JSON', { reason }),
   });
 }
 

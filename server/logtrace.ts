@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, statusOf } from '../core/errors.js';
+import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import { checkKey } from './auth.js';
+import { strictJsonBody } from './json-body.js';
+import { hasScope } from './key-grants.js';
+
+/**
+ * What every LogTrace route shares, whichever module registers it (ingest in the collector, KQL query
+ * later): the error envelope, Bearer key authentication with scopes, and the JSON body rules. The seed
+ * names statuses but no error codes; the codes are those of the other `{error: {code, message}}` surfaces.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    logtraceKey?: ApiKey;
+  }
+}
+
+const CODES: Record<number, string> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+};
+
+/** LogTrace renders every error as `{error: {code, message, details?}}`. */
+export function logtraceErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ApiError) {
+    if (err.headers) reply.headers(err.headers);
+    return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+  }
+  const status = statusOf(err);
+  if (status >= 500) {
+    request.log.error({ err }, 'logtrace: internal error');
+    return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
+  }
+  // The seed's statuses are 400/401/403/429/500 (and 202): Fastify's 415 for an unreadable header is a 400 here.
+  const shown = status === 415 ? 400 : status;
+  return reply.code(shown).send({ error: { code: CODES[shown] ?? 'VALIDATION_ERROR', message: (err as Error).message } });
+}
+
+/** The seed's own spelling of each scope ("Key lacks required scope (e.g., write:logs)"). */
+const SEED_SPELLING = { 'logs:read': 'read:logs', 'logs:write': 'write:logs' } as const;
+
+/** LogTrace keys (`lt_live_…`) as `Authorization: Bearer`; the key must hold `scope` in either spelling. */
+export function logtraceAuth(meta: MetaStore, scope: keyof typeof SEED_SPELLING) {
+  const spellings = [scope, SEED_SPELLING[scope]];
+  return async (request: FastifyRequest) => {
+    const check = checkKey(request, meta, ['logtrace']);
+    if (!check.ok) {
+      throw new ApiError(401, 'UNAUTHORIZED', check.reason === 'missing' ? 'Missing API key: send Authorization: Bearer <key>' : 'Invalid or expired API key');
+    }
+    if (!hasScope(check.key, spellings)) throw new ApiError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`);
+    request.logtraceKey = check.key;
+  };
+}
+
+/** The JSON body rules (`server/json-body.ts`); every failure is the seed's 400. */
+export function logtraceJsonBody(app: FastifyInstance, bodyLimit: number): void {
+  strictJsonBody(app, bodyLimit, {
+    contentType: (received) => new ApiError(400, 'VALIDATION_ERROR', `Content-Type must be application/json${received ? ` (got ${received})` : ''}`),
+    empty: () => new ApiError(400, 'VALIDATION_ERROR', 'Request body is empty'),
+    malformed: (reason) => new ApiError(400, 'VALIDATION_ERROR', `Request body is not valid JSON: ${reason}`),
+  });
+}
