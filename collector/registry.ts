@@ -1,5 +1,7 @@
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './component.js';
 import { goodlogsReceiverFactory } from './receivers/goodlogs/factory.js';
+import { logtrailReceiverFactory } from './receivers/logtrail/factory.js';
+import { logtraceReceiverFactory } from './receivers/logtrace/factory.js';
 import { flattenProcessorFactory } from './processors/flatten/factory.js';
 import { useragentProcessorFactory } from './processors/useragent/factory.js';
 import { ipProcessorFactory } from './processors/ip/factory.js';
@@ -7,7 +9,7 @@ import { busExporterFactory } from './exporters/bus/factory.js';
 
 /** Every component type a config may name. */
 export const receiverFactories: Record<string, ReceiverFactory> = Object.fromEntries(
-  [goodlogsReceiverFactory].map((f) => [f.type, f]),
+  [goodlogsReceiverFactory, logtrailReceiverFactory, logtraceReceiverFactory].map((f) => [f.type, f]),
 );
 
 export const processorFactories: Record<string, ProcessorFactory> = Object.fromEntries(
