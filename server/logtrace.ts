@@ -17,15 +17,6 @@ declare module 'fastify' {
   }
 }
 
-const CODES: Record<number, string> = {
-  400: 'VALIDATION_ERROR',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  413: 'PAYLOAD_TOO_LARGE',
-  429: 'RATE_LIMITED',
-};
-
 /** LogTrace renders every error as `{error: {code, message, details?}}`. */
 export function logtraceErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof ApiError) {
@@ -37,9 +28,10 @@ export function logtraceErrorHandler(err: unknown, request: FastifyRequest, repl
     request.log.error({ err }, 'logtrace: internal error');
     return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
   }
-  // The seed's statuses are 400/401/403/429/500 (and 202): Fastify's 415 for an unreadable header is a 400 here.
-  const shown = status === 415 ? 400 : status;
-  return reply.code(shown).send({ error: { code: CODES[shown] ?? 'VALIDATION_ERROR', message: (err as Error).message } });
+  // Fastify's own refusals: a body over the limit (413), an unreadable Content-Type (415, a 400 here: the seed
+  // knows no 415), a bad length (400).
+  if (status === 413) return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: (err as Error).message } });
+  return reply.code(400).send({ error: { code: 'VALIDATION_ERROR', message: (err as Error).message } });
 }
 
 /** The seed's own spelling of each scope ("Key lacks required scope (e.g., write:logs)"). */

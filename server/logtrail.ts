@@ -37,7 +37,6 @@ export function logtrailErrorHandler(err: unknown, request: FastifyRequest, repl
   const message = (err as Error).message;
   // Fastify's own refusals: a header it cannot parse (415), a body over the limit (413), a bad length (400).
   if (status === 415) return send(400, 'VALIDATION_INVALID_CONTENT_TYPE', message);
-  if (status === 429) return send(429, 'RATE_LIMIT_PLAN_EXCEEDED', message);
   return send(status, 'VALIDATION_INVALID_REQUEST', message);
 }
 
