@@ -6,7 +6,7 @@ import type { AggFunc, Aggregate, Expr, FieldRef, PostStage, Query, SortDir, Sou
 import { errorAt, type ExpectedKind, type Where } from './errors.js';
 import { fieldClass, resolveField, sameField } from './fields.js';
 import {
-  describe as describeTok, isFieldToken, missingValue, Scanner, tokenError, type Token, type ValueToken,
+  describe as describeTok, isFieldToken, isNumeric, missingValue, Scanner, tokenError, type Token, type ValueToken,
 } from './lexer.js';
 import { buildComparison, textTerm, type PredicateContext, type SurfaceOp, type ValueIn } from './predicates.js';
 import { checkOrder, resolveTimeRange } from './time-range.js';
@@ -394,11 +394,11 @@ class GqlParser {
     const v = this.s.value();
     if (!v) throw missingValue(this.s, after.text, ['integer']);
     const tok: Token = { kind: 'word', text: v.literal.text, start: v.start, end: v.end };
-    if (v.literal.quoted || !/^-?[0-9]+$/.test(v.literal.text)) {
+    if (v.literal.quoted || !isNumeric(v.literal.text)) {
       this.err(tok, `Expected an integer after '${after.text}'`, ['integer']);
     }
     const n = Number(v.literal.text);
-    if (n < 1 || n > MAX_LIMIT) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
       throw errorAt('VALIDATION_QUERY_CONSTRAINT', this.where(v.start, v.end),
         `'${after.text.toLowerCase()}' must be between 1 and ${MAX_LIMIT}`, { dialect: 'gql', found: v.literal.text }, ['integer']);
     }
