@@ -6,14 +6,13 @@ import type { Manifest } from '../../storage/lake/manifest.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { Semaphore } from './semaphore.js';
+import { MACROS_SQL } from '../language/index.js';
 
 export interface EngineOptions {
   timeoutMs: number;
   maxConcurrent: number;
   memoryLimit: string;
   threads?: number;
-  /** Statements run once on every new connection (time zone, macros). */
-  setupSql: string[];
 }
 
 export interface TimeWindow {
@@ -53,7 +52,8 @@ export class QueryEngine {
     const conn = this.idle.pop();
     if (conn) return conn;
     const fresh = await this.db.connect();
-    for (const sql of this.opts.setupSql) await fresh.run(sql);
+    // Sets TimeZone = UTC and defines the helper macros the compiled SQL uses.
+    await fresh.run(MACROS_SQL);
     return fresh;
   }
 
