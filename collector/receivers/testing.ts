@@ -27,6 +27,8 @@ export interface ReceiverHarness {
   records(table: Table): Record<string, unknown>[];
   /** Makes the next `n` consume calls fail as a bus outage would. */
   failNext(n: number): void;
+  /** Makes consume calls wait, as a stalled bus would, until the returned function is called. */
+  holdConsumes(): () => void;
   receiver: Receiver;
   close(): Promise<void>;
 }
@@ -40,8 +42,10 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
   const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024, logger });
   const batches: Batch[] = [];
   let failures = 0;
+  let held: Promise<void> | null = null;
   const consumer: Consumer = {
     async consume(batch) {
+      while (held) await held;
       if (failures > 0) {
         failures--;
         throw new Error('bus unavailable');
@@ -62,6 +66,17 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
     records: (table) => batches.filter((b) => b.table === table).flatMap((b) => b.records as unknown as Record<string, unknown>[]),
     failNext: (n) => {
       failures = n;
+    },
+    holdConsumes: () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = gate;
+      return () => {
+        if (held === gate) held = null;
+        release();
+      };
     },
     receiver,
     async close() {
