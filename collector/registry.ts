@@ -3,6 +3,7 @@ import { goodlogsReceiverFactory } from './receivers/goodlogs/factory.js';
 import { logtrailReceiverFactory } from './receivers/logtrail/factory.js';
 import { logtraceReceiverFactory } from './receivers/logtrace/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+import { logstashReceiverFactory } from './receivers/logstash/factory.js';
 import { flattenProcessorFactory } from './processors/flatten/factory.js';
 import { useragentProcessorFactory } from './processors/useragent/factory.js';
 import { ipProcessorFactory } from './processors/ip/factory.js';
@@ -10,7 +11,7 @@ import { busExporterFactory } from './exporters/bus/factory.js';
 
 /** Every component type a config may name. */
 export const receiverFactories: Record<string, ReceiverFactory> = Object.fromEntries(
-  [goodlogsReceiverFactory, logtrailReceiverFactory, logtraceReceiverFactory, otlpReceiverFactory].map((f) => [f.type, f]),
+  [goodlogsReceiverFactory, logtrailReceiverFactory, logtraceReceiverFactory, otlpReceiverFactory, logstashReceiverFactory].map((f) => [f.type, f]),
 );
 
 export const processorFactories: Record<string, ProcessorFactory> = Object.fromEntries(
