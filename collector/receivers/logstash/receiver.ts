@@ -24,7 +24,7 @@ export class LogstashReceiver implements Receiver {
 
   constructor(
     private readonly config: LogstashConfig,
-    private readonly ctx: ReceiverContext,
+    ctx: ReceiverContext,
   ) {
     const consumer = ctx.consumers.logs;
     if (!consumer) throw new ConfigError(`receivers.${ctx.id}: the logstash receiver produces logs; list it in service.pipelines.logs.receivers`);
