@@ -93,7 +93,7 @@ describe.skipIf(!ownNats)('kill -9 of the writer (scale-out roles, test-owned na
     await nats?.stop();
   });
 
-  it('a writer killed mid-flush and restarted writes every acknowledged record exactly once', async () => {
+  it('a writer killed mid-flush and restarted writes every acknowledged record exactly once', { timeout: 180_000 }, async () => {
     nats = await startOwnNats();
     const dataDir = mkdtempSync(join(tmpdir(), 'loglake-writer-crash-'));
     const env = { LOGLAKE_CONFIG: config(dataDir, nats.url, 'LOGLAKE') };
