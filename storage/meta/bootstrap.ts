@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetaStore, NewKey } from './store.js';
+import { ConflictError, type MetaStore, type NewKey } from './store.js';
 import { randomToken } from './secrets.js';
 
 export interface BootstrapInfo {
@@ -16,7 +16,14 @@ export interface BootstrapInfo {
  */
 export async function bootstrap(meta: MetaStore, dataDir: string, opts: { region: string; adminEmail: string }): Promise<BootstrapInfo | null> {
   if (!meta.isEmpty()) return null;
-  const org = await meta.createOrg('default', 'default');
+  let org;
+  try {
+    org = await meta.createOrg('default', 'default');
+  } catch (err) {
+    // Another process sharing the store started at the same moment and is bootstrapping it.
+    if (err instanceof ConflictError) return null;
+    throw err;
+  }
   const project = await meta.createProject(org.id, 'default', 'unlimited', 'default');
   const password = randomToken(12);
   await meta.createUser(opts.adminEmail, password, [org.id]);

@@ -1,80 +1,120 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, closeSync, unlinkSync, fsyncSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import type { ApiKey, MetaStore, NewKey, Org, Project, User } from './store.js';
+import { ConflictError, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
+import { withFileLock } from './lock.js';
+import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
+import { applyDrained, PendingWrites, type Drained } from './pending.js';
+import type { State } from './state.js';
 
-interface State {
-  version: 1;
-  orgs: Org[];
-  projects: Project[];
-  users: User[];
-  keys: ApiKey[];
+export interface FileMetaStoreOptions {
+  /** How often pending key uses and usage counters are written. */
+  flushIntervalMs?: number;
+  /** A periodic flush that failed (its writes stay pending and are retried). */
+  onFlushError?: (err: unknown) => void;
 }
 
-const EMPTY: State = { version: 1, orgs: [], projects: [], users: [], keys: [] };
+/** `last_used_at` is kept to the minute: a key in constant use then costs one write a minute, not one a request. */
+const LAST_USED_PRECISION_MS = 60_000;
+
+const shortId = (prefix: string) => `${prefix}_${uuidv7().replace(/-/g, '').slice(-16)}`;
 
 /**
  * Metadata in one JSON file, written whole to a temp name and renamed (so a reader never sees half a file),
  * under an exclusive lock file so several loglake processes on one machine can share it. Readers notice
- * another process's writes by the file's mtime.
+ * another process's writes by the file's identity (inode, mtime, size), and every write re-reads the file
+ * under the lock first, so no process overwrites another's change. Older files are migrated on open.
  */
 export class FileMetaStore implements MetaStore {
-  private state: State = structuredClone(EMPTY);
+  private state: State = emptyState();
   private byHash = new Map<string, ApiKey>();
-  private mtimeMs = 0;
+  private byId = new Map<string, ApiKey>();
+  private seen = '';
+  /** The version of the file as last read, before migration. */
+  private loadedVersion = CURRENT_VERSION;
+  private readonly pending = new PendingWrites();
+  private timer: NodeJS.Timeout | null = null;
   private readonly file: string;
   private readonly lock: string;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly opts: FileMetaStoreOptions = {},
+  ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'meta.json');
     this.lock = join(dir, 'meta.lock');
   }
 
   async open(): Promise<void> {
+    if (this.timer) return;
     this.reload(true);
+    // Written back at once, so older loglake processes sharing the directory stop rather than misread it.
+    if (this.loadedVersion < CURRENT_VERSION) await this.mutate(() => undefined);
+    this.timer = setInterval(() => this.flush().catch((err) => this.opts.onFlushError?.(err)), this.opts.flushIntervalMs ?? 5000);
+    this.timer.unref();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
 
   private reload(force = false): void {
-    let mtime: number;
+    let tag: string;
     try {
-      mtime = statSync(this.file).mtimeMs;
+      const stat = statSync(this.file);
+      tag = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     } catch {
       return;
     }
-    if (!force && mtime === this.mtimeMs) return;
-    this.state = JSON.parse(readFileSync(this.file, 'utf8')) as State;
-    this.mtimeMs = mtime;
+    if (!force && tag === this.seen) return;
+    const { state, from } = migrate(JSON.parse(readFileSync(this.file, 'utf8')));
+    this.state = state;
+    this.loadedVersion = from;
+    this.seen = tag;
     this.byHash = new Map(this.state.keys.map((k) => [k.hash, k]));
+    this.byId = new Map(this.state.keys.map((k) => [k.id, k]));
   }
 
-  private async mutate<T>(change: (state: State) => T): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
+  /** Applies `change` to the newest state and writes it, all under the lock and without yielding in between. */
+  private mutate<T>(change: (state: State) => T): Promise<T> {
+    return withFileLock(this.lock, () => {
       try {
-        closeSync(openSync(this.lock, 'wx'));
-        break;
+        this.reload(true);
+        const result = change(this.state);
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        const fd = openSync(tmp, 'w', 0o600);
+        try {
+          writeFileSync(fd, JSON.stringify(this.state, null, 1));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(tmp, this.file);
+        this.reload(true);
+        return result;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 10));
+        // The in-memory state may hold the change that was not written.
+        this.seen = '';
+        throw err;
       }
-    }
+    });
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.empty) return;
+    let drained: Drained | null = null;
     try {
-      this.reload(true);
-      const result = change(this.state);
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      const fd = openSync(tmp, 'w');
-      writeFileSync(fd, JSON.stringify(this.state, null, 1));
-      fsyncSync(fd);
-      closeSync(fd);
-      renameSync(tmp, this.file);
-      this.reload(true);
-      return result;
-    } finally {
-      unlinkSync(this.lock);
+      await this.mutate((s) => {
+        drained = this.pending.drain();
+        applyDrained(s, drained);
+      });
+    } catch (err) {
+      if (drained) this.pending.restore(drained);
+      throw err;
     }
   }
 
@@ -83,17 +123,19 @@ export class FileMetaStore implements MetaStore {
     return this.state.orgs.length === 0;
   }
 
-  createOrg(name: string, id = `org_${uuidv7().replace(/-/g, '').slice(-16)}`): Promise<Org> {
+  createOrg(name: string, id = shortId('org')): Promise<Org> {
     const org: Org = { id, name, created_at: new Date().toISOString() };
     return this.mutate((s) => {
+      if (s.orgs.some((o) => o.id === id)) throw new ConflictError(`org ${id} exists`);
       s.orgs.push(org);
       return org;
     });
   }
 
-  createProject(orgId: string, name: string, plan: string, id = `prj_${uuidv7().replace(/-/g, '').slice(-16)}`): Promise<Project> {
+  createProject(orgId: string, name: string, plan: string, id = shortId('prj')): Promise<Project> {
     const project: Project = { id, org_id: orgId, name, plan, created_at: new Date().toISOString() };
     return this.mutate((s) => {
+      if (s.projects.some((p) => p.id === id)) throw new ConflictError(`project ${id} exists`);
       s.projects.push(project);
       return project;
     });
@@ -115,16 +157,24 @@ export class FileMetaStore implements MetaStore {
   }
 
   createUser(email: string, password: string, orgIds: string[]): Promise<User> {
-    const user: User = { id: uuidv7(), email, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString() };
+    const normalized = email.trim().toLowerCase();
+    const user: User = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString() };
     return this.mutate((s) => {
+      if (s.users.some((u) => u.email.toLowerCase() === normalized)) throw new ConflictError('email already registered');
       s.users.push(user);
       return user;
     });
   }
 
+  getUser(id: string): User | null {
+    this.reload();
+    return this.state.users.find((u) => u.id === id) ?? null;
+  }
+
   findUserByEmail(email: string): User | null {
     this.reload();
-    return this.state.users.find((u) => u.email.toLowerCase() === email.toLowerCase()) ?? null;
+    const normalized = email.trim().toLowerCase();
+    return this.state.users.find((u) => u.email.toLowerCase() === normalized) ?? null;
   }
 
   async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {
@@ -148,17 +198,38 @@ export class FileMetaStore implements MetaStore {
     return key && !key.revoked_at ? key : null;
   }
 
+  getKey(id: string): ApiKey | null {
+    this.reload();
+    return this.byId.get(id) ?? null;
+  }
+
   listKeys(projectId: string): ApiKey[] {
     this.reload();
     return this.state.keys.filter((k) => k.project_id === projectId);
   }
 
-  revokeKey(id: string): Promise<boolean> {
+  revokeKey(projectId: string, id: string): Promise<boolean> {
     return this.mutate((s) => {
-      const key = s.keys.find((k) => k.id === id && !k.revoked_at);
+      const key = s.keys.find((k) => k.id === id && k.project_id === projectId && !k.revoked_at);
       if (!key) return false;
       key.revoked_at = new Date().toISOString();
       return true;
     });
+  }
+
+  touchKey(id: string): void {
+    const now = Date.now();
+    const last = this.byId.get(id)?.last_used_at;
+    if (last && now - Date.parse(last) < LAST_USED_PRECISION_MS) return;
+    this.pending.touch(id, new Date(now).toISOString());
+  }
+
+  addUsage(projectId: string, metric: string, period: string, n: number): void {
+    if (n !== 0) this.pending.add(projectId, metric, period, n);
+  }
+
+  getUsage(projectId: string, metric: string, period: string): number {
+    this.reload();
+    return (this.state.usage[projectId]?.[metric]?.[period] ?? 0) + this.pending.count(projectId, metric, period);
   }
 }

@@ -1,0 +1,190 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bootstrap } from './bootstrap.js';
+import { FileMetaStore } from './file-store.js';
+import { withFileLock } from './lock.js';
+import { CURRENT_VERSION } from './migrations.js';
+import { hashKey } from './secrets.js';
+import { ConflictError, type NewKey } from './store.js';
+
+const open: FileMetaStore[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function store(dir: string, flushIntervalMs = 60_000): Promise<FileMetaStore> {
+  const s = new FileMetaStore(dir, { flushIntervalMs });
+  await s.open();
+  open.push(s);
+  return s;
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'loglake-meta-'));
+const spec = (project = 'default'): NewKey => ({
+  org_id: 'default',
+  project_id: project,
+  family: 'goodlogs',
+  kind: 'secret',
+  scopes: ['data:read'],
+  environments: null,
+  region: 'eu',
+  name: 'k',
+});
+const onDisk = (dir: string) => JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+
+describe('FileMetaStore shared by two instances on one directory', () => {
+  it('loses no write when both write at once, and each sees the other’s', async () => {
+    const dir = tmp();
+    const [a, b] = [await store(dir), await store(dir)];
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).createOrg(`org ${i}`, `org_${i}`)));
+    expect(a.getOrg('org_39')).not.toBeNull();
+    expect(b.getOrg('org_0')).not.toBeNull();
+    expect(onDisk(dir).orgs).toHaveLength(40);
+  });
+
+  it('a key created by one is found by the other, and a revocation by one stops it in the other', async () => {
+    const dir = tmp();
+    const [a, b] = [await store(dir), await store(dir)];
+    const { key, secret } = await a.createKey(spec());
+    expect(b.findKey(secret)?.id).toBe(key.id);
+    expect(await b.revokeKey('other-project', key.id)).toBe(false);
+    expect(await b.revokeKey('default', key.id)).toBe(true);
+    expect(a.findKey(secret)).toBeNull();
+    expect(a.getKey(key.id)?.revoked_at).not.toBeNull();
+  });
+
+  it('keeps only a hash of each secret', async () => {
+    const dir = tmp();
+    const a = await store(dir);
+    const { secret } = await a.createKey(spec());
+    const text = readFileSync(join(dir, 'meta.json'), 'utf8');
+    expect(text).not.toContain(secret);
+    expect(text).toContain(hashKey(secret));
+  });
+
+  it('batches usage counters and key uses: no write per call, sums across instances on flush', async () => {
+    const dir = tmp();
+    const [a, b] = [await store(dir), await store(dir)];
+    const { key } = await a.createKey(spec());
+    const before = statSync(join(dir, 'meta.json')).mtimeMs;
+    for (let i = 0; i < 100; i++) {
+      a.addUsage('default', 'logs', '2026-06', 3);
+      a.touchKey(key.id);
+    }
+    b.addUsage('default', 'logs', '2026-06', 5);
+    expect(statSync(join(dir, 'meta.json')).mtimeMs).toBe(before);
+    expect(a.getUsage('default', 'logs', '2026-06')).toBe(300);
+    await Promise.all([a.flush(), b.flush()]);
+    expect(a.getUsage('default', 'logs', '2026-06')).toBe(305);
+    expect(b.getUsage('default', 'logs', '2026-06')).toBe(305);
+    expect(b.getKey(key.id)?.last_used_at).not.toBeNull();
+  });
+
+  it('flushes on its own timer and on close', async () => {
+    const dir = tmp();
+    const a = await store(dir, 20);
+    a.addUsage('p', 'logs', '2026-06', 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(onDisk(dir).usage.p.logs['2026-06']).toBe(1);
+    a.addUsage('p', 'logs', '2026-06', 1);
+    await a.close();
+    expect(onDisk(dir).usage.p.logs['2026-06']).toBe(2);
+  });
+
+  it('keeps the 13 most recent periods of each counter', async () => {
+    const a = await store(tmp());
+    for (let h = 0; h < 20; h++) a.addUsage('p', 'ingest_requests', `2026-06-15T${String(h).padStart(2, '0')}`, 1);
+    await a.flush();
+    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T06')).toBe(0);
+    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T07')).toBe(1);
+    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T19')).toBe(1);
+  });
+
+  it('bootstraps once when two processes start on an empty store together', async () => {
+    const dir = tmp();
+    const [a, b] = [await store(join(dir, 'meta')), await store(join(dir, 'meta'))];
+    const results = await Promise.all([a, b].map((s) => bootstrap(s, dir, { region: 'eu', adminEmail: 'admin@x' })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(a.listProjects()).toHaveLength(1);
+  });
+
+  it('refuses a second user with the same email, whatever its case', async () => {
+    const a = await store(tmp());
+    await a.createUser('Ann@Example.com', 'password1', []);
+    await expect(a.createUser('ann@example.COM', 'password2', [])).rejects.toBeInstanceOf(ConflictError);
+    expect(a.findUserByEmail('ANN@example.com')?.email).toBe('ann@example.com');
+  });
+
+  it('is shared with another process (real pids, the lock file between them)', async () => {
+    const dir = tmp();
+    const a = await store(dir);
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const script = `
+      const { FileMetaStore } = await import(${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'file-store.ts')).href)});
+      const s = new FileMetaStore(${JSON.stringify(dir)});
+      await s.open();
+      await Promise.all(Array.from({ length: 25 }, (_, i) => s.createOrg('child', 'child_' + i)));
+      await s.close();`;
+    const child = promisify(execFile)(process.execPath, ['--import', tsx, '--input-type=module', '-e', script]);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => a.createOrg('parent', `parent_${i}`)));
+    await child;
+    expect(onDisk(dir).orgs).toHaveLength(50);
+  });
+});
+
+describe('the lock file', () => {
+  it('breaks a lock left by a process that died', async () => {
+    const dir = tmp();
+    // A pid far above any pid_max: no such process.
+    writeFileSync(join(dir, 'meta.lock'), '999999999');
+    const a = await store(dir);
+    await a.createOrg('after a crash', 'org_crash');
+    expect(a.getOrg('org_crash')).not.toBeNull();
+  });
+
+  it('waits for a live owner and gives up after the timeout', async () => {
+    const path = join(tmp(), 'x.lock');
+    writeFileSync(path, String(process.pid));
+    await expect(withFileLock(path, () => 1, 100)).rejects.toThrow(/stayed locked/);
+  });
+});
+
+describe('migrations', () => {
+  /** A store file exactly as the first version wrote it. */
+  const V1 = (hash: string) => ({
+    version: 1,
+    orgs: [{ id: 'default', name: 'default', created_at: '2026-01-01T00:00:00.000Z' }],
+    projects: [{ id: 'default', org_id: 'default', name: 'default', plan: 'unlimited', created_at: '2026-01-01T00:00:00.000Z' }],
+    users: [],
+    keys: [
+      {
+        id: 'k1', org_id: 'default', project_id: 'default', family: 'goodlogs', kind: 'secret', scopes: ['data:read'], environments: null,
+        region: 'eu', name: 'old', display: 'gl_sk_eu_abcd…', hash, created_at: '2026-01-01T00:00:00.000Z',
+      },
+    ],
+  });
+
+  it('upgrades a version 1 file on open and writes it back', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(V1(hashKey('gl_sk_eu_old'))));
+    const a = await store(dir);
+    expect(onDisk(dir).version).toBe(CURRENT_VERSION);
+    expect(onDisk(dir).usage).toEqual({});
+    expect(a.findKey('gl_sk_eu_old')).toMatchObject({ id: 'k1', last_used_at: null, revoked_at: null });
+    a.addUsage('default', 'logs', '2026-06', 2);
+    await a.flush();
+    expect(a.getUsage('default', 'logs', '2026-06')).toBe(2);
+  });
+
+  it('refuses a file written by a newer loglake rather than rewrite it', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...V1('x'), version: CURRENT_VERSION + 1 }));
+    await expect(new FileMetaStore(dir).open()).rejects.toThrow(/newer loglake/);
+  });
+});

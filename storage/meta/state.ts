@@ -1,0 +1,14 @@
+import type { ApiKey, Org, Project, User } from './store.js';
+
+/** Usage counters: project → metric → period → count. */
+export type Usage = Record<string, Record<string, Record<string, number>>>;
+
+/** What the embedded store keeps on disk, at the current version (`migrations.ts` brings older files here). */
+export interface State {
+  version: number;
+  orgs: Org[];
+  projects: Project[];
+  users: User[];
+  keys: ApiKey[];
+  usage: Usage;
+}
