@@ -53,13 +53,11 @@ export function otlpGrpcServer(deps: Deps) {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': config.max_request_bytes });
 
   const exportLogs = async (call: grpc.ServerUnaryCall<Decoded, ExportOutcome>): Promise<ExportOutcome> => {
-    const target = authorize(headersOf(call.metadata), deps.meta, config);
+    const headers = headersOf(call.metadata);
+    const target = authorize(headers, deps.meta, config);
     if ('error' in call.request) throw call.request.error;
-    return deps.ingest(call.request.request, target, {
-      receiver: deps.receiverId,
-      remoteAddress: call.getPeer().replace(/:\d+$/, ''),
-      headers: headersOf(call.metadata),
-    });
+    // getPeer() is `address:port`.
+    return deps.ingest(call.request.request, target, { receiver: deps.receiverId, remoteAddress: call.getPeer().replace(/:\d+$/, ''), headers });
   };
 
   server.register<Decoded, ExportOutcome>(

@@ -37,7 +37,7 @@ const root = protobuf.Root.fromJSON({
 const Status = root.lookupType('google.rpc.Status');
 const RetryInfo = root.lookupType('google.rpc.RetryInfo');
 
-export type GrpcCode = keyof typeof GrpcStatus;
+type GrpcCode = keyof typeof GrpcStatus;
 
 /** The gRPC code an error carries (`ApiError.code` names one), as a number. */
 export function grpcCode(err: ApiError): number {
