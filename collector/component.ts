@@ -5,6 +5,7 @@ import type { Batch, Table } from '../core/records.js';
 import type { Bus } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import type { RateMeter } from '../core/meter.js';
+import type { Limiter } from '../server/limits/limiter.js';
 
 /**
  * The component model, after the OpenTelemetry Collector: every receiver, processor and exporter is a
@@ -40,6 +41,8 @@ export interface Host {
   meta: MetaStore;
   /** Records accepted onto the bus. */
   ingested: RateMeter;
+  /** Plan limits: HTTP receivers guard their routes with it (`server/limits/hook.ts`); accepted records are counted in it. */
+  limits: Limiter;
 }
 
 export interface CreateContext {

@@ -10,12 +10,14 @@ import { bootstrap } from '../storage/meta/bootstrap.js';
 import { createHttpServer } from '../server/http.js';
 import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
+import { DEFAULT_PLANS } from '../config/plans.js';
+import { Limiter } from '../server/limits/limiter.js';
 import { buildPipelines } from './pipeline.js';
 
-function host(published: OutgoingMessage[] = []) {
+function host(published: OutgoingMessage[] = [], meta = {} as MetaStore) {
   const logger = pino({ level: 'silent' });
   const bus = { publish: async (m: OutgoingMessage) => void published.push(m) } as unknown as Bus;
-  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta: {} as MetaStore, ingested: new RateMeter() };
+  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
 }
 
 describe('buildPipelines', () => {
@@ -34,7 +36,7 @@ describe('buildPipelines', () => {
     await meta.open();
     const { keys } = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'a@b' }))!;
     const published: OutgoingMessage[] = [];
-    const h = { ...host(published), meta };
+    const h = host(published, meta);
     const pipelines = buildPipelines(configSchema.parse({}), h);
     await pipelines.start();
     const res = await h.http.inject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plansSchema } from './plans.js';
 
 /**
  * loglake.yaml: the OpenTelemetry Collector's shape (receivers, processors, exporters, service.pipelines)
@@ -88,6 +89,7 @@ export const configSchema = z.object({
       check_interval_override_seconds: z.number().positive().optional(),
     })
     .prefault({}),
+  plans: plansSchema,
   bootstrap: z
     .object({
       region: z.string().regex(/^[a-z0-9]+$/).default('eu'),

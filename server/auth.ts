@@ -23,5 +23,6 @@ export function checkKey(request: WithHeaders, meta: MetaStore, families: KeyFam
   if (!secret) return { ok: false, reason: 'missing' };
   const key = meta.findKey(secret);
   if (!key || !families.includes(key.family)) return { ok: false, reason: 'invalid' };
+  meta.touchKey(key.id);
   return { ok: true, key };
 }

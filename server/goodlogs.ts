@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
 import type { ApiKey, MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
@@ -58,3 +59,10 @@ export function goodlogsAuth(meta: MetaStore, opts: { secretOnly: boolean; scope
   };
 }
 
+/** A request body checked against `schema`: the data, or the first problem as GoodLogs' 400. */
+export function goodlogsBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ApiError(400, 'VALIDATION_ERROR', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+}

@@ -11,6 +11,9 @@ import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { createHttpServer } from './http.js';
+import { registerAccessRoutes } from './access.js';
+import { Tokens } from './admin/tokens.js';
+import { Limiter } from './limits/limiter.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process; in scale-out, `collector`
@@ -40,7 +43,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     throw new Error(`--role ${role} needs the JetStream bus (set NATS_URL): the embedded bus belongs to one process`);
   }
 
-  const meta = new FileMetaStore(join(dataDir, 'meta'));
+  const meta = new FileMetaStore(join(dataDir, 'meta'), { onFlushError: (err) => logger.error({ err }, 'metadata: writing usage counters failed; retrying') });
   await meta.open();
   const bootstrapInfo = role === 'writer' ? null : await bootstrap(meta, dataDir, { region: config.bootstrap.region, adminEmail: config.bootstrap.admin_email });
 
@@ -62,6 +65,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
 
   const http = createHttpServer({ bodyLimit: config.http.body_limit_bytes, logger });
   const ingested = new RateMeter();
+  const limits = new Limiter(meta, config.plans);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -70,11 +74,12 @@ export async function startService(config: Config, role: Role = 'all', logger: L
 
   let pipelines: Pipelines;
   try {
-    pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested });
+    pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits });
   } catch (err) {
     await storage.close();
     throw err;
   }
+  registerAccessRoutes(http, { meta, limits, tokens: Tokens.load(dataDir), config });
   if (engine) registerQueryRoutes(http, { engine, meta, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Batch, Table } from '../../core/records.js';
 import { RateMeter } from '../../core/meter.js';
+import { DEFAULT_PLANS } from '../../config/plans.js';
+import { Limiter } from '../../server/limits/limiter.js';
 import { createHttpServer } from '../../server/http.js';
 import { FileMetaStore } from '../../storage/meta/file-store.js';
 import { bootstrap, type BootstrapInfo } from '../../storage/meta/bootstrap.js';
@@ -53,7 +55,7 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
       batches.push(structuredClone(batch));
     },
   };
-  const host: Host = { logger, http, bus: undefined as unknown as Bus, meta, ingested: new RateMeter() };
+  const host: Host = { logger, http, bus: undefined as unknown as Bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
   const consumers = Object.fromEntries(signals.map((s) => [s, consumer]));
   const receiver = factory.create(factory.configSchema.parse(config), { id: factory.type, host, consumers });
   await receiver.start?.();
@@ -82,6 +84,7 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
     async close() {
       await receiver.shutdown?.();
       await http.close();
+      await meta.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

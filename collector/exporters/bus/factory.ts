@@ -12,6 +12,7 @@ export const busExporterFactory: ExporterFactory<BusExporterConfig> = {
       async consume(batch: Batch) {
         await publishBatch(host.bus, batch, config.attempts);
         host.ingested.mark(batch.records.length);
+        host.limits.recordAccepted(batch.projectId, batch.table, batch.records.length);
       },
     };
   },

@@ -7,7 +7,7 @@ export const goodlogsReceiverFactory: ReceiverFactory<GoodlogsConfig> = {
   type: 'goodlogs',
   configSchema: goodlogsConfig,
   create(config, { id, host, consumers }) {
-    host.http.register(goodlogsIngestPlugin({ config, meta: host.meta, consumers, receiverId: id }));
+    host.http.register(goodlogsIngestPlugin({ config, meta: host.meta, limits: host.limits, consumers, receiverId: id }));
     return {};
   },
 };

@@ -1,8 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../core/errors.js';
-import type { Table } from '../../../core/records.js';
+import type { EventRecord, LogRecord, Table } from '../../../core/records.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
 import { goodlogsAuth, goodlogsErrorHandler } from '../../../server/goodlogs.js';
+import { browserAccess } from '../../../server/cors.js';
+import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grants.js';
+import type { Limiter } from '../../../server/limits/limiter.js';
+import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import type { GoodlogsConfig } from './config.js';
 import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
@@ -10,6 +14,7 @@ import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
 interface Deps {
   config: GoodlogsConfig;
   meta: MetaStore;
+  limits: Limiter;
   consumers: Partial<Record<Table, Consumer>>;
   receiverId: string;
 }
@@ -30,7 +35,7 @@ export function goodlogsIngestPlugin(deps: Deps) {
       }
     });
 
-    const ingest = <T extends 'logs' | 'events'>(table: T, convert: (raw: unknown, project: string, now: string) => ItemResult<unknown>) =>
+    const ingest = <T extends 'logs' | 'events'>(table: T, convert: (raw: unknown, project: string, now: string, config: GoodlogsConfig) => ItemResult<LogRecord | EventRecord>) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         const consumer = consumers[table];
         if (!consumer) throw new ApiError(404, 'NOT_FOUND', `No ${table} pipeline is configured for this receiver`);
@@ -44,12 +49,16 @@ export function goodlogsIngestPlugin(deps: Deps) {
         }
         const key = request.goodlogsKey!;
         const now = new Date().toISOString();
-        const records: unknown[] = [];
+        const records: (LogRecord | EventRecord)[] = [];
         const errors: { index: number; message: string }[] = [];
+        // An item naming no environment goes where the key may write.
+        const itemConfig = { ...config, default_environment: defaultEnvironment(key, config.default_environment) as GoodlogsConfig['default_environment'] };
         body.batch.forEach((item, index) => {
-          const result = convert(item, key.project_id, now);
-          if (result.ok) records.push(result.record);
-          else errors.push({ index, message: result.message });
+          const result = convert(item, key.project_id, now, itemConfig);
+          if (!result.ok) errors.push({ index, message: result.message });
+          else if (!allowsEnvironment(key, result.record.environment)) {
+            throw new ApiError(403, 'FORBIDDEN', `Item ${index}: this key may not write to ${result.record.environment}`);
+          } else records.push(result.record);
         });
         if (records.length > 0) {
           if (inFlight >= config.max_in_flight) {
@@ -70,7 +79,10 @@ export function goodlogsIngestPlugin(deps: Deps) {
         return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: errors.slice(0, 50) } : {}) });
       };
 
-    app.post('/v1/logs', { onRequest: goodlogsAuth(meta, { secretOnly: true }) }, ingest('logs', (raw, p, now) => toLogRecord(raw, p, now, config)));
-    app.post('/v1/events', { onRequest: goodlogsAuth(meta, { secretOnly: false }) }, ingest('events', (raw, p, now) => toEventRecord(raw, p, now, config)));
+    const browsers = browserAccess(config.cors.allowed_origins, ['POST'], (origin) => new ApiError(403, 'FORBIDDEN', `CORS: origin ${origin} is not allowed`));
+    app.post('/v1/logs', { onRequest: [goodlogsAuth(meta, { secretOnly: true }), limitHook(deps.limits, 'goodlogs', 'logs')] }, ingest('logs', toLogRecord));
+    // Events are what browser pages send with public keys.
+    app.options('/v1/events', { onRequest: browsers.check }, browsers.preflight);
+    app.post('/v1/events', { onRequest: [browsers.check, goodlogsAuth(meta, { secretOnly: false }), limitHook(deps.limits, 'goodlogs', 'events')] }, ingest('events', toEventRecord));
   };
 }

@@ -9,7 +9,7 @@ export const logtraceReceiverFactory: ReceiverFactory<LogtraceConfig> = {
   configSchema: logtraceConfig,
   create(config, { id, host, consumers }) {
     if (!consumers.logs) throw new ConfigError(`receivers.${id}: LogTrace takes logs only; list it in service.pipelines.logs.receivers`);
-    host.http.register(logtraceIngestPlugin({ config, meta: host.meta, consumer: consumers.logs, receiverId: id }));
+    host.http.register(logtraceIngestPlugin({ config, meta: host.meta, limits: host.limits, consumer: consumers.logs, receiverId: id }));
     return {};
   },
 };

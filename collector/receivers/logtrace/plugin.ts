@@ -4,6 +4,8 @@ import type { LogRecord } from '../../../core/records.js';
 import type { ApiKey, MetaStore } from '../../../storage/meta/store.js';
 import { defaultEnvironment } from '../../../server/key-grants.js';
 import { logtraceAuth, logtraceErrorHandler, logtraceJsonBody } from '../../../server/logtrace.js';
+import type { Limiter } from '../../../server/limits/limiter.js';
+import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
 import type { LogtraceConfig } from './config.js';
@@ -12,6 +14,7 @@ import { sentEnvironment, toLogRecord } from './items.js';
 interface Deps {
   config: LogtraceConfig;
   meta: MetaStore;
+  limits: Limiter;
   consumer: Consumer;
   receiverId: string;
 }
@@ -43,7 +46,7 @@ export function logtraceIngestPlugin(deps: Deps) {
       return env;
     };
 
-    app.post('/v1/logs/ingest', { onRequest: logtraceAuth(deps.meta, 'logs:write') }, async (request: FastifyRequest, reply: FastifyReply) => {
+    app.post('/v1/logs/ingest', { onRequest: [logtraceAuth(deps.meta, 'logs:write'), limitHook(deps.limits, 'logtrace', 'logs')] }, async (request: FastifyRequest, reply: FastifyReply) => {
       const body = request.body as { logs?: unknown } | null;
       if (!body || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(body.logs)) {
         throw new ApiError(400, 'VALIDATION_ERROR', 'Body must be a JSON object with a "logs" array');

@@ -10,7 +10,7 @@ export const logtrailReceiverFactory: ReceiverFactory<LogtrailConfig> = {
   configSchema: logtrailConfig,
   create(config, { id, host, consumers }) {
     if (!consumers.logs) throw new ConfigError(`receivers.${id}: Logtrail takes logs only; list it in service.pipelines.logs.receivers`);
-    host.http.register(logtrailIngestPlugin({ config, meta: host.meta, consumer: consumers.logs, receiverId: id }), { prefix: LOGTRAIL_PREFIX });
+    host.http.register(logtrailIngestPlugin({ config, meta: host.meta, limits: host.limits, consumer: consumers.logs, receiverId: id }), { prefix: LOGTRAIL_PREFIX });
     return {};
   },
 };

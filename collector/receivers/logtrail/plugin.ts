@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../core/errors.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
 import { logtrailAuth, logtrailErrorHandler, logtrailJsonBody, toLogEntry } from '../../../server/logtrail.js';
+import type { Limiter } from '../../../server/limits/limiter.js';
+import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
 import type { LogtrailConfig } from './config.js';
@@ -10,6 +12,7 @@ import { checkLog, type LogCheck, type LogProblem } from './items.js';
 interface Deps {
   config: LogtrailConfig;
   meta: MetaStore;
+  limits: Limiter;
   consumer: Consumer;
   receiverId: string;
 }
@@ -81,7 +84,8 @@ export function logtrailIngestPlugin(deps: Deps) {
       return entries;
     };
 
-    const write = { onRequest: logtrailAuth(deps.meta, 'logs:write') };
+    const auth = logtrailAuth(deps.meta, 'logs:write');
+    const write = { onRequest: [auth, limitHook(deps.limits, 'logtrail', 'logs')] };
 
     app.post('/logs', write, async (request: FastifyRequest, reply: FastifyReply) => {
       if (!isLog(request.body)) throw new ApiError(400, 'VALIDATION_INVALID_REQUEST', 'Body must be one log object; send arrays to /logs/bulk');
@@ -93,7 +97,7 @@ export function logtrailIngestPlugin(deps: Deps) {
       reply.code(201).send(await store(request, bulkOf(request.body), false)),
     );
 
-    app.post('/logs/validate', write, async (request: FastifyRequest, reply: FastifyReply) => {
+    app.post('/logs/validate', { onRequest: [auth, limitHook(deps.limits, 'logtrail', 'validate')] }, async (request: FastifyRequest, reply: FastifyReply) => {
       const single = isLog(request.body);
       if (!single && !Array.isArray(request.body)) throw new ApiError(400, 'VALIDATION_INVALID_REQUEST', 'Body must be a log object or a JSON array of logs');
       const checks = check(request, single ? [request.body] : bulkOf(request.body), single);

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { logtrailConfig } from '../collector/receivers/logtrail/config.js';
+import type { Config } from '../config/schema.js';
+import type { MetaStore } from '../storage/meta/store.js';
+import { adminPlugin } from './admin/plugin.js';
+import type { Tokens } from './admin/tokens.js';
+import { goodlogsInfoPlugin } from './info/goodlogs.js';
+import { logtrailInfoPlugin } from './info/logtrail.js';
+import type { Limiter } from './limits/limiter.js';
+import { LOGTRAIL_PREFIX } from './logtrail.js';
+
+export interface AccessDeps {
+  meta: MetaStore;
+  limits: Limiter;
+  tokens: Tokens;
+  config: Config;
+}
+
+/** The tenancy and access routes: sign-up and login, the admin API, and each surface's info routes. */
+export function registerAccessRoutes(http: FastifyInstance, deps: AccessDeps): void {
+  const { meta, limits, tokens, config } = deps;
+  http.register(adminPlugin({ meta, limits, tokens, defaultRegion: config.bootstrap.region }));
+  http.register(goodlogsInfoPlugin({ meta, limits }));
+  const logtrail = logtrailConfig.parse(config.receivers.logtrail ?? {});
+  http.register(
+    logtrailInfoPlugin({ meta, limits, maxBatchSize: logtrail.max_bulk, maxLogSize: logtrail.max_log_bytes, defaultEnvironment: logtrail.default_environment }),
+    { prefix: LOGTRAIL_PREFIX },
+  );
+}

@@ -1,0 +1,40 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../core/errors.js';
+import type { ApiKey } from '../../storage/meta/store.js';
+import type { Limiter, Refusal, RequestKind } from './limiter.js';
+
+export type Surface = 'goodlogs' | 'logtrail' | 'logtrace';
+
+/** Each surface's words for a refusal; Logtrail has its own code for validation requests. */
+const REFUSALS: Record<Surface, Record<Refusal, [number, string]> & { validate?: [number, string] }> = {
+  goodlogs: { rate: [429, 'RATE_LIMITED'], quota: [402, 'QUOTA_EXCEEDED'] },
+  logtrail: { rate: [429, 'RATE_LIMIT_PLAN_EXCEEDED'], quota: [429, 'QUOTA_MONTHLY_LOG_LIMIT_EXCEEDED'], validate: [429, 'RATE_LIMIT_VALIDATE_EXCEEDED'] },
+  // The seed names no codes; these are those of the other `{error: {code, message}}` surface.
+  logtrace: { rate: [429, 'RATE_LIMITED'], quota: [429, 'QUOTA_EXCEEDED'] },
+};
+
+const KEY_OF: Record<Surface, (request: FastifyRequest) => ApiKey | undefined> = {
+  goodlogs: (r) => r.goodlogsKey,
+  logtrail: (r) => r.logtrailKey,
+  logtrace: (r) => r.logtraceKey,
+};
+
+/**
+ * The shared limit check as a route hook, placed after the surface's key authentication
+ * (`onRequest: [auth, limitHook(...)]`), so a refused request is not even read. Admitted requests carry
+ * the `X-RateLimit-*` headers of their tightest limit.
+ */
+export function limitHook(limiter: Limiter, surface: Surface, kind: RequestKind) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = KEY_OF[surface](request);
+    if (!key) throw new Error(`limitHook(${surface}) runs before the surface's authentication`);
+    const admission = limiter.admit(key.project_id, kind);
+    if (admission.ok) {
+      reply.headers(admission.headers);
+      return;
+    }
+    const words = REFUSALS[surface];
+    const [status, code] = kind === 'validate' && words.validate ? words.validate : words[admission.refusal];
+    throw new ApiError(status, code, admission.message, undefined, admission.headers);
+  };
+}
