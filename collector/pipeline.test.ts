@@ -37,7 +37,9 @@ describe('buildPipelines', () => {
     const { keys } = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'a@b' }))!;
     const published: OutgoingMessage[] = [];
     const h = host(published, meta);
-    const pipelines = buildPipelines(configSchema.parse({}), h);
+    // Only the HTTP receiver: the default config's OTLP and Logstash receivers would bind fixed ports.
+    const config = configSchema.parse({ receivers: { goodlogs: {} }, service: { pipelines: { events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] } } } });
+    const pipelines = buildPipelines(config, h);
     await pipelines.start();
     const res = await h.http.inject({
       method: 'POST',

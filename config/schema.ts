@@ -55,7 +55,7 @@ export const configSchema = z.object({
       writer: z
         .object({
           /** A record is queryable about this long after its 202 (plus the write itself). */
-          flush_interval_ms: z.number().int().positive().default(1000),
+          flush_interval_ms: z.number().int().positive().default(500),
           /** Flush a partition early when it holds this many rows. */
           max_buffered_rows: z.number().int().positive().default(200_000),
           max_pending_messages: z.number().int().positive().default(1000),
@@ -67,6 +67,8 @@ export const configSchema = z.object({
           interval_ms: z.number().int().positive().default(30_000),
           /** A partition is compacted once it holds at least this many files. */
           min_files: z.number().int().min(2).default(8),
+          /** Files of this many rows or more are left alone. */
+          target_rows: z.number().int().positive().default(2_000_000),
           /** Replaced files are deleted after this grace, so queries already reading them finish. */
           delete_grace_ms: z.number().int().nonnegative().default(60_000),
         })

@@ -35,9 +35,10 @@ describe('Compactor', () => {
       const rows = await writer.fromNdjson('logs', [staged], path);
       manifest.commit('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
     }
-    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 3, deleteGraceMs: 0 }, pino({ level: 'silent' }));
+    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, deleteGraceMs: 0 }, pino({ level: 'silent' }));
     compactor.start();
-    expect(await compactor.runOnce()).toBe(1);
+    expect(await compactor.runOnce(new Date('2026-06-15T11:30:00Z'))).toBe(0);
+    expect(await compactor.runOnce(new Date('2026-06-15T12:00:00Z'))).toBe(1);
     await compactor.stop();
     const files = manifest.list('p', 'logs');
     expect(files).toHaveLength(1);

@@ -10,6 +10,8 @@ export interface CompactionOptions {
   lakeDir: string;
   intervalMs: number;
   minFiles: number;
+  /** Files with at least this many rows are done: merging them again would rewrite an hour over and over. */
+  targetRows: number;
   deleteGraceMs: number;
 }
 
@@ -48,16 +50,24 @@ export class Compactor {
     this.parquet.close();
   }
 
-  /** Partitions holding at least `minFiles` files, merged one at a time. */
-  async runOnce(): Promise<number> {
+  /**
+   * Merges a partition's small files once it holds `minFiles` of them, or, for an hour that is over, as soon
+   * as it holds two: the current hour keeps a few small files for freshness, a past hour ends up whole.
+   */
+  async runOnce(now = new Date()): Promise<number> {
+    const currentHour = now.toISOString().slice(0, 13);
     const groups = new Map<string, LakeFile[]>();
     for (const f of this.manifest.all()) {
+      if (f.rows >= this.opts.targetRows) continue;
       const key = `${f.project}\u0000${f.table}\u0000${f.hour}`;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
+      const group = groups.get(key);
+      if (group) group.push(f);
+      else groups.set(key, [f]);
     }
     let merged = 0;
     for (const files of groups.values()) {
-      if (files.length < this.opts.minFiles) continue;
+      const closed = files[0].hour < currentHour;
+      if (files.length < (closed ? 2 : this.opts.minFiles)) continue;
       await this.merge(files);
       merged++;
     }

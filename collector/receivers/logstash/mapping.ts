@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
@@ -43,7 +43,7 @@ export function toLogRecord(doc: Doc, target: Target, now: string): LogRecord {
   if (host !== null) resource['host.name'] = host;
   if (service !== null) resource['service.name'] = service;
   return {
-    id: uuidv7(),
+    id: newRecordId(),
     project_id: target.projectId,
     environment: env,
     timestamp,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { v7 as uuidv7 } from 'uuid';
+import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, SEVERITIES, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
@@ -80,7 +80,7 @@ export function toLogRecord(raw: unknown, ctx: Context): RecordCheck {
   return {
     ok: true,
     record: {
-      id: uuidv7(),
+      id: newRecordId(),
       project_id: ctx.key.project_id,
       environment,
       timestamp,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { v7 as uuidv7 } from 'uuid';
+import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, SEVERITIES, type LogRecord, type Properties } from '../../../core/records.js';
 import { severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
@@ -94,7 +94,7 @@ export function checkLog(raw: unknown, logIndex: number | null, { key, now, conf
     ok: true,
     warnings,
     record: {
-      id: uuidv7(),
+      id: newRecordId(),
       project_id: key.project_id,
       environment,
       timestamp: parseInstant(log.clientTimestamp)!,

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityFromNumber, severityNumber } from '../../../core/severity.js';
 import { isoFromMicros } from '../../../core/time.js';
@@ -78,7 +78,7 @@ function toLogRecord(record: LogRecordMessage, shared: Shared): LogRecord | { er
   const eventAttribute = attributes['event.name'];
   const flags = record.flags ?? 0;
   return {
-    id: uuidv7(),
+    id: newRecordId(),
     project_id: shared.project_id,
     environment: shared.environment,
     timestamp,
