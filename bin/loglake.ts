@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
 import { startService, ROLES, type Role } from '../server/service.js';
+import { KEYS_USAGE, runKeys } from './keys.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
@@ -9,7 +10,7 @@ const USAGE = `loglake — logs and product-analytics events into a Parquet lake
                                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
   loglake import FILE --table logs|events|alert_events [--project ID]
                                 load canonical records (JSON array or NDJSON) through the bus and writer
-`;
+${KEYS_USAGE}`;
 
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
@@ -52,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { table: { type: 'string' }, project: { type: 'string' } } });
       return runImport(positionals[0], values.table, values.project);
     }
+    case 'keys':
+      return runKeys(rest, loadConfig());
     case 'help':
     case '--help':
     case '-h':

@@ -7,6 +7,7 @@ import { RateMeter } from '../core/meter.js';
 import { buildPipelines, type Pipelines } from '../collector/pipeline.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 import { FileMetaStore } from '../storage/meta/file-store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
@@ -26,6 +27,7 @@ export interface Service {
   config: Config;
   logger: Logger;
   storage: Storage;
+  meta: MetaStore;
   http: FastifyInstance | null;
   bootstrapInfo: BootstrapInfo | null;
   /** Stops accepting, drains, flushes; idempotent. */
@@ -50,7 +52,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const storage = await openStorage(config, logger, { writer: role !== 'collector' });
   logger.info(`bus: ${storage.bus.describe()}`);
   if (role === 'writer') {
-    return { config, logger, storage, http: null, bootstrapInfo, stop: () => storage.close() };
+    return { config, logger, storage, meta, http: null, bootstrapInfo, stop: () => storage.close() };
   }
 
   const engine = storage.lake
@@ -66,6 +68,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const http = createHttpServer({ bodyLimit: config.http.body_limit_bytes, logger });
   const ingested = new RateMeter();
   const limits = new Limiter(meta, config.plans);
+  const tokens = Tokens.load(dataDir);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -79,8 +82,8 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     await storage.close();
     throw err;
   }
-  registerAccessRoutes(http, { meta, limits, tokens: Tokens.load(dataDir), config });
-  if (engine) registerQueryRoutes(http, { engine, meta, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  registerAccessRoutes(http, { meta, limits, tokens, config });
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   ready = true;
@@ -97,5 +100,5 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     })();
     return stopping;
   };
-  return { config, logger, storage, http, bootstrapInfo, stop };
+  return { config, logger, storage, meta, http, bootstrapInfo, stop };
 }

@@ -80,9 +80,9 @@ export function goodlogsIngestPlugin(deps: Deps) {
       };
 
     const browsers = browserAccess(config.cors.allowed_origins, ['POST'], (origin) => new ApiError(403, 'FORBIDDEN', `CORS: origin ${origin} is not allowed`));
-    app.post('/v1/logs', { onRequest: [goodlogsAuth(meta, { secretOnly: true }), limitHook(deps.limits, 'goodlogs', 'logs')] }, ingest('logs', toLogRecord));
+    app.post('/v1/logs', { onRequest: [goodlogsAuth(meta, { secretOnly: true, scope: 'ingest:write' }), limitHook(deps.limits, 'goodlogs', 'logs')] }, ingest('logs', toLogRecord));
     // Events are what browser pages send with public keys.
     app.options('/v1/events', { onRequest: browsers.check }, browsers.preflight);
-    app.post('/v1/events', { onRequest: [browsers.check, goodlogsAuth(meta, { secretOnly: false }), limitHook(deps.limits, 'goodlogs', 'events')] }, ingest('events', toEventRecord));
+    app.post('/v1/events', { onRequest: [browsers.check, goodlogsAuth(meta, { secretOnly: false, scope: 'ingest:write' }), limitHook(deps.limits, 'goodlogs', 'events')] }, ingest('events', toEventRecord));
   };
 }
