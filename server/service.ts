@@ -68,6 +68,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const http = createHttpServer({ bodyLimit: config.http.body_limit_bytes, logger });
   const ingested = new RateMeter();
   const limits = new Limiter(meta, config.plans);
+  const tokens = Tokens.load(dataDir);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -81,8 +82,8 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     await storage.close();
     throw err;
   }
-  registerAccessRoutes(http, { meta, limits, tokens: Tokens.load(dataDir), config });
-  if (engine) registerQueryRoutes(http, { engine, meta, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  registerAccessRoutes(http, { meta, limits, tokens, config });
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   ready = true;

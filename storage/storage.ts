@@ -8,12 +8,17 @@ import { Manifest } from './lake/manifest.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
 import { Compactor } from './lake/compaction.js';
+import { SchemaCatalog } from './catalog/catalog.js';
+import { CatalogUpdater } from './catalog/updater.js';
+import { StatsReader } from './catalog/stats.js';
 
 export interface Storage {
   dataDir: string;
   bus: Bus;
   /** The lake's manifest and its writer: only in a process that writes the lake. */
   lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
+  /** The discovered schema; kept up to date by the writer's process, readable in any. */
+  catalog: SchemaCatalog;
   /** Stops the writer (final flush and ack), then closes the bus and the manifest. */
   close(): Promise<void>;
 }
@@ -28,12 +33,16 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   await bus.start();
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;
+  const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
+  let updater: CatalogUpdater | null = null;
   if (opts.writer) {
     const lakeDir = join(dataDir, 'lake');
     mkdirSync(lakeDir, { recursive: true });
     const manifest = new Manifest(lakeDir);
     manifest.open();
     parquet = await ParquetWriter.create();
+    updater = new CatalogUpdater(catalog, await StatsReader.create(), logger.child({ component: 'catalog' }));
+    const feed = updater;
     const w = config.storage.writer;
     const writer = new Writer(bus, manifest, parquet, {
       lakeDir,
@@ -43,6 +52,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       flushIntervalMs: w.flush_interval_ms,
       maxBufferedRows: w.max_buffered_rows,
       maxPendingMessages: w.max_pending_messages,
+      onCommitted: (files) => feed.committed(files.map((file) => ({ file, path: manifest.absolute(file.path) }))),
     }, logger.child({ component: 'writer' }));
     await writer.start();
     const c = config.storage.compaction;
@@ -58,10 +68,12 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     dataDir,
     bus,
     lake,
+    catalog,
     close() {
       closing ??= (async () => {
         await lake?.compactor?.stop();
         await lake?.writer.stop();
+        await updater?.stop();
         parquet?.close();
         await bus.close();
         lake?.manifest.close();

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { goodlogsAuth, goodlogsErrorHandler } from '../../server/goodlogs.js';
 import type { MetaStore } from '../../storage/meta/store.js';
+import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
+import type { Tokens } from '../../server/admin/tokens.js';
 import type { QueryEngine } from '../engine/engine.js';
 import { executeQuery } from '../execute.js';
 import { QueryError, type Source } from '../language/index.js';
@@ -10,6 +12,9 @@ import { QueryError, type Source } from '../language/index.js';
 export interface QueryRouteDeps {
   engine: QueryEngine;
   meta: MetaStore;
+  /** Verifies dashboard session tokens (the `/api/orgs/...` routes). */
+  tokens: Tokens;
+  catalog: SchemaCatalog;
   /** The query clock: real time, or `query.now` when pinned. */
   now: () => Date;
 }

@@ -17,6 +17,8 @@ export interface WriterOptions {
   flushIntervalMs: number;
   maxBufferedRows: number;
   maxPendingMessages: number;
+  /** Told about every file once it is committed and acked (the schema catalog listens). */
+  onCommitted?: (files: LakeFile[]) => void;
 }
 
 interface PartitionBuffer {
@@ -119,6 +121,7 @@ export class Writer {
     }
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
     await Promise.all(written.map((m) => m.ack()));
+    this.opts.onCommitted?.(files);
     if (++this.flushes % 50 === 0) this.manifest.forgetUpTo(this.bus.busId, await this.subscription!.ackFloor());
   }
 
