@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../testing.js';
+
+let t: TestService;
+let ann: { token: string; user: { id: string; org_ids: string[] } };
+let org: string;
+
+beforeAll(async () => {
+  t = await startTestService();
+  ann = await t.signup('ann@example.com');
+  [org] = ann.user.org_ids;
+});
+afterAll(() => t.close());
+
+const errorOf = (res: { statusCode: number; json(): any }) => [res.statusCode, res.json().error?.code];
+
+describe('sign-up and login', () => {
+  it('signs up a user into an org of their own and answers {token, user} without the password hash', async () => {
+    const res = await t.request('POST', '/api/auth/signup', { body: { email: 'Bob@Example.com', password: 'long enough pw' } });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toEqual({ token: expect.any(String), user: { id: expect.any(String), email: 'bob@example.com', org_ids: [expect.any(String)], created_at: expect.any(String) } });
+    expect(body.user.org_ids[0]).not.toBe(org);
+    expect(res.body).not.toMatch(/password|scrypt/);
+  });
+
+  it('refuses a taken email, a short password and a bad email', async () => {
+    expect(errorOf(await t.request('POST', '/api/auth/signup', { body: { email: 'ann@example.com', password: 'another pw!' } }))).toEqual([409, 'CONFLICT']);
+    expect(errorOf(await t.request('POST', '/api/auth/signup', { body: { email: 'c@example.com', password: 'short' } }))).toEqual([400, 'VALIDATION_ERROR']);
+    expect(errorOf(await t.request('POST', '/api/auth/signup', { body: { email: 'not an email', password: 'long enough pw' } }))).toEqual([400, 'VALIDATION_ERROR']);
+  });
+
+  it('logs in with the right password only, saying the same for an unknown email', async () => {
+    const ok = await t.request('POST', '/api/auth/login', { body: { email: 'ANN@example.com', password: 'correct horse battery' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().user.id).toBe(ann.user.id);
+    const wrong = await t.request('POST', '/api/auth/login', { body: { email: 'ann@example.com', password: 'wrong horse battery' } });
+    const unknown = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'wrong horse battery' } });
+    expect(errorOf(wrong)).toEqual([401, 'UNAUTHORIZED']);
+    expect(unknown.json()).toEqual(wrong.json());
+  });
+
+  it('lets the bootstrap admin log in with the printed password', async () => {
+    const { email, password } = t.bootstrap.admin;
+    const res = await t.request('POST', '/api/auth/login', { body: { email, password } });
+    expect(res.json().user.org_ids).toEqual(['default']);
+  });
+
+  it('adds a user to an existing org only for a member of it', async () => {
+    const joined = await t.signup('colleague@example.com', { id: org, token: ann.token });
+    expect(joined.user.org_ids).toEqual([org]);
+    const outsider = await t.signup('outsider@example.com');
+    const body = { email: 'sneaky@example.com', password: 'long enough pw', org };
+    expect(errorOf(await t.request('POST', '/api/auth/signup', { body, token: outsider.token }))).toEqual([403, 'FORBIDDEN']);
+    expect(errorOf(await t.request('POST', '/api/auth/signup', { body }))).toEqual([401, 'UNAUTHORIZED']);
+    expect(t.meta.findUserByEmail('sneaky@example.com')).toBeNull();
+  });
+});
+
+describe('projects', () => {
+  it('creates projects on a plan, or unlimited without one, and lists only the org’s', async () => {
+    const onPlan = await t.request('POST', `/api/orgs/${org}/projects`, { token: ann.token, body: { name: 'web', plan: 'pro' } });
+    expect(onPlan.statusCode).toBe(201);
+    expect(onPlan.json()).toMatchObject({ id: expect.any(String), org_id: org, name: 'web', plan: 'pro' });
+    const noPlan = await t.request('POST', `/api/orgs/${org}/projects`, { token: ann.token, body: { name: 'batch' } });
+    expect(noPlan.json().plan).toBe('unlimited');
+    expect(errorOf(await t.request('POST', `/api/orgs/${org}/projects`, { token: ann.token, body: { name: 'x', plan: 'platinum' } }))).toEqual([400, 'VALIDATION_ERROR']);
+    const listed = (await t.request('GET', `/api/orgs/${org}/projects`, { token: ann.token })).json().projects;
+    expect(listed.map((p: { name: string }) => p.name).sort()).toEqual(['batch', 'web']);
+  });
+});
+
+describe('keys', () => {
+  let project: string;
+  beforeAll(async () => {
+    project = (await t.request('POST', `/api/orgs/${org}/projects`, { token: ann.token, body: { name: 'keys' } })).json().id;
+  });
+  const keysUrl = () => `/api/orgs/${org}/projects/${project}/keys`;
+
+  it('creates a key in each seed family’s format, shown once', async () => {
+    const formats: [string, string, RegExp][] = [
+      ['goodlogs', 'secret', /^gl_sk_eu_[0-9a-f]{32}$/],
+      ['goodlogs', 'public', /^gl_pk_eu_[0-9a-f]{32}$/],
+      ['logtrail', 'secret', /^lt_production_rw_[0-9a-f]{32}$/],
+      ['logtrace', 'secret', /^lt_live_[0-9a-f]{32}$/],
+      ['posthog', 'secret', /^phx_[0-9a-f]{40}$/],
+    ];
+    for (const [format, kind, pattern] of formats) {
+      const res = await t.request('POST', keysUrl(), { token: ann.token, body: { format, kind } });
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toMatchObject({ id: expect.any(String), key: expect.stringMatching(pattern), format, kind, project_id: project });
+    }
+    const scoped = await t.request('POST', keysUrl(), { token: ann.token, body: { format: 'logtrail', kind: 'secret', scopes: ['logs:read'], environments: ['staging'], name: 'reader' } });
+    expect(scoped.json()).toMatchObject({ key: expect.stringMatching(/^lt_staging_ro_/), scopes: ['logs:read'], environments: ['staging'], name: 'reader' });
+  });
+
+  it('refuses keys the model does not allow', async () => {
+    for (const body of [
+      { format: 'logtrail', kind: 'public' },
+      { format: 'goodlogs', kind: 'public', scopes: ['data:read'] },
+      { format: 'goodlogs', kind: 'secret', scopes: ['logs:read'] },
+      { format: 'logtrail', kind: 'secret', environments: ['staging', 'production'] },
+      { format: 'syslog', kind: 'secret' },
+      { format: 'goodlogs', kind: 'secret', environments: ['qa'] },
+    ]) {
+      expect(errorOf(await t.request('POST', keysUrl(), { token: ann.token, body })), JSON.stringify(body)).toEqual([400, 'VALIDATION_ERROR']);
+    }
+  });
+
+  it('lists keys without secrets or hashes, with when each was last used', async () => {
+    const created = (await t.request('POST', keysUrl(), { token: ann.token, body: { format: 'goodlogs', kind: 'secret', name: 'used' } })).json();
+    expect((await t.request('GET', '/v1/info', { token: created.key })).statusCode).toBe(200);
+    await t.meta.flush();
+    const res = await t.request('GET', keysUrl(), { token: ann.token });
+    const listed = res.json().keys;
+    expect(listed.find((k: { id: string }) => k.id === created.id)).toMatchObject({ name: 'used', display: created.key.slice(0, 13) + '…', last_used_at: expect.any(String), revoked_at: null });
+    expect(listed.every((k: Record<string, unknown>) => !('key' in k) && !('hash' in k))).toBe(true);
+    expect(res.body).not.toContain(created.key);
+  });
+
+  it('revokes a key, which its surface then refuses; revoking again answers the same', async () => {
+    const created = (await t.request('POST', keysUrl(), { token: ann.token, body: { format: 'logtrail', kind: 'secret' } })).json();
+    expect((await t.request('GET', '/api/v1/workspace/usage', { apiKey: created.key })).statusCode).toBe(200);
+    const revoked = await t.request('DELETE', `${keysUrl()}/${created.id}`, { token: ann.token });
+    expect(revoked.json()).toMatchObject({ id: created.id, revoked_at: expect.any(String) });
+    expect((await t.request('GET', '/api/v1/workspace/usage', { apiKey: created.key })).json().error_code).toBe('AUTH_INVALID_API_KEY');
+    expect((await t.request('DELETE', `${keysUrl()}/${created.id}`, { token: ann.token })).json()).toEqual(revoked.json());
+  });
+
+  it('will not revoke another project’s key through this project’s path', async () => {
+    const other = (await t.request('POST', `/api/orgs/${org}/projects`, { token: ann.token, body: { name: 'other' } })).json().id;
+    const created = (await t.request('POST', `/api/orgs/${org}/projects/${other}/keys`, { token: ann.token, body: { format: 'logtrace', kind: 'secret' } })).json();
+    expect(errorOf(await t.request('DELETE', `${keysUrl()}/${created.id}`, { token: ann.token }))).toEqual([404, 'NOT_FOUND']);
+    expect(t.meta.findKey(created.key)).not.toBeNull();
+  });
+});
