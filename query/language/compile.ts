@@ -1,8 +1,9 @@
 // Query -> one parameterised DuckDB statement (spec section 17) over the relations `logs`, `events`,
 // `alert_events`. Every user value goes through `Params`; SQL text is only the compiler's own fragments.
 import type { Aggregate, FieldRef, Query, SortDir, Source } from './ast.js';
-import { columnSql, compileFilter, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
+import { columnSql, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
 import { fieldClass, hasProperties, resolveField, sameField } from './fields.js';
+import { compileWhere, timeBucketSql } from './fragments.js';
 import { Params } from './params.js';
 import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
 
@@ -11,7 +12,7 @@ export interface CompiledQuery { sql: string; params: unknown[] }
 /** Row columns returned in search mode, per source (section 14.1 row shapes). */
 export const ROW_COLUMNS: Record<Source, readonly string[]> = {
   logs: ['id', 'timestamp', 'observed_timestamp', 'severity', 'severity_number', 'message', 'service',
-    'environment', 'action', 'tags', 'trace_id', 'span_id', 'attrs_str', 'attrs_num', 'attrs_bool', 'resource'],
+    'environment', 'action', 'tags', 'trace_id', 'span_id', 'trace_flags', 'attrs_str', 'attrs_num', 'attrs_bool', 'resource'],
   events: ['id', 'timestamp', 'event', 'distinct_id', 'environment', 'attrs_str', 'attrs_num', 'attrs_bool'],
   alert_events: ['id', 'timestamp', 'alert_id', 'alert_name', 'state', 'value', 'threshold'],
 };
@@ -25,17 +26,8 @@ function typedOrder(t: { s: string; n: string; b: string }, dir: SortDir): strin
 }
 
 function whereSql(q: Query, c: SqlContext): string {
-  const parts: string[] = [];
-  if (q.time.from) parts.push(`timestamp >= ${c.params.timestamp(q.time.from.toISOString())}`);
-  if (q.time.to) parts.push(`timestamp < ${c.params.timestamp(q.time.to.toISOString())}`);
-  const cursor = q.aggregate ? undefined : q.page.cursor;
-  if (cursor) {
-    const ts = c.params.timestamp(cursor.ts);
-    const cmp = q.order === 'latest' ? '<' : '>';
-    parts.push(`(timestamp ${cmp} ${ts} OR (timestamp = ${ts} AND id ${cmp} ${c.params.add(cursor.id)}))`);
-  }
-  if (q.filter) parts.push(compileFilter(q.filter, c));
-  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+  const where = compileWhere(q, c.params);
+  return where ? ` WHERE ${where}` : '';
 }
 
 // ---- search -------------------------------------------------------------------------------------
@@ -160,8 +152,7 @@ function compileAggregate(q: Query, agg: Aggregate, c: SqlContext): string {
   const selects = keys.flatMap((k) => k.select);
   const groups = keys.flatMap((k) => k.group);
   if (q.timeslice) {
-    const secs = c.params.add(q.timeslice.seconds);
-    selects.unshift(`to_timestamp(floor(epoch(timestamp) / ${secs}) * ${secs}) AS ${AGG.time}`);
+    selects.unshift(`${timeBucketSql(q.timeslice.seconds, c.params)} AS ${AGG.time}`);
     groups.unshift(AGG.time);
   }
   selects.push(`${value.expr} AS ${AGG.value}`);

@@ -108,6 +108,14 @@ describe('structured', () => {
     expect(st({ filterGroup: { type: 'AND', values: [{ type: 'AND', values: [] }] } }).filter).toBeNull();
   });
 
+  it('takes a bare filter list as an AND group', () => {
+    const list = [{ key: 'plan', operator: 'exact', value: 'pro' }, { key: 'host.name', operator: 'is_set', type: 'resource' }];
+    expect(st({ filterGroup: list }).filter).toEqual(st({ filterGroup: { type: 'AND', values: list } }).filter);
+    expect(st({ filterGroup: [] }).filter).toBeNull();
+    expect(err({ dialect: 'structured', text: { filterGroup: [{ key: 'plan', operator: 'regex', value: 'p' }] } }).details.path)
+      .toBe('/filterGroup/0/operator');
+  });
+
   it('reports invalid members with a JSON pointer', () => {
     const path = (text: object) => err({ dialect: 'structured', text }).details.path;
     expect(path({ filterGroup: { type: 'AND', values: [{ key: 'plan', operator: 'regex', value: '^p' }] } })).toBe('/filterGroup/values/0/operator');

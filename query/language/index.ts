@@ -24,6 +24,8 @@ export type { CompiledQuery } from './compile.js';
 export { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
 export { QueryError, toLogtrailError, type QueryErrorBody, type QueryErrorType } from './errors.js';
 export { MACROS_SQL } from './macros.js';
+export { attributeTextSql, compileWhere, timeBucketSql } from './fragments.js';
+export { Params } from './params.js';
 export type { RequestParams } from './request-params.js';
 export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
 export { autocomplete, type AutocompleteResult, type SchemaProvider } from './autocomplete.js';

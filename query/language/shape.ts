@@ -111,6 +111,37 @@ export function logEntry(raw: Raw): Row {
   return entry;
 }
 
+/**
+ * PostHog's log row (seed 001) plus `id`, the row key every search surface shares. PostHog's columns are
+ * not nullable and its attribute maps hold strings, so absent values read as PostHog's own defaults (zero
+ * trace/span ids, empty body) and attributes as their text form; the service, when the resource does not
+ * name it, is the OTel `service.name` resource attribute, where PostHog keeps it.
+ */
+export function posthogRow(raw: Raw): Row {
+  const id = toText(raw.id);
+  const severity = toText(raw.severity);
+  const attributes = Object.fromEntries(Object.entries(properties(raw)).map(([k, v]) => [k, String(v)]));
+  const resourceAttributes = resource(raw);
+  const service = toText(raw.service);
+  if (service !== null && !('service.name' in resourceAttributes)) resourceAttributes['service.name'] = service;
+  return {
+    id,
+    uuid: id,
+    timestamp: toIso(raw.timestamp),
+    observed_timestamp: toIso(raw.observed_timestamp),
+    body: toText(raw.message) ?? '',
+    severity_text: severity,
+    severity_number: toNumber(raw.severity_number),
+    level: severity,
+    trace_id: toText(raw.trace_id) ?? '00000000000000000000000000000000',
+    span_id: toText(raw.span_id) ?? '0000000000000000',
+    trace_flags: toNumber(raw.trace_flags) ?? 0,
+    attributes,
+    resource_attributes: resourceAttributes,
+    event_name: toText(raw.action) ?? '',
+  };
+}
+
 export interface SearchPage { rows: Raw[]; hasMore: boolean; nextCursor: Cursor | null }
 
 /** Trims the look-ahead row (or reads `_total`) into has_more and the keyset cursor (12.2, 12.3). */
@@ -163,7 +194,7 @@ export function kqlBody(q: Query, raw: Raw[]): KqlBody {
 export function structuredBody(q: Query, raw: Raw[]): StructuredBody {
   const page = searchPage(q, raw);
   return {
-    results: page.rows.map((r) => searchRow(r, q)),
+    results: page.rows.map(posthogRow),
     hasMore: page.hasMore,
     nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
   };

@@ -68,8 +68,8 @@ export function parseStructured(input: unknown, params: RequestParams, now: Date
   }
 
   if (input.filterGroup !== undefined && input.filterGroup !== null) {
-    const group = filterNode(ctx, input.filterGroup, '/filterGroup');
-    if (group) parts.push(group);
+    const filters = topGroup(ctx, input.filterGroup, '/filterGroup');
+    if (filters) parts.push(filters);
   }
 
   const order = input.orderBy ?? 'latest';
@@ -108,17 +108,26 @@ function dateRange(value: unknown, now: Date): { from: Date | null; to: Date | n
   return bounds;
 }
 
+/** `filterGroup` may also be a bare list of filters (PostHog's API and MCP tools send that): an AND group. */
+function topGroup(ctx: PredicateContext, node: unknown, path: string): Expr | null {
+  return Array.isArray(node) ? group(ctx, 'AND', node, path) : filterNode(ctx, node, path);
+}
+
 /** A group (`{type, values}`) or a single filter; empty groups impose nothing (PostHog's default). */
 function filterNode(ctx: PredicateContext, node: unknown, path: string): Expr | null {
   if (!isObject(node)) fail(path, 'Expected a filter or a filter group object', node);
   if (!('values' in node)) return filter(ctx, node, path);
   if (node.type !== 'AND' && node.type !== 'OR') fail(`${path}/type`, "Group type must be 'AND' or 'OR'", node.type);
   if (!Array.isArray(node.values)) fail(`${path}/values`, 'Expected an array', node.values);
-  const args = node.values
-    .map((v, i) => filterNode(ctx, v, `${path}/values/${i}`))
+  return group(ctx, node.type, node.values, `${path}/values`);
+}
+
+function group(ctx: PredicateContext, type: 'AND' | 'OR', values: unknown[], path: string): Expr | null {
+  const args = values
+    .map((v, i) => filterNode(ctx, v, `${path}/${i}`))
     .filter((e): e is Expr => e !== null);
   if (args.length === 0) return null;
-  return args.length === 1 ? args[0] : { op: node.type === 'AND' ? 'and' : 'or', args };
+  return args.length === 1 ? args[0] : { op: type === 'AND' ? 'and' : 'or', args };
 }
 
 function filter(ctx: PredicateContext, node: Json, path: string): Expr {
