@@ -92,6 +92,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/info', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), ok: 200 },
+  { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/api/v1/workspace/logs', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/bulk', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: (environment) => [logtrailLog(environment)], writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/validate', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, ok: 200 },
@@ -104,6 +105,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, body: () => ({ format: 'goodlogs', kind: 'secret' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, ok: 200 },
   { method: 'DELETE', path: '/api/orgs/:org/projects/:project/keys/:key', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/projects/:project/schema', surface: 'dashboard', session: true, ok: 200 },
 ];
 
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */
@@ -193,13 +195,14 @@ beforeAll(async () => {
   await t.meta.createProject(A.org, 'Alpha Other Project', 'unlimited', 'alpha-other');
   spareKey = t.meta.findKey(await key(A, 'goodlogs'))!.id;
   // A's data, queryable before any check runs, so that reading routes have something to leak.
-  const write = await t.request('POST', '/v1/logs', { token: await key(A, 'goodlogs'), body: { batch: [{ severity: 'info', message: 'Alpha payload' }] } });
+  const write = await t.request('POST', '/v1/logs', { token: await key(A, 'goodlogs'), body: { batch: [{ severity: 'info', message: 'Alpha payload', properties: { AlphaField: 1 } }] } });
   expect(write.statusCode).toBe(202);
   const probe = await key(A, 'goodlogs');
   for (let i = 0; ; i++) {
-    const res = await t.request('POST', '/v1/gql/query', { token: probe, body: { q: 'severity:info last:7d' } });
-    if (res.body.includes('Alpha payload')) break;
-    if (i > 100) throw new Error(`A's data never became queryable: ${res.body}`);
+    const found = await t.request('POST', '/v1/gql/query', { token: probe, body: { q: 'severity:info last:7d' } });
+    const schema = await t.request('GET', '/v1/schema', { token: probe });
+    if (found.body.includes('Alpha payload') && schema.body.includes('AlphaField')) break;
+    if (i > 100) throw new Error(`A's data never became queryable: ${found.body} ${schema.body}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 });
