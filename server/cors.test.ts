@@ -53,15 +53,17 @@ describe.each([
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it.skipIf(!blocked)('refuses other origins with 403 FORBIDDEN, preflight included, before reading the key', async () => {
-    const before = h.batches.length;
-    for (const res of [await send('OPTIONS', blocked), await send('POST', blocked), await send('POST', blocked, null)]) {
-      expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/origin/) } });
-      expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    }
-    expect(h.batches.length).toBe(before);
-  });
+  if (blocked) {
+    it('refuses other origins with 403 FORBIDDEN, preflight included, before reading the key', async () => {
+      const before = h.batches.length;
+      for (const res of [await send('OPTIONS', blocked), await send('POST', blocked), await send('POST', blocked, null)]) {
+        expect(res.statusCode).toBe(403);
+        expect(res.json()).toEqual({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/origin/) } });
+        expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      }
+      expect(h.batches.length).toBe(before);
+    });
+  }
 
   it('offers no browser access to the secret-key log route', async () => {
     expect((await h.http.inject({ method: 'OPTIONS', url: '/v1/logs', headers: { origin: allowed } })).statusCode).toBe(404);

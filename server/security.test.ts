@@ -226,20 +226,24 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
     expectRefused(route, await send(route, { key: A.token }), 'invalid');
   });
 
-  it.skipIf(route.key!.public)('refuses a public key', async () => {
-    expectRefused(route, await send(route, { key: await key(A, 'goodlogs', { kind: 'public', scopes: ['ingest:write'] }) }), 'public');
-  });
+  if (!route.key!.public) {
+    it('refuses a public key', async () => {
+      expectRefused(route, await send(route, { key: await key(A, 'goodlogs', { kind: 'public', scopes: ['ingest:write'] }) }), 'public');
+    });
+  }
 
   it(`refuses a key without ${scope}`, async () => {
     expectRefused(route, await send(route, { key: await key(A, family, { scopes: LACKING[scope] }) }), 'scope');
   });
 
-  it.skipIf(!route.writes)('refuses a key held to staging writing to production', async () => {
-    const table = route.writes!;
-    const before = t.meta.getUsage(A.project, table, monthWindow(new Date()).key);
-    expectRefused(route, await send(route, { key: await key(A, family, { environments: ['staging'] }), environment: 'production' }), 'environment');
-    expect(t.meta.getUsage(A.project, table, monthWindow(new Date()).key)).toBe(before);
-  });
+  const table = route.writes;
+  if (table) {
+    it('refuses a key held to staging writing to production', async () => {
+      const before = t.meta.getUsage(A.project, table, monthWindow(new Date()).key);
+      expectRefused(route, await send(route, { key: await key(A, family, { environments: ['staging'] }), environment: 'production' }), 'environment');
+      expect(t.meta.getUsage(A.project, table, monthWindow(new Date()).key)).toBe(before);
+    });
+  }
 
   it('takes another project’s key to that project only', async () => {
     const month = monthWindow(new Date()).key;
@@ -272,8 +276,10 @@ describe.each(sessionRoutes.map((r) => [label(r), r] as const))('%s', (_name, ro
     expectRefused(route, await send(route, { token: B.token }), 'member');
   });
 
-  it.skipIf(!route.path.includes(':project'))('refuses a project of another org, under A’s org or under the caller’s own', async () => {
-    expectRefused(route, await send(route, { token: A.token, project: B.project }), 'project');
-    expectRefused(route, await send(route, { token: B.token, org: B.org }), 'project');
-  });
+  if (route.path.includes(':project')) {
+    it('refuses a project of another org, under A’s org or under the caller’s own', async () => {
+      expectRefused(route, await send(route, { token: A.token, project: B.project }), 'project');
+      expectRefused(route, await send(route, { token: B.token, org: B.org }), 'project');
+    });
+  }
 });
