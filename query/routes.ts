@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { goodlogsQueryPlugin, type QueryRouteDeps } from './routes/goodlogs.js';
+import { posthogQueryPlugin } from './routes/posthog/plugin.js';
 import { schemaPlugin } from './routes/schema.js';
 
 /** Every query API surface, each an encapsulated plugin with its own error envelope. */
 export function registerQueryRoutes(http: FastifyInstance, deps: QueryRouteDeps): void {
   http.register(goodlogsQueryPlugin(deps));
   http.register(schemaPlugin(deps));
+  http.register(posthogQueryPlugin(deps));
 }

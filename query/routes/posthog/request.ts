@@ -1,0 +1,71 @@
+// The members of a PostHog-style request: the `query` object of a POST body, its filters and its cursor.
+import { ApiError } from '../../../core/errors.js';
+import { decodeCursor, parseQuery, QueryError, type Query, type RequestParams } from '../../language/index.js';
+
+export type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The body's `query` object. `query` and `export` need one ("No query provided", as PostHog answers); the
+ * aggregate routes default to no filters, as PostHog's do.
+ */
+export function queryMember(body: unknown, required: boolean): Json {
+  const query = isObject(body) ? body.query : undefined;
+  if (query === undefined || query === null) {
+    if (required) throw new ApiError(400, 'VALIDATION_ERROR', 'No query provided');
+    return {};
+  }
+  if (!isObject(query)) throw new ApiError(400, 'VALIDATION_ERROR', 'query must be an object');
+  return query;
+}
+
+const FILTER_MEMBERS = ['dateRange', 'severityLevels', 'serviceNames', 'searchTerm', 'filterGroup'] as const;
+
+/**
+ * The filters and window of an aggregate route's query, parsed as the structured dialect. Only the filter
+ * members are passed on: paging members (`limit`, `orderBy`, `after`) mean nothing to an aggregate, so they
+ * neither apply nor fail it.
+ */
+export function parseFilters(query: Json, now: Date): Query {
+  const filters = Object.fromEntries(FILTER_MEMBERS.filter((k) => k in query).map((k) => [k, query[k]]));
+  return parseQuery({ dialect: 'structured', text: filters, now });
+}
+
+/** PostHog's `after` (the `nextCursor` of the previous page) as the dialect's keyset cursor. */
+export function afterCursor(after: unknown): RequestParams {
+  if (after === undefined || after === null || after === '') return {};
+  try {
+    if (typeof after !== 'string') throw new TypeError('not a string');
+    const cursor = decodeCursor(after);
+    return { cursorTS: cursor.ts, cursorID: cursor.id };
+  } catch {
+    throw new QueryError('VALIDATION_QUERY_SYNTAX', 'Invalid cursor in after: pass the nextCursor of the previous page', {
+      details: { dialect: 'structured', path: '/after', found: after },
+    });
+  }
+}
+
+/** An integer member within [min, max] (absent: `fallback`); anything else is a constraint error (spec 15). */
+export function boundedMember(query: Json, name: string, min: number, max: number, fallback: number): number {
+  const value = query[name];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new QueryError('VALIDATION_QUERY_CONSTRAINT', `${name} must be an integer between ${min} and ${max}`, {
+      expected: ['integer'], details: { dialect: 'structured', path: `/${name}`, found: value },
+    });
+  }
+  return value;
+}
+
+/** A member that must be one of `choices` when present. */
+export function choiceMember<T extends string>(query: Json, name: string, choices: readonly T[]): T | null {
+  const value = query[name];
+  if (value === undefined || value === null) return null;
+  if (!choices.includes(value as T)) {
+    throw new QueryError('VALIDATION_QUERY_SYNTAX', `${name} must be one of ${choices.join(', ')}`, {
+      details: { dialect: 'structured', path: `/${name}`, found: value },
+    });
+  }
+  return value as T;
+}

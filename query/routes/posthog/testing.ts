@@ -1,0 +1,65 @@
+// What the PostHog route tests share: the whole service in-process with the query clock pinned, logs sent
+// through GoodLogs ingest, and requests with the bootstrap personal key.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { startTestService, type TestService } from '../../../server/testing.js';
+import { waitFor } from '../../../test/helpers/ports.js';
+
+export interface LogItem {
+  id: string;
+  timestamp: string;
+  severity: string;
+  message?: string;
+  properties?: Record<string, unknown>;
+  resource?: Record<string, string>;
+}
+
+export interface PosthogTest {
+  t: TestService;
+  /** The pinned query clock: the top of the current hour, so buckets line up and data is in the past. */
+  now: Date;
+  key: string;
+  project: string;
+  /** The API port, for requests that must see a real stream. */
+  url: string;
+  ph(method: 'GET' | 'POST', route: string, body?: unknown, opts?: { key?: string | null; project?: string }): Promise<{ status: number; body: any }>;
+  /** Sends logs through GoodLogs ingest (500 a batch) and waits until all of them are queryable. */
+  ingest(items: LogItem[]): Promise<void>;
+}
+
+export function log(now: Date, secondsAgo: number, fields: Partial<LogItem> = {}): LogItem {
+  return { id: randomUUID(), timestamp: new Date(now.getTime() - secondsAgo * 1000).toISOString(), severity: 'info', ...fields };
+}
+
+export async function startPosthogTest(): Promise<PosthogTest> {
+  const now = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const t = await startTestService({ query: { now: now.toISOString() } });
+  const key = t.bootstrap.keys.posthog_personal;
+  const project = t.bootstrap.project_id;
+  let stored = 0;
+
+  const ph: PosthogTest['ph'] = async (method, route, body, opts = {}) => {
+    const res = await t.request(method, `/api/projects/${opts.project ?? project}/logs/${route}`, {
+      body, token: opts.key === null ? undefined : opts.key ?? key,
+    });
+    return { status: res.statusCode, body: res.body ? res.json() : undefined };
+  };
+
+  // An oracle outside the route under test: GoodLogs GQL over all time.
+  const total = async () => {
+    const res = await t.request('POST', '/v1/gql/query', { token: t.bootstrap.keys.goodlogs_secret, body: { q: 'count | since 2000-01-01 until 2100-01-01' } });
+    return res.json().data.results[0].value as number;
+  };
+
+  const ingest: PosthogTest['ingest'] = async (items) => {
+    for (let i = 0; i < items.length; i += 500) {
+      const res = await t.request('POST', '/v1/logs', { token: t.bootstrap.keys.goodlogs_secret, body: { batch: items.slice(i, i + 500) } });
+      if (res.statusCode !== 202 || res.json().accepted !== Math.min(500, items.length - i)) throw new Error(`ingest: ${res.statusCode} ${res.body}`);
+    }
+    stored += items.length;
+    await waitFor(`${stored} logs in the lake`, async () => (await total()) === stored, 30_000, 50);
+  };
+
+  const { port } = t.http.server.address() as AddressInfo;
+  return { t, now, key, project, url: `http://127.0.0.1:${port}`, ph, ingest };
+}
