@@ -63,3 +63,34 @@ export async function startPosthogTest(): Promise<PosthogTest> {
   const { port } = t.http.server.address() as AddressInfo;
   return { t, now, key, project, url: `http://127.0.0.1:${port}`, ph, ingest };
 }
+
+const SAMPLE_SERVICES = ['billing', 'checkout', null] as const;
+const SAMPLE_SEVERITIES = ['debug', 'info', 'info', 'warn', 'error', 'fatal'] as const;
+
+/**
+ * 48 logs over the hour before `now` (one every 75 s, newest first), cycling through three services (one by
+ * property, one by resource, one none) and six severities, and two logs two days old.
+ */
+export function sampleLogs(now: Date): LogItem[] {
+  const recent = Array.from({ length: 48 }, (_, i) => {
+    const service = SAMPLE_SERVICES[i % 3];
+    return log(now, i * 75 + 30, {
+      severity: SAMPLE_SEVERITIES[i % 6],
+      message: i % 4 === 0 ? `timeout talking to db (request ${i})` : `request ${i}, "ok"`,
+      properties: { plan: i % 4 === 1 ? 'pro' : 'free', amount: i * 10, ...(service === 'billing' ? { service } : {}) },
+      resource: service === 'checkout' ? { 'service.name': service, 'host.name': `ip-10-0-0-${i % 4}` } : { 'host.name': `ip-10-0-1-${i % 2}` },
+    });
+  });
+  const old = [1, 2].map((n) => log(now, 2 * 86_400 + n, { severity: 'error', message: 'old', properties: { service: 'billing', plan: 'pro' } }));
+  return [...recent, ...old];
+}
+
+/** The service ingest derives (spec 3.6). */
+export function serviceOf(item: LogItem): string | null {
+  return item.resource?.['service.name'] ?? (typeof item.properties?.service === 'string' ? item.properties.service : null);
+}
+
+/** The default search order: latest first, ties by id. */
+export function latestFirst(items: LogItem[]): LogItem[] {
+  return [...items].sort((a, b) => b.timestamp.localeCompare(a.timestamp) || b.id.localeCompare(a.id));
+}
