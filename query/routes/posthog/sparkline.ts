@@ -27,7 +27,7 @@ export async function countsOverTime(query: Query, run: (s: Statement) => Promis
   const { seconds } = pickInterval((await windowSpan(query, run)) ?? 0, SPARKLINE_BUCKETS, SPARKLINE_MIN_SECONDS);
   const rows = await run(filtered(query, (where, params) =>
     `SELECT ${timeBucketSql(seconds, params)} AS time, ${by.join(', ')}, count(*) AS n FROM logs${where}`
-    + ` GROUP BY ALL ORDER BY time, ${by.map((k) => ORDER[k]).join(', ')} LIMIT ${params.add(SPARKLINE_MAX_ROWS)}`));
+    + ` GROUP BY time, ${by.join(', ')} ORDER BY time, ${by.map((k) => ORDER[k]).join(', ')} LIMIT ${params.add(SPARKLINE_MAX_ROWS)}`));
   return rows.map((r) => ({
     time: iso(r.time),
     ...(by.includes('severity') ? { severity: String(r.severity) } : {}),
