@@ -25,10 +25,10 @@ const FORMATS = {
 } as const;
 type Format = keyof typeof FORMATS;
 
-type NextPage = (cursor: string, rows: number) => Promise<StructuredBody>;
+export type NextPage = (cursor: string, rows: number) => Promise<StructuredBody>;
 
 /** One chunk per page; stops at the bound, at the last page, or when the client goes away. */
-async function* chunks(first: StructuredBody, next: NextPage, format: Format): AsyncGenerator<string> {
+export async function* chunks(first: StructuredBody, next: NextPage, format: Format): AsyncGenerator<string> {
   const { header, line } = FORMATS[format];
   if (header) yield header;
   let page = first;
