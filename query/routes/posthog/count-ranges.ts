@@ -1,11 +1,11 @@
 // `POST …/logs/count-ranges`: counts of the query's logs in adaptive buckets, each with its own bounds so
 // a client can pass one back as `dateRange` to drill in.
 import type { FastifyRequest } from 'fastify';
-import { timeBucketSql } from '../../language/index.js';
+import { boundedInteger, timeBucketSql } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { pickInterval } from './intervals.js';
 import { filtered, iso, onLogs, windowSpan } from './logs-sql.js';
-import { boundedMember, parseFilters, queryMember } from './request.js';
+import { parseFilters, queryMember } from './request.js';
 
 const DEFAULT_TARGET_BUCKETS = 10;
 const MAX_TARGET_BUCKETS = 100;
@@ -13,7 +13,7 @@ const MAX_TARGET_BUCKETS = 100;
 export function countRangesRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const body = queryMember(request.body, false);
-    const target = boundedMember(body, 'targetBuckets', 1, MAX_TARGET_BUCKETS, DEFAULT_TARGET_BUCKETS);
+    const target = boundedInteger('structured', 'targetBuckets', body.targetBuckets as number | string | undefined, 1, MAX_TARGET_BUCKETS, DEFAULT_TARGET_BUCKETS);
     const query = parseFilters(body, deps.now());
     return onLogs(deps.engine, request.posthogKey!.project_id, query, async (run) => {
       const spanMs = await windowSpan(query, run);

@@ -3,11 +3,10 @@
 // path as `query`, keyset-paginated, so memory holds one page whatever the export's size.
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { executeQuery } from '../../execute.js';
 import type { Query, RequestParams, Row, StructuredBody } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { afterCursor, choiceMember, queryMember, type Json } from './request.js';
-import { MAX_EXPORTABLE_LOGS } from './search.js';
+import { MAX_EXPORTABLE_LOGS, searchPage } from './search.js';
 
 const PAGE_ROWS = 1000;
 
@@ -61,12 +60,8 @@ export function exportRoute(deps: QueryRouteDeps) {
     const project = request.posthogKey!.project_id;
     // One clock for every page, so a relative window does not move while the export runs.
     const now = deps.now();
-    const page = async (params: RequestParams, rows: number) => {
-      // PostHog exports the whole window whatever the query's page size; `limit` here is the page.
-      const result = await executeQuery(deps.engine, project, { dialect: 'structured', text: { ...query, limit: rows }, params, now });
-      if (result.dialect !== 'structured') throw new Error('structured query answered by another dialect');
-      return result;
-    };
+    // PostHog exports the whole window whatever the query's page size; `limit` here is the page.
+    const page = (params: RequestParams, rows: number) => searchPage(deps, project, { ...query, limit: rows }, params, now);
     // The first page is read before any byte is sent, so a bad query is still a 400 with its error object.
     const first = await page(afterCursor(query.after), Math.min(PAGE_ROWS, MAX_EXPORTABLE_LOGS));
     const next: NextPage = async (cursor, rows) => (await page(afterCursor(cursor), rows)).body;

@@ -25,7 +25,8 @@ const FILTER_MEMBERS = ['dateRange', 'severityLevels', 'serviceNames', 'searchTe
 /**
  * The filters and window of an aggregate route's query, parsed as the structured dialect. Only the filter
  * members are passed on: paging members (`limit`, `orderBy`, `after`) mean nothing to an aggregate, so they
- * neither apply nor fail it.
+ * neither apply nor fail it. Without a `dateRange` the window is the dialect's default, the last 24 h (spec
+ * 18), where PostHog's aggregate routes would take the last hour: one default across every loglake surface.
  */
 export function parseFilters(query: Json, now: Date): Query {
   const filters = Object.fromEntries(FILTER_MEMBERS.filter((k) => k in query).map((k) => [k, query[k]]));
@@ -44,18 +45,6 @@ export function afterCursor(after: unknown): RequestParams {
       details: { dialect: 'structured', path: '/after', found: after },
     });
   }
-}
-
-/** An integer member within [min, max] (absent: `fallback`); anything else is a constraint error (spec 15). */
-export function boundedMember(query: Json, name: string, min: number, max: number, fallback: number): number {
-  const value = query[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new QueryError('VALIDATION_QUERY_CONSTRAINT', `${name} must be an integer between ${min} and ${max}`, {
-      expected: ['integer'], details: { dialect: 'structured', path: `/${name}`, found: value },
-    });
-  }
-  return value;
 }
 
 /** A member that must be one of `choices` when present. */

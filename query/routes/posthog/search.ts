@@ -1,20 +1,25 @@
 // `POST …/logs/query`: one page of logs through the structured dialect, the path the conformance corpus runs.
 import type { FastifyRequest } from 'fastify';
 import { executeQuery } from '../../execute.js';
+import type { Query, RequestParams, StructuredBody } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
-import { afterCursor, queryMember } from './request.js';
+import { afterCursor, queryMember, type Json } from './request.js';
 
 /** The most rows `export` produces (PostHog's LOGS_MAX_EXPORT_ROWS); `query` reports it to clients. */
 export const MAX_EXPORTABLE_LOGS = 10_000;
 
+/** One page of the structured query `text` over the project's logs. */
+export async function searchPage(deps: QueryRouteDeps, project: string, text: Json, params: RequestParams, now: Date): Promise<{ query: Query; body: StructuredBody }> {
+  const result = await executeQuery(deps.engine, project, { dialect: 'structured', text, params, now });
+  if (result.dialect !== 'structured') throw new Error('structured query answered by another dialect');
+  return result;
+}
+
 export function searchRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const query = queryMember(request.body, true);
-    const result = await executeQuery(deps.engine, request.posthogKey!.project_id, {
-      dialect: 'structured', text: query, params: afterCursor(query.after), now: deps.now(),
-    });
-    if (result.dialect !== 'structured') throw new Error('structured query answered by another dialect');
+    const { body } = await searchPage(deps, request.posthogKey!.project_id, query, afterCursor(query.after), deps.now());
     // PostHog echoes the query it ran; the request's own object is what the client can send again.
-    return { query, ...result.body, maxExportableLogs: MAX_EXPORTABLE_LOGS };
+    return { query, ...body, maxExportableLogs: MAX_EXPORTABLE_LOGS };
   };
 }
