@@ -19,15 +19,16 @@ import { startTestService, type TestService } from './testing.js';
  *                   routes that write, A's key held to `staging` writing to `production`.
  *   session routes: no token; a forged token; an expired token; an API key; a non-member's token; a
  *                   project of another org under A's org; A's project under a non-member's own org.
- * On key routes (whose project is the key's), B's key must reach B only: its writes count against B's
- * usage and never A's, and its answers never hold A's data. No answer in any case holds A's names, A's
- * data, a key's secret or hash, or a password hash.
+ * B's key must reach B only: on a path naming A's project it is refused; on B's own path (or a route
+ * whose project is the key's) its writes count against B's usage and never A's, and its answers never
+ * hold A's data. No answer in any case holds A's names, A's data, a key's secret or hash, or a password hash.
  *
  * To put a new route under these checks, add one line to ROUTES:
- *   { method, path, surface, key: { family, scope, public? } | session: true, body?, writes?, ok }
+ *   { method, path, surface, key: { family, scope, public? } | session: true, body?, writes?, reads?, ok }
  * `path` may use `:org`, `:project` (A's) and `:key` (a key of A's, for key-management routes); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
- * checked against the key's); `ok` is the status A's own request gets. A new surface also adds an entry
+ * checked against the key's); `reads` marks routes that answer with stored records (a key held to
+ * `staging` must not read A's `production` data); `ok` is the status A's own request gets. A new surface also adds an entry
  * to SURFACES: how its requests are sent and how it words each refusal.
  */
 
@@ -63,6 +64,10 @@ const SURFACES: Record<string, Surface> = {
     listener: 'otlp', header: 'bearer', code: (b) => (b?.partialSuccess?.rejectedLogRecords ? 'REJECTED' : ({ 7: 'PERMISSION_DENIED', 16: 'UNAUTHENTICATED' } as Record<number, string>)[b?.code]),
     refusals: { missing: [401, 'UNAUTHENTICATED'], invalid: [401, 'UNAUTHENTICATED'], public: [403, 'PERMISSION_DENIED'], scope: [403, 'PERMISSION_DENIED'], environment: [200, 'REJECTED'] },
   },
+  posthog: {
+    listener: 'api', header: 'bearer', code: (b) => b?.error?.code,
+    refusals: { missing: [401, 'UNAUTHORIZED'], invalid: [401, 'UNAUTHORIZED'], public: [401, 'UNAUTHORIZED'], scope: [403, 'FORBIDDEN'], project: [403, 'FORBIDDEN'] },
+  },
   dashboard: {
     listener: 'api', header: 'bearer', code: (b) => b?.error?.code,
     refusals: { missing: [401, 'UNAUTHORIZED'], invalid: [401, 'UNAUTHORIZED'], member: [403, 'FORBIDDEN'], project: [404, 'NOT_FOUND'] },
@@ -77,6 +82,7 @@ interface Route {
   session?: true;
   body?: (environment: string) => unknown;
   writes?: Table;
+  reads?: true;
   ok: number;
 }
 
@@ -90,8 +96,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, body: (environment) => ({ batch: [{ severity: 'info', message: 'probe', environment }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/events', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write', public: true }, body: (environment) => ({ batch: [{ event: 'probe', environment }] }), writes: 'events', ok: 202 },
   { method: 'GET', path: '/v1/info', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
-  { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), ok: 200 },
-  { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), ok: 200 },
+  { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/api/v1/workspace/logs', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/bulk', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: (environment) => [logtrailLog(environment)], writes: 'logs', ok: 201 },
@@ -99,6 +105,13 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/workspace/info', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, ok: 200 },
   { method: 'GET', path: '/api/v1/workspace/usage', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, ok: 200 },
   { method: 'POST', path: '/v1/logs/ingest', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:write' }, body: (environment) => ({ environment, logs: [{ level: 'INFO', message: 'probe' }] }), writes: 'logs', ok: 202 },
+  { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
+  { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/services', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/values?key=AlphaField', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/has_logs', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
@@ -168,10 +181,19 @@ async function send(route: Route, opts: { key?: string; token?: string; environm
   if (surface.listener === 'otlp') {
     const res = await fetch(`${t.otlpUrl}${path}`, { method: route.method, headers, body: payload });
     const text = await res.text();
-    return { status: res.status, text, json: text ? JSON.parse(text) : null };
+    return { status: res.status, text, json: parsed(text) };
   }
   const res = await t.http.inject({ method: route.method, url: path, headers, payload });
-  return { status: res.statusCode, text: res.body, json: res.body ? JSON.parse(res.body) : null };
+  return { status: res.statusCode, text: res.body, json: parsed(res.body) };
+}
+
+/** Answers are JSON but for exports (NDJSON, CSV). */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** Nothing of A's (names, emails, data, secrets) and no secret of anyone's. */
@@ -236,6 +258,16 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
     expectRefused(route, await send(route, { key: await key(A, family, { scopes: LACKING[scope] }) }), 'scope');
   });
 
+  // KNOWN GAP, for the query engine: queries are not yet held to the key's environments. `it.fails` turns
+  // red once they are; then make it `it`.
+  if (route.reads) {
+    it.fails('shows a key held to staging none of A’s production data', async () => {
+      const answer = await send(route, { key: await key(A, family, { environments: ['staging'] }) });
+      expect(answer.status, answer.text).toBe(route.ok);
+      expect(answer.text).not.toContain('Alpha payload');
+    });
+  }
+
   const table = route.writes;
   if (table) {
     it('refuses a key held to staging writing to production', async () => {
@@ -249,7 +281,9 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
     const month = monthWindow(new Date()).key;
     const usage = (tenant: Tenant) => (route.writes ? t.meta.getUsage(tenant.project, route.writes, month) : 0);
     const [a, b] = [usage(A), usage(B)];
-    const answer = await send(route, { key: await key(B, family) });
+    const bKey = await key(B, family);
+    if (route.path.includes(':project')) expectRefused(route, await send(route, { key: bKey }), 'project');
+    const answer = await send(route, { key: bKey, org: B.org, project: B.project });
     expect(answer.status, answer.text).toBe(route.ok);
     expectNoLeak(answer);
     expect(usage(A)).toBe(a);
