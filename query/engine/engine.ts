@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { ApiError } from '../../core/errors.js';
-import type { Table } from '../../core/records.js';
+import { ENVIRONMENTS, type Table } from '../../core/records.js';
 import { hourKey } from '../../storage/lake/layout.js';
 import type { Manifest } from '../../storage/lake/manifest.js';
 import { sqlString } from '../../storage/lake/parquet.js';
@@ -15,6 +15,12 @@ export interface EngineOptions {
   threads?: number;
 }
 
+/** Whose data a query may read: one project, and only the environments its key is held to (null: all). */
+export interface Scope {
+  project: string;
+  environments: readonly string[] | null;
+}
+
 export interface TimeWindow {
   from: Date | null;
   to: Date | null;
@@ -27,8 +33,8 @@ export interface Relations {
 
 /**
  * DuckDB over the lake. Each query borrows a connection, on which `logs`/`events`/`alert_events` are
- * temp views over exactly the manifest's live files of one project in the queried hours, so no SQL
- * can read another project's data. A timer interrupts queries that run past the timeout.
+ * temp views over exactly the manifest's live files of one project in the queried hours (and the key's
+ * environments), so no SQL can read another project's data. A timer interrupts queries that run past the timeout.
  */
 export class QueryEngine {
   private db!: DuckDBInstance;
@@ -57,20 +63,28 @@ export class QueryEngine {
     return fresh;
   }
 
-  /** Files of the window's hours; the half-open `to` bound means its own hour only when it is past the hour's start. */
-  private relation(project: string, table: Table, window: TimeWindow): string {
+  /**
+   * Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's
+   * start), restricted to the scope's environments. Environment names are checked against the closed set
+   * before they become SQL text: a view cannot take bound parameters.
+   */
+  private relation(scope: Scope, table: Table, window: TimeWindow): string {
     const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
-    const files = this.manifest.list(project, table, window.from ? hourKey(window.from) : null, toHour);
-    if (files.length === 0) return emptyRelation(table);
-    return `SELECT * FROM read_parquet([${files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ')}], union_by_name = true)`;
+    const files = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
+    const source = files.length === 0
+      ? emptyRelation(table)
+      : `SELECT * FROM read_parquet([${files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ')}], union_by_name = true)`;
+    if (!scope.environments || table === 'alert_events') return source;
+    const allowed = scope.environments.filter((e) => (ENVIRONMENTS as readonly string[]).includes(e));
+    return `SELECT * FROM (${source}) WHERE environment IN (${allowed.length ? allowed.map(sqlString).join(', ') : 'NULL'})`;
   }
 
-  async withRelations<T>(project: string, tables: Table[], window: TimeWindow, work: (rel: Relations) => Promise<T>): Promise<T> {
+  async withRelations<T>(scope: Scope, tables: Table[], window: TimeWindow, work: (rel: Relations) => Promise<T>): Promise<T> {
     const release = await this.slots.acquire();
     const conn = await this.connection();
     let healthy = true;
     try {
-      for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(project, table, window)}`);
+      for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, window)}`);
       return await work({
         all: async (sql, params = [], types) => {
           let timedOut = false;

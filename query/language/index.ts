@@ -6,7 +6,7 @@
 // (`query.source` names the only relation the SQL reads; `query.time` is the fully resolved window,
 // null on an open side) before the statement runs:
 //
-//   runQuery((query, work) => engine.withRelations(project, [query.source], query.time, work), request)
+//   runQuery((query, work) => engine.withRelations(scope, [query.source], query.time, work), request)
 //
 // Each connection must first run MACROS_SQL (it sets TimeZone=UTC and defines the helper macros).
 import type { Dialect, Query, Source } from './ast.js';

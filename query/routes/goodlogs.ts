@@ -6,7 +6,7 @@ import type { MetaStore } from '../../storage/meta/store.js';
 import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
 import type { Tokens } from '../../server/admin/tokens.js';
 import type { QueryEngine } from '../engine/engine.js';
-import { executeQuery } from '../execute.js';
+import { executeQuery, scopeOf } from '../execute.js';
 import { QueryError, type Source } from '../language/index.js';
 
 export interface QueryRouteDeps {
@@ -47,7 +47,7 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
     });
     const auth = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' });
     const run = (request: FastifyRequest, q: string, src: Source | undefined) =>
-      executeQuery(deps.engine, request.goodlogsKey!.project_id, { dialect: 'gql', text: q, source: src, now: deps.now() });
+      executeQuery(deps.engine, scopeOf(request.goodlogsKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
 
     app.post('/v1/gql/query', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {
       const { q, source: src } = bodyOf(single, request.body, 'query');

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Query, RequestParams, Row, StructuredBody } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
+import { scopeOf } from '../../execute.js';
 import { afterCursor, choiceMember, queryMember, type Json } from './request.js';
 import { MAX_EXPORTABLE_LOGS, searchPage } from './search.js';
 
@@ -57,11 +58,11 @@ export function exportRoute(deps: QueryRouteDeps) {
     const body = request.body as Json | undefined;
     const query = queryMember(body, true);
     const format = choiceMember(body ?? {}, 'format', ['csv', 'ndjson'] as const) ?? 'csv';
-    const project = request.posthogKey!.project_id;
+    const scope = scopeOf(request.posthogKey!);
     // One clock for every page, so a relative window does not move while the export runs.
     const now = deps.now();
     // PostHog exports the whole window whatever the query's page size; `limit` here is the page.
-    const page = (params: RequestParams, rows: number) => searchPage(deps, project, { ...query, limit: rows }, params, now);
+    const page = (params: RequestParams, rows: number) => searchPage(deps, scope, { ...query, limit: rows }, params, now);
     // The first page is read before any byte is sent, so a bad query is still a 400 with its error object.
     const first = await page(afterCursor(query.after), Math.min(PAGE_ROWS, MAX_EXPORTABLE_LOGS));
     const next: NextPage = async (cursor, rows) => (await page(afterCursor(cursor), rows)).body;

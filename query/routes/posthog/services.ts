@@ -4,6 +4,7 @@ import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, NO_SERVICE, onLogs } from './logs-sql.js';
 import { parseFilters, queryMember } from './request.js';
 import { countsOverTime } from './sparkline.js';
+import { scopeOf } from '../../execute.js';
 
 /** PostHog lists the 25 busiest services. */
 const MAX_SERVICES = 25;
@@ -15,7 +16,7 @@ const MAX_SERVICES = 25;
 export function servicesRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const query = parseFilters(queryMember(request.body, false), deps.now());
-    return onLogs(deps.engine, request.posthogKey!.project_id, query, async (run) => {
+    return onLogs(deps.engine, scopeOf(request.posthogKey!), query, async (run) => {
       const rows = await run(filtered(query, (where, params) =>
         `SELECT service, count(*) AS log_count, count(*) FILTER (WHERE severity IN ('error', 'fatal')) AS error_count FROM logs${where}`
         + ` GROUP BY service ORDER BY log_count DESC, service NULLS LAST LIMIT ${params.add(MAX_SERVICES)}`));

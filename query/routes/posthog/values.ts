@@ -4,6 +4,7 @@ import { attributeTextSql, QueryError } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, onLogs } from './logs-sql.js';
 import { choiceMember, parseFilters, type Json } from './request.js';
+import { scopeOf } from '../../execute.js';
 
 /** PostHog answers at most 100 values. */
 const MAX_VALUES = 100;
@@ -37,7 +38,7 @@ export function valuesRoute(deps: QueryRouteDeps) {
     const type = choiceMember(params, 'attribute_type', ATTRIBUTE_TYPES) ?? 'log';
     const search = typeof params.value === 'string' ? params.value.toLowerCase() : '';
     const query = parseFilters({ ...jsonMember(params, 'dateRange'), ...jsonMember(params, 'serviceNames'), ...jsonMember(params, 'filterGroup') }, deps.now());
-    const rows = await onLogs(deps.engine, request.posthogKey!.project_id, query, (run) => run(filtered(query, (where, p) => {
+    const rows = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => run(filtered(query, (where, p) => {
       const text = attributeTextSql(type === 'log' ? 'property' : 'resource', key, p);
       const match = search ? ` AND contains(lower(v), ${p.add(search)})` : '';
       return `SELECT v, count(*) AS n FROM (SELECT ${text} AS v FROM logs${where}) WHERE v IS NOT NULL${match}`
