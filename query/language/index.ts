@@ -28,7 +28,8 @@ export { attributeTextSql, compileWhere, timeBucketSql } from './fragments.js';
 export { Params } from './params.js';
 export { boundedInteger, type RequestParams } from './request-params.js';
 export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
-export { autocomplete, type AutocompleteResult, type SchemaProvider } from './autocomplete.js';
+export { autocomplete, type AutocompleteResult, type FieldInfo, type SchemaProvider, type ValueInfo } from './autocomplete.js';
+export { resolveField } from './fields.js';
 export { compileQuery };
 
 export interface QueryRequest {

@@ -7,7 +7,10 @@ import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
 import type { Tokens } from '../../server/admin/tokens.js';
 import type { QueryEngine } from '../engine/engine.js';
 import { executeQuery, scopeOf } from '../execute.js';
-import { QueryError, type Source } from '../language/index.js';
+import { autocomplete, QueryError, type Source } from '../language/index.js';
+import type { Scope } from '../engine/engine.js';
+import { schemaProvider } from '../schema-provider.js';
+import { dashboardAuth } from '../../server/admin/dashboard-auth.js';
 
 export interface QueryRouteDeps {
   engine: QueryEngine;
@@ -22,6 +25,7 @@ export interface QueryRouteDeps {
 const source = z.enum(['logs', 'events', 'alert_events']).optional();
 const single = z.object({ q: z.string(), source });
 const batch = z.object({ queries: z.array(z.union([z.string(), single])).min(1).max(10) });
+const completion = z.object({ q: z.string().default(''), cursor: z.coerce.number().int().min(0).optional(), source });
 
 /** A query error is the section-15 object; anything else from storage is an internal error that names no SQL. */
 function queryFailure(err: unknown): ApiError | QueryError {
@@ -38,7 +42,10 @@ function bodyOf<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   return parsed.data;
 }
 
-/** GoodLogs GQL: `POST /v1/gql/query` (one query) and `POST /v1/gql` (a batch of at most 10). */
+/**
+ * GoodLogs GQL: `POST /v1/gql/query` (one query), `POST /v1/gql` (a batch of at most 10), autocomplete, and
+ * their dashboard twins under `/api/orgs/:org/projects/:project/` for session tokens.
+ */
 export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
   return async function goodlogsQuery(app: FastifyInstance) {
     app.setErrorHandler((err, request, reply) => {
@@ -58,6 +65,28 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
         throw queryFailure(err);
       }
     });
+
+    // The dashboard twin: a session token of a member instead of a key; members read every environment.
+    const dashboard = dashboardAuth(deps.meta, deps.tokens);
+    const dashboardScope = (request: FastifyRequest): Scope => ({ project: request.dashboard!.project!.id, environments: null });
+    app.get('/api/orgs/:org/projects/:project/gql', { onRequest: dashboard }, async (request: FastifyRequest, reply: FastifyReply) => {
+      const { q, source: src } = bodyOf(single, request.query, 'query');
+      try {
+        const result = await executeQuery(deps.engine, dashboardScope(request), { dialect: 'gql', text: q, source: src, now: deps.now() });
+        return reply.send(result.body);
+      } catch (err) {
+        throw queryFailure(err);
+      }
+    });
+
+    // Autocomplete reads the schema catalog and value statistics; it never runs the query being typed.
+    const complete = async (request: FastifyRequest, scope: Scope) => {
+      const { q, cursor, source: src } = bodyOf(completion, request.query, 'autocomplete');
+      const { context, ...answer } = await autocomplete(q, cursor, src, schemaProvider(deps.engine, deps.catalog, scope, deps.now), deps.now());
+      return { ...answer, context };
+    };
+    app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.goodlogsKey!)));
+    app.get('/api/orgs/:org/projects/:project/gql/autocomplete', { onRequest: dashboard }, (request: FastifyRequest) => complete(request, dashboardScope(request)));
 
     app.post('/v1/gql', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {
       const { queries } = bodyOf(batch, request.body, 'batch');
