@@ -99,6 +99,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
+  { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/api/v1/workspace/logs', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/bulk', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: (environment) => [logtrailLog(environment)], writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/validate', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, ok: 200 },
@@ -119,6 +120,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, ok: 200 },
   { method: 'DELETE', path: '/api/orgs/:org/projects/:project/keys/:key', surface: 'dashboard', session: true, ok: 200 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/schema', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/projects/:project/gql?q=count%20by%20message', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/projects/:project/gql/autocomplete?q=service%3A', surface: 'dashboard', session: true, ok: 200 },
 ];
 
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */
