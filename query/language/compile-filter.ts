@@ -136,7 +136,7 @@ function positiveSql(e: Cmp, c: SqlContext): string {
       return equalsAny(col, texts, c);
     case 'number': {
       if (e.cmp === 'contains' || e.cmp === 'glob') {
-        return matchSql(`vtext(NULL, CAST(${col} AS DOUBLE), NULL)`, e, e.cmp === 'contains', c);
+        return matchSql(`vtext(CAST(NULL AS VARCHAR), CAST(${col} AS DOUBLE), CAST(NULL AS BOOLEAN))`, e, e.cmp === 'contains', c);
       }
       // A non-numeric literal never equals a number (10.1).
       const nums = texts.filter(isNumeric).map(Number);
@@ -159,20 +159,44 @@ function positiveSql(e: Cmp, c: SqlContext): string {
   }
 }
 
+/** Whether a pattern can match `text` (JS mirror of patternSql). */
+function patternMatches(parts: PatternPart[], anchored: boolean, lower: boolean, text: string): boolean {
+  const body = parts.map((x) => ('star' in x ? '.*' : (lower ? x.lit.toLowerCase() : x.lit).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(anchored ? `^${body}$` : body, 's').test(text);
+}
+
+/**
+ * Text form of a property for ~ and globs. Numbers print as [0-9.e+-] and booleans as true/false, so a
+ * pattern that cannot match those forms only needs the string map, one lookup like a hand-written scan.
+ */
+function textFormSql(e: Cmp, t: { s: string; n: string; b: string }): string {
+  const anchored = e.cmp === 'glob';
+  const lower = e.cmp === 'contains';
+  const lits = e.values.flatMap((v) => partsOf(v).flatMap((x) => ('lit' in x ? [x.lit] : [])));
+  const numeric = lits.every((l) => /^[0-9.e+-]*$/.test(lower ? l.toLowerCase() : l));
+  const boolean = e.values.some((v) => ['true', 'false'].some((w) => patternMatches(partsOf(v), anchored, lower, w)));
+  if (!numeric && !boolean) return t.s;
+  return `vtext(${t.s}, ${numeric ? t.n : 'CAST(NULL AS DOUBLE)'}, ${boolean ? t.b : 'CAST(NULL AS BOOLEAN)'})`;
+}
+
 /** The property value model of 10.3: loose across number/string, exact for strings. */
 function propertyCmpSql(e: Cmp, c: SqlContext): string {
   if (!hasProperties(c.source)) return 'FALSE';
-  const { s, n, b } = propertySql((e.field as { key: string }).key, c.params);
+  const t = propertySql((e.field as { key: string }).key, c.params);
+  const { s, n, b } = t;
   const texts = e.values.map((v) => v.text);
-  if (e.cmp === 'contains') return matchSql(`lower(vtext(${s}, ${n}, ${b}))`, e, true, c);
-  if (e.cmp === 'glob') return matchSql(`vtext(${s}, ${n}, ${b})`, e, false, c);
+  if (e.cmp === 'contains') return matchSql(`lower(${textFormSql(e, t)})`, e, true, c);
+  if (e.cmp === 'glob') return matchSql(textFormSql(e, t), e, false, c);
   if (isRange(e.cmp)) {
     const t = texts[0];
     return isNumeric(t)
       ? `vnum(${s}, ${n}) ${RANGE_SQL[e.cmp]} ${c.params.add(Number(t))}`
       : `${s} ${RANGE_SQL[e.cmp]} ${c.params.add(t)}`;
   }
-  const parts = [equalsAny(s, texts, c)];
+  // A numeric literal's own text needs no string test: num(v) = num(L) already covers v = L.
+  const parts: string[] = [];
+  const strings = texts.filter((t) => !isNumeric(t));
+  if (strings.length) parts.push(equalsAny(s, strings, c));
   const nums = texts.filter(isNumeric).map(Number);
   if (nums.length) parts.push(`vnum(${s}, ${n}) IN (${nums.map((x) => c.params.add(x)).join(', ')})`);
   const bools = [...new Set(texts.filter(isBooleanText).map((t) => t.toLowerCase() === 'true'))];

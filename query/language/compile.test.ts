@@ -172,3 +172,19 @@ describe('aggregate semantics', () => {
     expect(r.total_groups).toBe(r.results.length);
   });
 });
+
+describe('text forms', () => {
+  it('matches numbers and booleans through their text form only when the pattern can', async () => {
+    const count = async (text: string) => (await gqlIds(`${text} | last 30d | limit 1000`)).ids.length;
+    expect(await count('big ~ "000"')).toBe(1);
+    expect(await count('ratio ~ ".5"')).toBe(1);
+    expect(await count('flag ~ "fal"')).toBe(1);
+    expect(await count('flag:f*')).toBe(1);
+    expect(await count('big:1*0')).toBe(1);
+    expect(await count('severity_number ~ "17"')).toBeGreaterThan(0);
+    expect(await count('value ~ "1"')).toBe(0);
+    const { sql } = compileQuery(parseQuery({ dialect: 'gql', text: 'actor.email ~ "EXAMPLE.org"', now }));
+    expect(sql).toContain('contains(lower(attrs_str[$');
+    expect(sql).not.toContain('vtext');
+  });
+});
