@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { ConflictError, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
+import { ConflictError, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
+import { claimDue, finishCheck, isDue, releaseAll } from './alert-leases.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
 import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
@@ -231,5 +232,57 @@ export class FileMetaStore implements MetaStore {
   getUsage(projectId: string, metric: string, period: string): number {
     this.reload();
     return (this.state.usage[projectId]?.[metric]?.[period] ?? 0) + this.pending.count(projectId, metric, period);
+  }
+
+  listAlerts(projectId: string): AlertRule[] {
+    this.reload();
+    return structuredClone(this.state.alerts.filter((r) => r.project_id === projectId));
+  }
+
+  getAlert(projectId: string, id: string): AlertRule | null {
+    this.reload();
+    const rule = this.state.alerts.find((r) => r.id === id && r.project_id === projectId);
+    return rule ? structuredClone(rule) : null;
+  }
+
+  createAlert(rule: AlertRule): Promise<void> {
+    return this.mutate((s) => {
+      if (s.alerts.some((r) => r.id === rule.id)) throw new ConflictError(`alert ${rule.id} exists`);
+      s.alerts.push(structuredClone(rule));
+    });
+  }
+
+  saveAlert(rule: AlertRule): Promise<'saved' | 'conflict' | 'missing'> {
+    return this.mutate((s) => {
+      const i = s.alerts.findIndex((r) => r.id === rule.id && r.project_id === rule.project_id);
+      if (i < 0) return 'missing';
+      if (s.alerts[i].version !== rule.version) return 'conflict';
+      s.alerts[i] = { ...structuredClone(rule), version: rule.version + 1, lease: s.alerts[i].lease };
+      return 'saved';
+    });
+  }
+
+  deleteAlert(projectId: string, id: string): Promise<boolean> {
+    return this.mutate((s) => {
+      const before = s.alerts.length;
+      s.alerts = s.alerts.filter((r) => !(r.id === id && r.project_id === projectId));
+      return s.alerts.length < before;
+    });
+  }
+
+  async claimDueAlerts(owner: string, now: Date, leaseMs: number, max: number): Promise<AlertRule[]> {
+    // Evaluators poll often: the lock and a write only when something is due.
+    this.reload();
+    if (!this.state.alerts.some((r) => isDue(r, now.getTime()))) return [];
+    return this.mutate((s) => claimDue(s, owner, now, leaseMs, max));
+  }
+
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean> {
+    return this.mutate((s) => finishCheck(s, id, owner, version, status));
+  }
+
+  async releaseAlerts(owner: string): Promise<void> {
+    this.reload();
+    if (this.state.alerts.some((r) => r.lease?.owner === owner)) await this.mutate((s) => releaseAll(s, owner));
   }
 }

@@ -3,7 +3,8 @@ import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } fr
 /** A lock file that stays empty this long belongs to a process that died between creating and writing it. */
 const EMPTY_LOCK_STALE_MS = 10_000;
 
-function alive(pid: number): boolean {
+/** Whether a process of this machine is running (one we may not signal still is). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

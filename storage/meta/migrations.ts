@@ -12,12 +12,16 @@ const MIGRATIONS: Migration[] = [
       key.revoked_at ??= null;
     }
   },
+  // 2 → 3: alert rules.
+  (s) => {
+    s.alerts ??= [];
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {} };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [] };
 }
 
 /**

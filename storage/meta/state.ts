@@ -1,4 +1,4 @@
-import type { ApiKey, Org, Project, User } from './store.js';
+import type { AlertRule, ApiKey, Org, Project, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
 export type Usage = Record<string, Record<string, Record<string, number>>>;
@@ -11,4 +11,5 @@ export interface State {
   users: User[];
   keys: ApiKey[];
   usage: Usage;
+  alerts: AlertRule[];
 }

@@ -1,5 +1,5 @@
 /**
- * The metadata store's interface: orgs, projects, users, API keys and usage counters. The default
+ * The metadata store's interface: orgs, projects, users, API keys, usage counters and alert rules. The default
  * implementation is a file in the data directory (`file-store.ts`); a shared store for scale-out
  * implements the same.
  */
@@ -61,6 +61,68 @@ export interface NewKey {
   name: string;
 }
 
+export type AlertState = 'not_firing' | 'firing' | 'resolved';
+
+export interface AlertDestination {
+  type: 'webhook' | 'slack';
+  url: string;
+}
+
+/** One stretch of a rule's history: `end` is null for the current one. */
+export interface AlertInterval {
+  start: string;
+  end: string | null;
+  state: AlertState;
+  enabled: boolean;
+}
+
+/** What evaluation changes; the rest of a rule is its definition, changed only through the APIs. */
+export interface AlertStatus {
+  state: AlertState;
+  /** Whether each of the latest checks breached the threshold, oldest first; at most `evaluation_periods`. */
+  datapoints: boolean[];
+  last_value: number | null;
+  next_check_at: string | null;
+  last_checked_at: string | null;
+  last_notified_at: string | null;
+  /** The state destinations were last told about. */
+  notified_state: AlertState;
+  consecutive_failures: number;
+  last_error_message: string | null;
+  state_timeline: AlertInterval[];
+}
+
+/**
+ * An alert rule, one model for both alert APIs: its condition is a GQL query (GoodLogs) or structured
+ * filters (PostHog-style), counted over the window.
+ */
+export interface AlertRule {
+  id: string;
+  project_id: string;
+  name: string;
+  enabled: boolean;
+  query: string | null;
+  filters: Record<string, unknown> | null;
+  threshold: number;
+  operator: 'above' | 'below';
+  window_minutes: number;
+  check_interval_minutes: number;
+  evaluation_periods: number;
+  datapoints_to_alarm: number;
+  cooldown_minutes: number;
+  snooze_until: string | null;
+  destinations: AlertDestination[];
+  /** The environments the rule may read: those of the key that last wrote it (null: all). */
+  environments: string[] | null;
+  created_at: string;
+  updated_at: string;
+  /** Bumped by every write, so a write computed from an older read is refused rather than lost. */
+  version: number;
+  status: AlertStatus;
+  /** The evaluator node checking the rule now; `until` bounds how long a node that died can hold it. */
+  lease: { owner: string; until: string } | null;
+}
+
 /** An id or an email that is already taken. */
 export class ConflictError extends Error {}
 
@@ -95,4 +157,26 @@ export interface MetaStore {
   getUsage(projectId: string, metric: string, period: string): number;
   /** Persists pending key uses and counters now. */
   flush(): Promise<void>;
+  listAlerts(projectId: string): AlertRule[];
+  getAlert(projectId: string, id: string): AlertRule | null;
+  /** Throws `ConflictError` when the id is taken. */
+  createAlert(rule: AlertRule): Promise<void>;
+  /**
+   * Writes `rule` (its lease excepted) if the stored one is still at `rule.version`, bumping the version:
+   * 'conflict' when another write came first, 'missing' when the rule is gone.
+   */
+  saveAlert(rule: AlertRule): Promise<'saved' | 'conflict' | 'missing'>;
+  deleteAlert(projectId: string, id: string): Promise<boolean>;
+  /**
+   * Leases up to `max` enabled rules whose check is due to `owner` for `leaseMs`, skipping rules a live
+   * owner holds (`owner` included). The returned rules carry the version their check must be finished against.
+   */
+  claimDueAlerts(owner: string, now: Date, leaseMs: number, max: number): Promise<AlertRule[]>;
+  /**
+   * Ends `owner`'s lease on a rule and stores the check's status, unless the rule was written since the
+   * claim (then the check is dropped: false).
+   */
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean>;
+  /** Gives up every lease `owner` holds (a node stopping). */
+  releaseAlerts(owner: string): Promise<void>;
 }
