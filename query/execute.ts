@@ -1,6 +1,6 @@
 import type { ApiKey } from '../storage/meta/store.js';
 import type { QueryEngine, Scope } from './engine/engine.js';
-import { runQuery, type QueryRequest, type QueryResult } from './language/index.js';
+import { parseQuery, runParsed, type Query, type QueryRequest, type QueryResult } from './language/index.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -8,6 +8,11 @@ export function scopeOf(key: ApiKey): Scope {
 }
 
 /** The one path every query endpoint takes: parse, pick the scope's files for the window, compile, run, shape. */
-export function executeQuery(engine: QueryEngine, scope: Scope, request: QueryRequest): Promise<QueryResult> {
-  return runQuery((query, work) => engine.withRelations(scope, [query.source], query.time, work), request);
+export async function executeQuery(engine: QueryEngine, scope: Scope, request: QueryRequest): Promise<QueryResult> {
+  return executeParsed(engine, scope, parseQuery(request));
+}
+
+/** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
+export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
+  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work), query);
 }

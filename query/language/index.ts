@@ -104,7 +104,11 @@ export function shapeResult(query: Query, rows: Record<string, unknown>[]): Quer
 
 /** Parse -> compile -> execute -> shape. Runner failures propagate unchanged for the route to map to 5xx. */
 export async function runQuery(runner: SqlRunner | RunnerScope, req: QueryRequest): Promise<QueryResult> {
-  const query = parseQuery(req);
+  return runParsed(runner, parseQuery(req));
+}
+
+/** Compile -> execute -> shape of a parsed query, for callers that adapt the AST first (alert conditions). */
+export async function runParsed(runner: SqlRunner | RunnerScope, query: Query): Promise<QueryResult> {
   const compiled: CompiledQuery = compileQuery(query);
   const work = (r: SqlRunner) => r.all(compiled.sql, compiled.params);
   const rows = typeof runner === 'function' ? await runner(query, work) : await work(runner);
