@@ -30,6 +30,7 @@ export { boundedInteger, type RequestParams } from './request-params.js';
 export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
 export { autocomplete, type AutocompleteResult, type FieldInfo, type SchemaProvider, type ValueInfo } from './autocomplete.js';
 export { resolveField } from './fields.js';
+export { quoteString } from './lexer.js';
 export { compileQuery };
 
 export interface QueryRequest {

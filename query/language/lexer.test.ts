@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryError } from './errors.js';
-import { isNumeric, Scanner } from './lexer.js';
+import { isNumeric, quoteString, Scanner } from './lexer.js';
 import { parseDuration, parseTimestamp } from './time.js';
 
 function tokens(src: string) {
@@ -86,5 +86,17 @@ describe('literals', () => {
     for (const t of ['2026-13-45', '2026-02-30', 'yesterday', '-3x', '2026-06-10T25:00', 'now+1h']) {
       expect(parseTimestamp(t, now)).toBeNull();
     }
+  });
+});
+
+describe('quoteString', () => {
+  it('is read back as exactly one value holding the text, its stars still wildcards', () => {
+    for (const text of ['plain', 'say "hi"', 'back\\slash\\', 'a\\*b', "it's", 'x" OR y="z', 'tab\tand\nline', 'pay*', '']) {
+      const s = new Scanner(`${quoteString(text)} rest`, 'lcql');
+      const v = s.value()!;
+      expect(v.literal).toMatchObject({ text, quoted: true });
+      expect(s.next()).toMatchObject({ kind: 'word', text: 'rest' });
+    }
+    expect(new Scanner(quoteString('pay*ment'), 'lcql').value()!.literal.pattern).toEqual([{ lit: 'pay' }, { star: true }, { lit: 'ment' }]);
   });
 });

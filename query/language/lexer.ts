@@ -33,6 +33,14 @@ export function isBooleanText(text: string): boolean {
   return lower === 'true' || lower === 'false';
 }
 
+/**
+ * `text` as one double-quoted value, the inverse of reading one: a value built from user input cannot
+ * end the string or start another term. Its `*` stay wildcards where the operator takes patterns (10.4).
+ */
+export function quoteString(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /** Splits on unescaped '*' while building the unescaped text (section 10.4). */
 class PatternBuilder {
   text = '';

@@ -13,7 +13,7 @@ export type Row = Record<string, Json>;
 export interface SearchData { mode: 'search'; table: Source; results: Row[]; has_more: boolean; next_cursor?: Cursor }
 export interface AggregateData { mode: 'aggregate'; table: Source; results: Row[]; total_groups: number }
 export interface GqlBody { query: QueryEcho; data: SearchData | AggregateData }
-export interface KqlBody { results: Row[]; has_more: boolean }
+export interface KqlBody { results: Row[]; has_more: boolean; next_cursor: string | null }
 export interface StructuredBody { results: Row[]; hasMore: boolean; nextCursor: string | null }
 
 function properties(raw: Raw): Record<string, Json> {
@@ -186,9 +186,14 @@ export function gqlBody(q: Query, raw: Raw[]): GqlBody {
   return { query: echoQuery(q), data };
 }
 
+/** LogTrace pages with an opaque cursor (a `cursor` request member), as the PostHog surface does. */
 export function kqlBody(q: Query, raw: Raw[]): KqlBody {
   const page = searchPage(q, raw);
-  return { results: page.rows.map((r) => searchRow(r, q)), has_more: page.hasMore };
+  return {
+    results: page.rows.map((r) => searchRow(r, q)),
+    has_more: page.hasMore,
+    next_cursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+  };
 }
 
 export function structuredBody(q: Query, raw: Raw[]): StructuredBody {
