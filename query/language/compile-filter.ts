@@ -49,6 +49,20 @@ function equalsAny(subject: string, values: string[], c: SqlContext): string {
   return `${subject} IN (${values.map((v) => c.params.add(v)).join(', ')})`;
 }
 
+/**
+ * Case-insensitive whole-value equality on a text column, in a form DuckDB can prune row groups with. For
+ * ASCII text every value whose lower case is `v` lies between upper(v) and v in code-point order, so that
+ * range on the raw column is added (files are sorted by service: min/max statistics then skip most of
+ * them). A `k` rules it out: the Kelvin sign (U+212A) lower-cases to it and sorts after `z`.
+ */
+function equalsIgnoringCase(col: string, values: string[], c: SqlContext): string {
+  const lowered = values.map((t) => t.toLowerCase());
+  const exact = equalsAny(`lower(${col})`, lowered, c);
+  if (!lowered.every((v) => /^[\x00-\x7f]*$/.test(v) && !v.includes('k'))) return exact;
+  const ranges = lowered.map((v) => `${col} BETWEEN ${c.params.add(v.toUpperCase())} AND ${c.params.add(v)}`);
+  return `(${or(ranges)}) AND ${exact}`;
+}
+
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
@@ -118,7 +132,7 @@ function positiveSql(e: Cmp, c: SqlContext): string {
     case 'text':
       if (e.cmp === 'contains' || e.cmp === 'glob') return matchSql(`lower(${col})`, e, true, c);
       if (isRange(e.cmp)) return `${col} ${RANGE_SQL[e.cmp]} ${c.params.add(texts[0])}`;
-      return equalsAny(`lower(${col})`, texts.map((t) => t.toLowerCase()), c);
+      return equalsIgnoringCase(col, texts, c);
     case 'severity':
       if (isRange(e.cmp)) {
         return `sevrank(${col}) ${RANGE_SQL[e.cmp]} ${c.params.add(severityRank(texts[0]))}`;
