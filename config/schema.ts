@@ -89,6 +89,8 @@ export const configSchema = z.object({
     .object({
       enabled: z.boolean().default(true),
       check_interval_override_seconds: z.number().positive().optional(),
+      /** Where users reach this loglake; links in notifications start with it (default: http://localhost:<http.port>). */
+      public_url: z.url({ protocol: /^https?$/ }).optional(),
     })
     .prefault({}),
   plans: plansSchema,

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -11,14 +12,16 @@ import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
+import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { createHttpServer } from './http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from './admin/tokens.js';
 import { Limiter } from './limits/limiter.js';
 
 /**
- * Every role is the same binary. `all` runs everything in one process; in scale-out, `collector`
- * processes take ingest and publish to JetStream, `writer` processes turn the bus into the lake.
+ * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
+ * scale-out, `collector` processes take ingest and publish to JetStream, `writer` processes turn the bus
+ * into the lake.
  */
 export const ROLES = ['all', 'collector', 'writer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -83,15 +86,26 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     throw err;
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
+  registerAlertRoutes(http, meta);
   if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
+  // Rules are checked where the lake is read: the process with the query engine.
+  const alerts = engine && config.alerts.enabled
+    ? startAlerts({ meta, engine, bus: storage.bus, logger }, {
+        intervalOverrideSeconds: config.alerts.check_interval_override_seconds,
+        linkBase: (config.alerts.public_url ?? `http://localhost:${(http.server.address() as AddressInfo).port}`).replace(/\/+$/, ''),
+        queryTimeoutMs: config.query.timeout_ms,
+        maxConcurrent: config.query.max_concurrent,
+      })
+    : null;
   ready = true;
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       ready = false;
+      await alerts?.stop();
       await http.close();
       await pipelines.shutdown();
       await storage.close();

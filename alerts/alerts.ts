@@ -1,0 +1,71 @@
+// The alerts component as the composition root uses it: both APIs' routes, and the evaluator with its
+// notification queue.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { QueryEngine } from '../query/engine/engine.js';
+import type { Bus } from '../storage/bus/bus.js';
+import type { MetaStore } from '../storage/meta/store.js';
+import { measure } from './condition.js';
+import { Evaluator } from './evaluator.js';
+import { publishAlertEvent } from './events.js';
+import { bodyFor } from './notify/formats.js';
+import { NotificationQueue, QUEUE_DEFAULTS, type QueueOptions } from './notify/queue.js';
+import { goodlogsAlertsPlugin } from './routes/goodlogs.js';
+import { posthogAlertsPlugin } from './routes/posthog.js';
+
+const now = () => new Date();
+
+export function registerAlertRoutes(http: FastifyInstance, meta: MetaStore): void {
+  http.register(goodlogsAlertsPlugin({ meta, now }));
+  http.register(posthogAlertsPlugin({ meta, now }));
+}
+
+export interface AlertsDeps {
+  meta: MetaStore;
+  engine: QueryEngine;
+  bus: Bus;
+  logger: Logger;
+}
+
+export interface AlertsOptions {
+  intervalOverrideSeconds?: number;
+  linkBase: string;
+  /** A check must end within the query timeout; its lease lasts that and a margin. */
+  queryTimeoutMs: number;
+  maxConcurrent: number;
+  notifications?: QueueOptions;
+}
+
+const POLL_MS = 250;
+const LEASE_MARGIN_MS = 30_000;
+
+export interface Alerts {
+  stop(): Promise<void>;
+}
+
+export function startAlerts(deps: AlertsDeps, opts: AlertsOptions): Alerts {
+  const logger = deps.logger.child({ component: 'alerts' });
+  const queue = new NotificationQueue(logger, opts.notifications ?? QUEUE_DEFAULTS);
+  const evaluator = new Evaluator({
+    meta: deps.meta,
+    measure: (rule, window) => measure(deps.engine, { project: rule.project_id, environments: rule.environments }, rule, window),
+    record: (event) => publishAlertEvent(deps.bus, event),
+    announce: (rule, notice) => {
+      for (const [i, d] of rule.destinations.entries()) queue.enqueue({ url: d.url, body: bodyFor(d.type, notice), label: `${rule.id}/${i} (${d.type})` });
+    },
+    logger,
+  }, {
+    intervalOverrideSeconds: opts.intervalOverrideSeconds,
+    pollMs: POLL_MS,
+    leaseMs: opts.queryTimeoutMs + LEASE_MARGIN_MS,
+    maxConcurrent: opts.maxConcurrent,
+    linkBase: opts.linkBase,
+  });
+  evaluator.start();
+  return {
+    async stop() {
+      await evaluator.stop();
+      await queue.stop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// Every state change becomes a row of the lake's `alert_events` table, sent through the bus like any
+// ingested batch, so `from:alert_events | last 7d` answers a rule's history.
+import { publishBatch } from '../collector/exporters/bus/publish.js';
+import { newRecordId } from '../core/ids.js';
+import type { AlertEventRecord } from '../core/records.js';
+import type { Bus } from '../storage/bus/bus.js';
+import type { AlertRule } from '../storage/meta/store.js';
+
+const PUBLISH_ATTEMPTS = 5;
+
+export function alertEvent(rule: AlertRule, at: Date): AlertEventRecord {
+  return {
+    id: newRecordId(),
+    project_id: rule.project_id,
+    timestamp: at.toISOString(),
+    alert_id: rule.id,
+    alert_name: rule.name,
+    state: rule.status.state,
+    value: rule.status.last_value,
+    threshold: rule.threshold,
+  };
+}
+
+export function publishAlertEvent(bus: Bus, event: AlertEventRecord): Promise<void> {
+  return publishBatch(bus, { table: 'alert_events', projectId: event.project_id, records: [event], context: { receiver: 'alerts' } }, PUBLISH_ATTEMPTS);
+}

@@ -1,0 +1,104 @@
+// Notifications leave through a queue: a slow or failing receiver is retried with backoff in the
+// background and never holds up the evaluation of any rule.
+import type { Logger } from 'pino';
+import { Semaphore } from '../../query/engine/semaphore.js';
+
+export interface Delivery {
+  url: string;
+  body: unknown;
+  /** For logs: which rule and destination. */
+  label: string;
+}
+
+export interface QueueOptions {
+  attempts: number;
+  /** The wait before the second attempt; it doubles for each one after. */
+  backoffMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  /** Deliveries waiting or retrying; past this, new ones are dropped (and logged) rather than held without bound. */
+  maxPending: number;
+}
+
+export const QUEUE_DEFAULTS: QueueOptions = { attempts: 6, backoffMs: 1000, timeoutMs: 10_000, concurrency: 8, maxPending: 10_000 };
+
+type Attempt = { ok: true } | { ok: false; retry: boolean; reason: string };
+
+/** Timeouts, network errors, 5xx, 408 and 429 are worth another attempt; any other refusal is not. */
+async function post(url: string, body: unknown, timeoutMs: number, signal: AbortSignal): Promise<Attempt> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'loglake-alerts' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+    });
+    await res.body?.cancel();
+    if (res.ok) return { ok: true };
+    return { ok: false, retry: res.status >= 500 || res.status === 408 || res.status === 429, reason: `HTTP ${res.status}` };
+  } catch (err) {
+    return { ok: false, retry: true, reason: (err as Error).message };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+export class NotificationQueue {
+  private readonly slots: Semaphore;
+  private readonly tasks = new Set<Promise<void>>();
+  /** Ends backoff waits at stop; `requests` ends attempts still running at the deadline. */
+  private readonly waits = new AbortController();
+  private readonly requests = new AbortController();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly opts: QueueOptions = QUEUE_DEFAULTS,
+  ) {
+    this.slots = new Semaphore(opts.concurrency);
+  }
+
+  enqueue(delivery: Delivery): void {
+    if (this.waits.signal.aborted) return;
+    if (this.tasks.size >= this.opts.maxPending) {
+      this.logger.error({ destination: delivery.label }, `alerts: ${this.opts.maxPending} notifications pending; this one is dropped`);
+      return;
+    }
+    const task = this.deliver(delivery).finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const release = await this.slots.acquire();
+      let result: Attempt;
+      try {
+        result = await post(d.url, d.body, this.opts.timeoutMs, this.requests.signal);
+      } finally {
+        release();
+      }
+      if (result.ok) return;
+      if (result.retry && attempt < this.opts.attempts) await sleep(this.opts.backoffMs * 2 ** (attempt - 1), this.waits.signal);
+      if (!result.retry || attempt >= this.opts.attempts || this.waits.signal.aborted) {
+        this.logger.warn({ destination: d.label, attempts: attempt, reason: result.reason }, 'alerts: a notification could not be delivered');
+        return;
+      }
+    }
+  }
+
+  /** Takes no more; attempts under way get until the deadline, retries not yet due are given up. */
+  async stop(deadlineMs = 2000): Promise<void> {
+    this.waits.abort();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+    await Promise.race([Promise.all(this.tasks), deadline]);
+    this.requests.abort();
+    await Promise.all(this.tasks);
+  }
+}
