@@ -234,7 +234,9 @@ export class EmbeddedBus implements Bus {
     let capacity: (() => void) | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
     const bus = this;
+    // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
     const scheduleSave = () => {
+      if (stopped) return;
       saveTimer ??= setTimeout(() => {
         saveTimer = null;
         bus.saveConsumer(durable, state);

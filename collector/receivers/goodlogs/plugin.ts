@@ -8,6 +8,7 @@ import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grant
 import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
+import { InFlightLimit } from '../in-flight.js';
 import type { GoodlogsConfig } from './config.js';
 import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
 
@@ -23,7 +24,7 @@ interface Deps {
 export function goodlogsIngestPlugin(deps: Deps) {
   return async function goodlogsIngest(app: FastifyInstance) {
     const { config, meta, consumers } = deps;
-    let inFlight = 0;
+    const inFlight = new InFlightLimit(config.max_in_flight);
     app.setErrorHandler(goodlogsErrorHandler);
     // curl scripts often omit Content-Type; the body is JSON whatever the header says.
     app.removeAllContentTypeParsers();
@@ -61,20 +62,15 @@ export function goodlogsIngestPlugin(deps: Deps) {
           } else records.push(result.record);
         });
         if (records.length > 0) {
-          if (inFlight >= config.max_in_flight) {
-            throw new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' });
-          }
-          inFlight++;
-          try {
-            await consumer.consume({
+          await inFlight.run(
+            () => consumer.consume({
               table,
               projectId: key.project_id,
               records: records as never,
               context: { receiver: deps.receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers },
-            });
-          } finally {
-            inFlight--;
-          }
+            }),
+            () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
+          );
         }
         return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: errors.slice(0, 50) } : {}) });
       };
