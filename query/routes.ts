@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { goodlogsQueryPlugin, type QueryRouteDeps } from './routes/goodlogs.js';
+import { LOGTRAIL_PREFIX } from '../server/logtrail.js';
+import { logtraceQueryPlugin } from './routes/logtrace.js';
+import { logtrailQueryPlugin } from './routes/logtrail/plugin.js';
 import { posthogQueryPlugin } from './routes/posthog/plugin.js';
 import { schemaPlugin } from './routes/schema.js';
 
@@ -8,4 +11,6 @@ export function registerQueryRoutes(http: FastifyInstance, deps: QueryRouteDeps)
   http.register(goodlogsQueryPlugin(deps));
   http.register(schemaPlugin(deps));
   http.register(posthogQueryPlugin(deps));
+  http.register(logtrailQueryPlugin(deps), { prefix: LOGTRAIL_PREFIX });
+  http.register(logtraceQueryPlugin(deps));
 }

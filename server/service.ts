@@ -87,7 +87,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
   registerAlertRoutes(http, meta);
-  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.

@@ -5,12 +5,14 @@ import { goodlogsAuth, goodlogsErrorHandler } from '../../server/goodlogs.js';
 import type { MetaStore } from '../../storage/meta/store.js';
 import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
 import type { Tokens } from '../../server/admin/tokens.js';
+import type { Limiter } from '../../server/limits/limiter.js';
 import type { QueryEngine } from '../engine/engine.js';
 import { executeQuery, scopeOf } from '../execute.js';
 import { autocomplete, QueryError, type Source } from '../language/index.js';
 import type { Scope } from '../engine/engine.js';
 import { schemaProvider } from '../schema-provider.js';
 import { dashboardAuth } from '../../server/admin/dashboard-auth.js';
+import { membersOf } from './members.js';
 
 export interface QueryRouteDeps {
   engine: QueryEngine;
@@ -18,6 +20,8 @@ export interface QueryRouteDeps {
   /** Verifies dashboard session tokens (the `/api/orgs/...` routes). */
   tokens: Tokens;
   catalog: SchemaCatalog;
+  /** The shared limiter: query routes count against their plan's hourly query budget. */
+  limits: Limiter;
   /** The query clock: real time, or `query.now` when pinned. */
   now: () => Date;
 }
@@ -33,14 +37,7 @@ function queryFailure(err: unknown): ApiError | QueryError {
   return new ApiError(500, 'INTERNAL_ERROR', 'The query could not be run');
 }
 
-function bodyOf<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ApiError(400, 'VALIDATION_ERROR', `${what}: ${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return parsed.data;
-}
+const bodyOf = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => membersOf(schema, body, what, 'VALIDATION_ERROR');
 
 /**
  * GoodLogs GQL: `POST /v1/gql/query` (one query), `POST /v1/gql` (a batch of at most 10), autocomplete, and

@@ -10,6 +10,9 @@ export interface LogItem {
   timestamp: string;
   severity: string;
   message?: string;
+  action?: string;
+  environment?: string;
+  tags?: string[];
   properties?: Record<string, unknown>;
   resource?: Record<string, string>;
 }
