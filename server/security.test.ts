@@ -25,10 +25,11 @@ import { startTestService, type TestService } from './testing.js';
  *
  * To put a new route under these checks, add one line to ROUTES:
  *   { method, path, surface, key: { family, scope, public? } | session: true, body?, writes?, reads?, ok }
- * `path` may use `:org`, `:project` (A's) and `:key` (a key of A's, for key-management routes); `body`
+ * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes) and `:log` (A's log); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
  * checked against the key's); `reads` marks routes that answer with stored records (a key held to
- * `staging` must not read A's `production` data); `ok` is the status A's own request gets. A new surface also adds an entry
+ * `staging` must not read A's `production` data); `ok` is the status A's own request gets, `hidden` what a key that
+ * may not see A's log gets where that is not `ok`. A new surface also adds an entry
  * to SURFACES: how its requests are sent and how it words each refusal.
  */
 
@@ -84,6 +85,8 @@ interface Route {
   writes?: Table;
   reads?: true;
   ok: number;
+  /** The status a credential that may not see A's records gets, when it is not `ok` (a read by id: 404). */
+  hidden?: number;
 }
 
 const clientTimestamp = new Date().toISOString();
@@ -105,7 +108,11 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/v1/workspace/logs/validate', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, ok: 200 },
   { method: 'GET', path: '/api/v1/workspace/info', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, ok: 200 },
   { method: 'GET', path: '/api/v1/workspace/usage', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/v1/workspace/logs?pageSize=10', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, reads: true, ok: 200 },
+  { method: 'POST', path: '/api/v1/workspace/logs/query', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, body: () => ({ query: 'level=info', from: '-7d' }), reads: true, ok: 200 },
+  { method: 'GET', path: '/api/v1/workspace/logs/:log', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, reads: true, ok: 200, hidden: 404 },
   { method: 'POST', path: '/v1/logs/ingest', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:write' }, body: (environment) => ({ environment, logs: [{ level: 'INFO', message: 'probe' }] }), writes: 'logs', ok: 202 },
+  { method: 'POST', path: '/v1/logs/query', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:read' }, body: () => ({ filter: 'level:info', from: '-7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
   { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
@@ -144,6 +151,8 @@ let A: Tenant;
 let B: Tenant;
 /** A key of A's that key-management routes may revoke. */
 let spareKey: string;
+/** A's one log, by id. */
+const ALPHA_LOG = '0b5c1f7e-3a2d-4c6b-9e8f-a1b2c3d4e5f6';
 const secrets: string[] = [];
 
 async function key(tenant: Tenant, family: KeyFamily, opts: Partial<Pick<NewKey, 'kind' | 'scopes' | 'environments'>> & { revoked?: boolean } = {}): Promise<string> {
@@ -171,7 +180,7 @@ interface Answer {
 
 async function send(route: Route, opts: { key?: string; token?: string; environment?: string; org?: string; project?: string } = {}): Promise<Answer> {
   const surface = SURFACES[route.surface];
-  const path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey);
+  const path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey).replace(':log', ALPHA_LOG);
   const credential = opts.key ?? opts.token;
   const headers: Record<string, string> = {};
   if (credential) {
@@ -220,7 +229,7 @@ beforeAll(async () => {
   await t.meta.createProject(A.org, 'Alpha Other Project', 'unlimited', 'alpha-other');
   spareKey = t.meta.findKey(await key(A, 'goodlogs'))!.id;
   // A's data, queryable before any check runs, so that reading routes have something to leak.
-  const write = await t.request('POST', '/v1/logs', { token: await key(A, 'goodlogs'), body: { batch: [{ severity: 'info', message: 'Alpha payload', properties: { AlphaField: 1 } }] } });
+  const write = await t.request('POST', '/v1/logs', { token: await key(A, 'goodlogs'), body: { batch: [{ id: ALPHA_LOG, severity: 'info', message: 'Alpha payload', properties: { AlphaField: 1 } }] } });
   expect(write.statusCode).toBe(202);
   const probe = await key(A, 'goodlogs');
   for (let i = 0; ; i++) {
@@ -264,7 +273,7 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
   if (route.reads) {
     it('shows a key held to staging none of A’s production data', async () => {
       const answer = await send(route, { key: await key(A, family, { environments: ['staging'] }) });
-      expect(answer.status, answer.text).toBe(route.ok);
+      expect(answer.status, answer.text).toBe(route.hidden ?? route.ok);
       expect(answer.text).not.toContain('Alpha payload');
     });
   }
@@ -285,7 +294,7 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
     const bKey = await key(B, family);
     if (route.path.includes(':project')) expectRefused(route, await send(route, { key: bKey }), 'project');
     const answer = await send(route, { key: bKey, org: B.org, project: B.project });
-    expect(answer.status, answer.text).toBe(route.ok);
+    expect(answer.status, answer.text).toBe(route.hidden ?? route.ok);
     expectNoLeak(answer);
     expect(usage(A)).toBe(a);
     if (route.writes) expect(usage(B)).toBeGreaterThan(b);
