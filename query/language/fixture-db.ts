@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { SPEC_DIR } from '../../test/helpers/conformance.js';
 import { MACROS_SQL, type SqlRunner } from './index.js';
 
-export const SPEC_DIR = path.resolve(process.cwd(), '../shared/spec');
+export { SPEC_DIR };
 
 type Rec = Record<string, unknown>;
 interface Dataset { logs: Rec[]; events: Rec[]; alert_events: Rec[] }
