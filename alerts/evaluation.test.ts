@@ -109,7 +109,7 @@ describe('alert evaluation', () => {
   });
 
   it('writes every state change to alert_events: `from:alert_events | last 7d` is the timeline', async () => {
-    const changes = (rows: { alert_id: string }[], id: string) => rows.filter((r) => r.alert_id === ids[id]);
+    const changes = (rows: { alert_id: string; state: string }[], id: string) => rows.filter((r) => r.alert_id === ids[id]);
     const rows = await waitFor('the alert events in the lake', async () => {
       const res = await t.request('POST', '/v1/gql/query', { token: gl, body: { q: 'from:alert_events | last 7d' } });
       const results = res.json().data.results as { alert_id: string; state: string }[];

@@ -25,7 +25,8 @@ import { startTestService, type TestService } from './testing.js';
  *
  * To put a new route under these checks, add one line to ROUTES:
  *   { method, path, surface, key: { family, scope, public? } | session: true, body?, writes?, reads?, ok }
- * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes) and `:log` (A's log); `body`
+ * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes), `:log` (A's log) and
+ * `:alert` (a new alert rule of A's for each request, so that deleting it leaves the next request one); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
  * checked against the key's); `reads` marks routes that answer with stored records (a key held to
  * `staging` must not read A's `production` data); `ok` is the status A's own request gets, `hidden` what a key that
@@ -76,7 +77,7 @@ const SURFACES: Record<string, Surface> = {
 };
 
 interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   surface: keyof typeof SURFACES;
   key?: { family: KeyFamily; scope: string; public?: boolean };
@@ -103,6 +104,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
+  { method: 'GET', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
+  { method: 'POST', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ name: 'probe rule', query: 'severity:error', threshold: 1 }), ok: 201 },
+  { method: 'PUT', path: '/v1/alerts/:alert', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ threshold: 2 }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/v1/alerts/:alert', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, ok: 200, hidden: 404 },
   { method: 'POST', path: '/api/v1/workspace/logs', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/bulk', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: (environment) => [logtrailLog(environment)], writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/validate', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, ok: 200 },
@@ -120,6 +125,12 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/projects/:project/logs/services', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
   { method: 'GET', path: '/api/projects/:project/logs/values?key=AlphaField', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
   { method: 'GET', path: '/api/projects/:project/logs/has_logs', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/alerts', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/alerts', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 1 }), ok: 201 },
+  { method: 'GET', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200, hidden: 404 },
+  { method: 'PATCH', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ threshold_count: 2 }), ok: 200, hidden: 404 },
+  { method: 'PUT', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 2 }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, ok: 204, hidden: 404 },
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
@@ -138,7 +149,10 @@ const ALL_SCOPES: Record<KeyFamily, string[]> = {
   logtrace: ['logs:read', 'logs:write'],
   posthog: ['logs:read', 'logs:write'],
 };
-const LACKING: Record<string, string[]> = { 'ingest:write': ['data:read'], 'data:read': ['ingest:write'], 'logs:write': ['logs:read'], 'logs:read': ['logs:write'] };
+const LACKING: Record<string, string[]> = {
+  'ingest:write': ['data:read'], 'data:read': ['ingest:write'], 'logs:write': ['logs:read'], 'logs:read': ['logs:write'],
+  'alerts:read': ['alerts:write'], 'alerts:write': ['alerts:read'],
+};
 
 interface Tenant {
   org: string;
@@ -178,9 +192,17 @@ interface Answer {
   json: any;
 }
 
+let alertWriter: string | undefined;
+async function alphaAlert(): Promise<string> {
+  alertWriter ??= await key(A, 'goodlogs');
+  const res = await t.request('POST', '/v1/alerts', { token: alertWriter, body: { name: 'probe rule', query: 'severity:info', threshold: 1 } });
+  return res.json().id;
+}
+
 async function send(route: Route, opts: { key?: string; token?: string; environment?: string; org?: string; project?: string } = {}): Promise<Answer> {
   const surface = SURFACES[route.surface];
-  const path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey).replace(':log', ALPHA_LOG);
+  let path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey).replace(':log', ALPHA_LOG);
+  if (path.includes(':alert')) path = path.replace(':alert', await alphaAlert());
   const credential = opts.key ?? opts.token;
   const headers: Record<string, string> = {};
   if (credential) {
