@@ -83,6 +83,24 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
   };
 }
 
+/**
+ * Runs a one-shot command (`import`, `keys`) on `dataDir` the way users do, to its end; rejects with its
+ * output when it fails. With the embedded bus, run it while no service holds that directory.
+ */
+export async function runLoglake(args: string[], opts: { dataDir: string; env?: Record<string, string> }): Promise<string> {
+  const proc = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bin/loglake.ts'), ...args], {
+    cwd: opts.dataDir,
+    env: { ...process.env, LOGLAKE_DATA_DIR: opts.dataDir, LOGLAKE_LOG_LEVEL: 'warn', LOGLAKE_CONFIG: '', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  if (code !== 0) throw new Error(`loglake ${args.join(' ')} exited with ${code}:\n${out}`);
+  return out;
+}
+
 export function hasBootstrap(dataDir: string): boolean {
   return existsSync(join(dataDir, 'bootstrap.json'));
 }
