@@ -3,14 +3,15 @@
 import { z } from 'zod';
 import { DEFAULTS, type DefinitionField, type Surface } from './definition.js';
 
+/** In the order answers show them, after the name, condition and threshold. */
 const SHARED: DefinitionField[] = [
-  'name', 'enabled', 'window_minutes', 'check_interval_minutes', 'evaluation_periods', 'datapoints_to_alarm', 'cooldown_minutes',
+  'enabled', 'window_minutes', 'check_interval_minutes', 'evaluation_periods', 'datapoints_to_alarm', 'cooldown_minutes',
   'snooze_until', 'destinations',
 ];
 const same = (fields: DefinitionField[]) => Object.fromEntries(fields.map((f) => [f, f]));
 
 export const GOODLOGS: Surface = {
-  names: { ...same(SHARED), query: 'query', threshold: 'threshold', operator: 'operator' },
+  names: { name: 'name', query: 'query', threshold: 'threshold', operator: 'operator', ...same(SHARED) },
   required: ['name', 'query', 'threshold'],
   defaults: DEFAULTS,
   schemas: {},
@@ -18,7 +19,7 @@ export const GOODLOGS: Surface = {
 
 /** PostHog counts logs, so its threshold is a count; `filters` left out means every log. */
 export const POSTHOG: Surface = {
-  names: { ...same(SHARED), filters: 'filters', threshold: 'threshold_count', operator: 'threshold_operator' },
+  names: { name: 'name', filters: 'filters', threshold: 'threshold_count', operator: 'threshold_operator', ...same(SHARED) },
   required: ['name', 'threshold'],
   defaults: { ...DEFAULTS, filters: {} },
   schemas: { threshold: z.int().min(0) },
