@@ -1,11 +1,11 @@
 // Rules as their APIs create and change them: the definition checked as a whole, and what a change does to
 // the rule's status (its schedule, its datapoints, its timeline).
 import { v7 as uuidv7 } from 'uuid';
+import { QueryError } from '../query/language/index.js';
 import type { AlertRule } from '../storage/meta/store.js';
 import { conditionProblem } from './condition.js';
 import { DEFINITION_FIELDS, invalidField, type Definition, type DefinitionField, type Surface } from './definition.js';
 import { withInterval } from './state-machine.js';
-import { QueryError } from '../query/language/index.js';
 
 /** A change to these makes earlier datapoints answers to another question. */
 const CONDITION_FIELDS: DefinitionField[] = ['query', 'filters', 'threshold', 'operator', 'window_minutes', 'evaluation_periods', 'datapoints_to_alarm'];
