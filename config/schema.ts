@@ -69,6 +69,8 @@ export const configSchema = z.object({
           min_files: z.number().int().min(2).default(8),
           /** Files of this many rows or more are left alone. */
           target_rows: z.number().int().positive().default(2_000_000),
+          /** Hour partitions older than this many days are dropped (by the real clock); 0 keeps everything. */
+          retention_days: z.number().int().nonnegative().default(0),
           /** Replaced files are deleted after this grace, so queries already reading them finish. */
           delete_grace_ms: z.number().int().nonnegative().default(60_000),
         })

@@ -58,7 +58,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     const c = config.storage.compaction;
     let compactor: Compactor | null = null;
     if (c.enabled) {
-      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, deleteGraceMs: c.delete_grace_ms }, logger.child({ component: 'compaction' }));
+      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms }, logger.child({ component: 'compaction' }));
       compactor.start();
     }
     lake = { manifest, writer, compactor };

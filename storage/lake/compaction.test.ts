@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Compactor } from './compaction.js';
+import { dropExpired } from './retention.js';
 import { Manifest } from './manifest.js';
 import { ParquetWriter } from './parquet.js';
 import { encodeRow } from './encode.js';
@@ -35,7 +36,7 @@ describe('Compactor', () => {
       const rows = await writer.fromNdjson('logs', [staged], path);
       manifest.commit('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
     }
-    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, deleteGraceMs: 0 }, pino({ level: 'silent' }));
+    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, retentionDays: 0, deleteGraceMs: 0 }, pino({ level: 'silent' }));
     compactor.start();
     expect(await compactor.runOnce(new Date('2026-06-15T11:30:00Z'))).toBe(0);
     expect(await compactor.runOnce(new Date('2026-06-15T12:00:00Z'))).toBe(1);
@@ -53,5 +54,25 @@ describe('Compactor', () => {
     expect(services).toEqual([...services].sort());
     expect(manifest.isCommitted('bus', 3)).toBe(true);
     writer.close();
+  });
+});
+
+describe('dropExpired', () => {
+  it('drops whole hours older than the retention by the given clock, and nothing with retention off', async () => {
+    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-retention-'));
+    const manifest = new Manifest(lakeDir);
+    manifest.open();
+    for (const hour of ['2026-06-01T10', '2026-06-14T23', '2026-06-15T11']) {
+      const dir = partitionDir(lakeDir, 'p', 'logs', hour);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'f.parquet'), 'x');
+      manifest.commit('bus', [{ path: join('p/logs', `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11)}`, 'f.parquet'), project: 'p', table: 'logs', hour, rows: 1, bytes: 1 }], []);
+    }
+    const now = Date.parse('2026-06-15T12:00:00Z');
+    const silent = pino({ level: 'silent' });
+    expect(dropExpired(manifest, lakeDir, 0, silent, now)).toBe(0);
+    expect(dropExpired(manifest, lakeDir, 1, silent, now)).toBe(1);
+    expect(manifest.all().map((f) => f.hour).sort()).toEqual(['2026-06-14T23', '2026-06-15T11']);
+    expect(readdirSync(join(lakeDir, '_retired'))).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { partitionDir } from './layout.js';
 import type { LakeFile, Manifest } from './manifest.js';
 import type { ParquetWriter } from './parquet.js';
+import { dropExpired } from './retention.js';
 
 export interface CompactionOptions {
   lakeDir: string;
@@ -13,9 +14,12 @@ export interface CompactionOptions {
   /** Files with at least this many rows are done: merging them again would rewrite an hour over and over. */
   targetRows: number;
   deleteGraceMs: number;
+  /** Partitions older than this many days are dropped; 0 keeps everything. */
+  retentionDays: number;
 }
 
 /**
+ * Lake upkeep, on one timer: retention first, then compaction.
  * The writer rolls a small file per partition every flush, for freshness; small files make queries slow
  * (DuckDB parallelises per row group). Compaction merges a partition's files into one, swaps them in the
  * manifest in one entry, and moves the old ones aside to `_retired/`, deleted after a grace period so
@@ -64,6 +68,7 @@ export class Compactor {
       if (group) group.push(f);
       else groups.set(key, [f]);
     }
+    dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     let merged = 0;
     for (const files of groups.values()) {
       const closed = files[0].hour < currentHour;
