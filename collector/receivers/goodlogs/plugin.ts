@@ -9,6 +9,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
+import { handOn } from '../hand-on.js';
 import type { GoodlogsConfig } from './config.js';
 import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
 
@@ -62,15 +63,10 @@ export function goodlogsIngestPlugin(deps: Deps) {
           } else records.push(result.record);
         });
         if (records.length > 0) {
-          await inFlight.run(
-            () => consumer.consume({
-              table,
-              projectId: key.project_id,
-              records: records as never,
-              context: { receiver: deps.receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers },
-            }),
-            () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
-          );
+          await handOn(request, inFlight, consumer, { table, projectId: key.project_id, records: records as never }, deps.receiverId, {
+            saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
+            refused: () => new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request'),
+          });
         }
         return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: errors.slice(0, 50) } : {}) });
       };

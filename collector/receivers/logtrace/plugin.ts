@@ -8,6 +8,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
+import { handOn } from '../hand-on.js';
 import type { LogtraceConfig } from './config.js';
 import { sentEnvironment, toLogRecord } from './items.js';
 
@@ -69,22 +70,10 @@ export function logtraceIngestPlugin(deps: Deps) {
       if (records.length === 0) {
         throw new ApiError(400, 'VALIDATION_ERROR', `No valid record: ${errors[0].message}`, { accepted: 0, rejected: errors.length, errors: reported });
       }
-      await inFlight.run(
-        async () => {
-          try {
-            await consumer.consume({
-              table: 'logs',
-              projectId: key.project_id,
-              records,
-              context: { receiver: deps.receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers },
-            });
-          } catch (err) {
-            request.log.error({ err }, 'logtrace: the bus refused a batch');
-            throw new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request');
-          }
-        },
-        () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
-      );
+      await handOn(request, inFlight, consumer, { table: 'logs', projectId: key.project_id, records }, deps.receiverId, {
+        saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
+        refused: () => new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request'),
+      });
       return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: reported } : {}) });
     });
   };

@@ -6,6 +6,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
+import { handOn } from '../hand-on.js';
 import type { LogtrailConfig } from './config.js';
 import { checkLog, type LogCheck, type LogProblem } from './items.js';
 
@@ -65,22 +66,10 @@ export function logtrailIngestPlugin(deps: Deps) {
       // Rendered before the pipeline runs: processors rewrite `properties` in place (flattening).
       const entries = records.map(toLogEntry);
       const key = request.logtrailKey!;
-      await inFlight.run(
-        async () => {
-          try {
-            await consumer.consume({
-              table: 'logs',
-              projectId: key.project_id,
-              records,
-              context: { receiver: deps.receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers },
-            });
-          } catch (err) {
-            request.log.error({ err }, 'logtrail: the bus refused a batch');
-            throw new ApiError(500, 'INTERNAL_LOG_SERVICE_ERROR', 'The logs could not be stored; nothing was created, retry the request');
-          }
-        },
-        () => new ApiError(429, 'RATE_LIMIT_PLAN_EXCEEDED', 'Ingest is saturated; retry shortly', {}, { 'retry-after': '1' }),
-      );
+      await handOn(request, inFlight, consumer, { table: 'logs', projectId: key.project_id, records }, deps.receiverId, {
+        saturated: () => new ApiError(429, 'RATE_LIMIT_PLAN_EXCEEDED', 'Ingest is saturated; retry shortly', {}, { 'retry-after': '1' }),
+        refused: () => new ApiError(500, 'INTERNAL_LOG_SERVICE_ERROR', 'The logs could not be stored; nothing was created, retry the request'),
+      });
       return entries;
     };
 
