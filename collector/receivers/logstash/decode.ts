@@ -1,5 +1,5 @@
 import type { LogRecord } from '../../../core/records.js';
-import { isObject, type Doc } from './fields.js';
+import { isObject, type Doc } from '../../../core/doc-fields.js';
 import { toLogRecord } from './mapping.js';
 import { route, type Routing } from './routing.js';
 

@@ -2,7 +2,7 @@ import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
-import { isObject, takeFirst, type Doc } from './fields.js';
+import { isObject, takeFirst, type Doc } from '../../../core/doc-fields.js';
 
 /**
  * A Logstash event → the canonical log record. A field is consumed only when its value maps (an

@@ -1,5 +1,5 @@
 import type { ApiKey, MetaStore } from '../../../storage/meta/store.js';
-import { take, type Doc } from './fields.js';
+import { take, type Doc } from '../../../core/doc-fields.js';
 import type { Target } from './mapping.js';
 
 const WRITE_SCOPES = new Set(['logs:write', 'ingest:write']);
