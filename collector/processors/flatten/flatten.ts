@@ -1,4 +1,5 @@
 import type { Properties, PropertyValue } from '../../../core/records.js';
+import { countDroppedKeys } from '../dropped-keys.js';
 import type { FlattenConfig } from './config.js';
 
 interface Walk {
@@ -56,6 +57,6 @@ export function flattenProperties(props: Properties, limits: FlattenConfig): Rec
   if (isFlat(props, limits.max_keys)) return props as Record<string, PropertyValue>;
   const w: Walk = { out: {}, count: 0, dropped: 0, limits };
   walk(w, props, '', 1);
-  if (w.dropped > 0) w.out._dropped_keys = w.dropped;
+  countDroppedKeys(w.out, w.dropped);
   return w.out;
 }
