@@ -20,6 +20,15 @@ function host(published: OutgoingMessage[] = [], meta = {} as MetaStore) {
   return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
 }
 
+/** A host whose metadata store holds the bootstrap keys, publishing into `published`. */
+async function bootstrapped(published: OutgoingMessage[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'loglake-pipeline-'));
+  const meta = new FileMetaStore(dir);
+  await meta.open();
+  const { keys } = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'a@b' }))!;
+  return { h: host(published, meta), keys };
+}
+
 describe('buildPipelines', () => {
   it('names the config path of a bad component block, an unknown type and a pipeline reference', () => {
     const bad = configSchema.parse({ processors: { flatten: { max_depth: 0 } }, service: { pipelines: { logs: { receivers: ['goodlogs'], processors: ['flatten'], exporters: ['bus'] } } } });
@@ -31,12 +40,8 @@ describe('buildPipelines', () => {
   });
 
   it('runs processors in order, then the exporter, for each configured signal', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'loglake-pipeline-'));
-    const meta = new FileMetaStore(dir);
-    await meta.open();
-    const { keys } = (await bootstrap(meta, dir, { region: 'eu', adminEmail: 'a@b' }))!;
     const published: OutgoingMessage[] = [];
-    const h = host(published, meta);
+    const { h, keys } = await bootstrapped(published);
     // Only the HTTP receiver: the default config's OTLP and Logstash receivers would bind fixed ports.
     const config = configSchema.parse({ receivers: { goodlogs: {} }, service: { pipelines: { events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] } } } });
     const pipelines = buildPipelines(config, h);
@@ -53,6 +58,33 @@ describe('buildPipelines', () => {
     const row = JSON.parse(Buffer.from(published[0].data).toString());
     expect(row.attrs_str).toEqual({ 'plan.tier': 'pro', $browser: 'Chrome 125', $os: 'Windows 10', $device: 'Desktop', $ip: '203.0.113.9' });
     expect(h.ingested.total).toBe(1);
+    await pipelines.shutdown();
+  });
+
+  it('publishes only what a configured sampler keeps, and answers 202 for a batch it drops whole', async () => {
+    const published: OutgoingMessage[] = [];
+    const { h, keys } = await bootstrapped(published);
+    const config = configSchema.parse({
+      receivers: { goodlogs: {} },
+      processors: { sampling: { ratio: 0 } },
+      service: { pipelines: { logs: { receivers: ['goodlogs'], processors: ['sampling'], exporters: ['bus'] } } },
+    });
+    const pipelines = buildPipelines(config, h);
+    await pipelines.start();
+    const send = (batch: unknown[]) =>
+      h.http.inject({ method: 'POST', url: '/v1/logs', headers: { authorization: `Bearer ${keys.goodlogs_secret}`, 'content-type': 'application/json' }, payload: JSON.stringify({ batch }) });
+    const sent = await send([
+      { severity: 'info', message: 'traced', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' },
+      { severity: 'warn', message: 'untraced' },
+      { severity: 'error', message: 'failed' },
+      { severity: 'fatal', message: 'crashed' },
+    ]);
+    expect(sent.statusCode).toBe(202);
+    const rows = published.flatMap((m) => Buffer.from(m.data).toString().trim().split('\n').map((line) => JSON.parse(line)));
+    expect(rows.map((r) => r.message)).toEqual(['failed', 'crashed']);
+    expect(h.ingested.total).toBe(2);
+    expect((await send([{ severity: 'debug', message: 'noise' }])).statusCode).toBe(202);
+    expect(published).toHaveLength(1);
     await pipelines.shutdown();
   });
 });

@@ -7,6 +7,9 @@ import { logstashReceiverFactory } from './receivers/logstash/factory.js';
 import { flattenProcessorFactory } from './processors/flatten/factory.js';
 import { useragentProcessorFactory } from './processors/useragent/factory.js';
 import { ipProcessorFactory } from './processors/ip/factory.js';
+import { severityProcessorFactory } from './processors/severity/factory.js';
+import { samplingProcessorFactory } from './processors/sampling/factory.js';
+import { limitsProcessorFactory } from './processors/limits/factory.js';
 import { busExporterFactory } from './exporters/bus/factory.js';
 
 /** Every component type a config may name. */
@@ -15,7 +18,7 @@ export const receiverFactories: Record<string, ReceiverFactory> = Object.fromEnt
 );
 
 export const processorFactories: Record<string, ProcessorFactory> = Object.fromEntries(
-  [flattenProcessorFactory, useragentProcessorFactory, ipProcessorFactory].map((f) => [f.type, f]),
+  [flattenProcessorFactory, useragentProcessorFactory, ipProcessorFactory, severityProcessorFactory, samplingProcessorFactory, limitsProcessorFactory].map((f) => [f.type, f]),
 );
 
 export const exporterFactories: Record<string, ExporterFactory> = Object.fromEntries([busExporterFactory].map((f) => [f.type, f]));

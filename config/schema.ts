@@ -17,12 +17,12 @@ const pipelineSchema = z.object({
 
 export const configSchema = z.object({
   receivers: componentBlock.default({ goodlogs: {}, logtrail: {}, logtrace: {}, otlp: {}, logstash: {} }),
-  processors: componentBlock.default({ flatten: {}, useragent: {}, ip: {} }),
+  processors: componentBlock.default({ severity: {}, flatten: {}, useragent: {}, ip: {} }),
   exporters: componentBlock.default({ bus: {} }),
   service: z
     .object({
       pipelines: z.partialRecord(z.enum(['logs', 'events']), pipelineSchema).default({
-        logs: { receivers: ['goodlogs', 'logtrail', 'logtrace', 'otlp', 'logstash'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
+        logs: { receivers: ['goodlogs', 'logtrail', 'logtrace', 'otlp', 'logstash'], processors: ['severity', 'flatten', 'useragent', 'ip'], exporters: ['bus'] },
         events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
       }),
     })

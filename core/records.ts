@@ -45,6 +45,11 @@ export interface LogRecord {
   properties: Properties;
   resource: Record<string, string>;
   receiver: string;
+  /**
+   * True when the receiver found no level it could read and used its default (`info`): only then may the
+   * severity processor take one from a property. Lives in the pipeline only; the lake does not store it.
+   */
+  severity_defaulted?: boolean;
 }
 
 export interface EventRecord {

@@ -32,7 +32,8 @@ const object = (v: unknown) => (isObject(v) ? v : null);
 export function toLogRecord(doc: Doc, target: Target, now: string): LogRecord {
   delete doc['@version'];
   const timestamp = takeFirst(doc, [['@timestamp'], ['timestamp']], instant) ?? now;
-  const severity = takeFirst(doc, [['level'], ['severity'], ['log', 'level'], ['loglevel']], normalizeSeverity) ?? 'info';
+  const level = takeFirst(doc, [['level'], ['severity'], ['log', 'level'], ['loglevel']], normalizeSeverity);
+  const severity = level ?? 'info';
   const message = takeFirst(doc, [['message']], scalarText);
   const host = takeFirst(doc, [['host'], ['host', 'name'], ['host', 'hostname']], text);
   const service = takeFirst(doc, [['service'], ['service', 'name']], text);
@@ -61,5 +62,6 @@ export function toLogRecord(doc: Doc, target: Target, now: string): LogRecord {
     properties: { ...fields, ...doc },
     resource,
     receiver: 'logstash',
+    severity_defaulted: level === null,
   };
 }

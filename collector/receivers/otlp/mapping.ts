@@ -72,7 +72,8 @@ function toLogRecord(record: LogRecordMessage, shared: Shared): LogRecord | { er
   const observed = instant(int64(record.observedTimeUnixNano, false));
   const timestamp = instant(int64(record.timeUnixNano, false)) ?? observed ?? shared.now;
   const number = record.severityNumber ?? 0;
-  const severity = severityFromNumber(number) ?? normalizeSeverity(record.severityText) ?? 'info';
+  const level = severityFromNumber(number) ?? normalizeSeverity(record.severityText);
+  const severity = level ?? 'info';
   const { message, structured } = bodyOf(record);
   const attributes = fromKeyValues(record.attributes);
   const eventAttribute = attributes['event.name'];
@@ -97,6 +98,7 @@ function toLogRecord(record: LogRecordMessage, shared: Shared): LogRecord | { er
     properties: { ...(structured === undefined ? {} : { body: structured }), ...attributes, ...shared.scope },
     resource: shared.resource,
     receiver: 'otlp',
+    severity_defaulted: level === null,
   };
 }
 
