@@ -38,3 +38,16 @@ describe('config', () => {
     expect(() => loadConfig({ LOGLAKE_HTTP_PORT: 'eighty' }, undefined)).toThrow(/LOGLAKE_HTTP_PORT/);
   });
 });
+
+describe('default pipelines', () => {
+  it('keep only the components a file configures, so a partial file needs no service section', () => {
+    const config = configSchema.parse({ receivers: { goodlogs: {} }, processors: { flatten: {} } });
+    expect(config.service.pipelines).toEqual({
+      logs: { receivers: ['goodlogs'], processors: ['flatten'], exporters: ['bus'] },
+      events: { receivers: ['goodlogs'], processors: ['flatten'], exporters: ['bus'] },
+    });
+    expect(configSchema.parse({ receivers: { otlp: {} } }).service.pipelines).toEqual({
+      logs: { receivers: ['otlp'], processors: ['severity', 'flatten', 'useragent', 'ip'], exporters: ['bus'] },
+    });
+  });
+});

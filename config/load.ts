@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { configObject, configSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {}
 
@@ -67,7 +67,7 @@ export function loadConfig(env: Env = process.env, path = env.LOGLAKE_CONFIG): C
   } else if (existsSync('loglake.yaml')) {
     raw = (parseYaml(readFileSync('loglake.yaml', 'utf8')) ?? {}) as Record<string, unknown>;
   }
-  if (!raw.receivers) raw.receivers = configSchema.shape.receivers.parse(undefined);
+  if (!raw.receivers) raw.receivers = configObject.shape.receivers.parse(undefined);
   applyEnv(raw, env);
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`invalid config: ${describeIssues(result.error)}`);

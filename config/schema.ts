@@ -15,18 +15,32 @@ const pipelineSchema = z.object({
   exporters: z.array(z.string()).min(1),
 });
 
-export const configSchema = z.object({
+type Pipeline = z.infer<typeof pipelineSchema>;
+
+const DEFAULT_PIPELINES: Record<'logs' | 'events', Pipeline> = {
+  logs: { receivers: ['goodlogs', 'logtrail', 'logtrace', 'otlp', 'logstash'], processors: ['severity', 'flatten', 'useragent', 'ip'], exporters: ['bus'] },
+  events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
+};
+
+/**
+ * Without a `service` section, the default pipelines keep only the components the config has, so a file
+ * that lists its own receivers or processors works without restating the pipelines.
+ */
+function defaultPipelines(c: { receivers: Record<string, unknown>; processors: Record<string, unknown>; exporters: Record<string, unknown> }) {
+  const pipelines: Partial<Record<'logs' | 'events', Pipeline>> = {};
+  for (const [signal, p] of Object.entries(DEFAULT_PIPELINES) as ['logs' | 'events', Pipeline][]) {
+    const receivers = p.receivers.filter((id) => id in c.receivers);
+    const exporters = p.exporters.filter((id) => id in c.exporters);
+    if (receivers.length && exporters.length) pipelines[signal] = { receivers, processors: p.processors.filter((id) => id in c.processors), exporters };
+  }
+  return pipelines;
+}
+
+export const configObject = z.object({
   receivers: componentBlock.default({ goodlogs: {}, logtrail: {}, logtrace: {}, otlp: {}, logstash: {} }),
   processors: componentBlock.default({ severity: {}, flatten: {}, useragent: {}, ip: {} }),
   exporters: componentBlock.default({ bus: {} }),
-  service: z
-    .object({
-      pipelines: z.partialRecord(z.enum(['logs', 'events']), pipelineSchema).default({
-        logs: { receivers: ['goodlogs', 'logtrail', 'logtrace', 'otlp', 'logstash'], processors: ['severity', 'flatten', 'useragent', 'ip'], exporters: ['bus'] },
-        events: { receivers: ['goodlogs'], processors: ['flatten', 'useragent', 'ip'], exporters: ['bus'] },
-      }),
-    })
-    .prefault({}),
+  service: z.object({ pipelines: z.partialRecord(z.enum(['logs', 'events']), pipelineSchema) }).optional(),
   http: z
     .object({
       host: z.string().default('0.0.0.0'),
@@ -104,5 +118,7 @@ export const configSchema = z.object({
     .prefault({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+export const configSchema = configObject.transform((c) => ({ ...c, service: c.service ?? { pipelines: defaultPipelines(c) } }));
 
 export type Config = z.infer<typeof configSchema>;

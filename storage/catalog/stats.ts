@@ -10,7 +10,7 @@ export class StatsReader {
   private constructor(private readonly conn: DuckDBConnection) {}
 
   static async create(): Promise<StatsReader> {
-    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const db = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB' });
     return new StatsReader(await db.connect());
   }
 

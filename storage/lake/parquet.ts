@@ -13,8 +13,9 @@ const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 12288
 export class ParquetWriter {
   private constructor(private readonly conn: DuckDBConnection) {}
 
-  static async create(threads = 1): Promise<ParquetWriter> {
-    const db = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+  /** Bounded so a writer catching up on a backlog cannot take the machine's memory (DuckDB spills past it). */
+  static async create(threads = 1, memoryLimit = '512MB'): Promise<ParquetWriter> {
+    const db = await DuckDBInstance.create(':memory:', { threads: String(threads), memory_limit: memoryLimit });
     const conn = await db.connect();
     await conn.run("SET TimeZone = 'UTC'");
     return new ParquetWriter(conn);

@@ -23,7 +23,17 @@ function parquetFiles(dir: string): string[] {
  * shares nothing with loglake's query path. Counts every row, so a duplicate shows.
  */
 export async function lakeIds(dataDir: string, project: string, table: string): Promise<{ rows: number; ids: Map<string, number> }> {
-  const files = parquetFiles(join(dataDir, 'lake', project, table));
+  // Compaction may swap files between listing and reading them: list again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readIds(parquetFiles(join(dataDir, 'lake', project, table)));
+    } catch (err) {
+      if (attempt >= 5 || !/No such file|No files found/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function readIds(files: string[]): Promise<{ rows: number; ids: Map<string, number> }> {
   if (files.length === 0) return { rows: 0, ids: new Map() };
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
