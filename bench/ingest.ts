@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeIds } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
+import { deleteStream } from '../test/helpers/nats.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,8 @@ function dirBytes(dir: string): number {
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
   const env: Record<string, string> = {};
+  const stream = `BENCH_${Date.now()}`;
   if (values.bus === 'jetstream') {
-    const stream = `BENCH_${Date.now()}`;
     const path = join(dataDir, 'loglake.yaml');
     writeFileSync(path, `storage:\n  bus:\n    kind: jetstream\n    nats_url: ${values.nats}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n`);
     env.LOGLAKE_CONFIG = path;
@@ -151,6 +152,7 @@ async function main() {
   console.log(JSON.stringify(figures, null, 2));
   await p.kill('SIGTERM');
   agent.destroy();
+  if (values.bus === 'jetstream') await deleteStream(stream, values.nats);
 }
 
 await main();

@@ -28,8 +28,8 @@ export function natsServerBinary(): string | null {
 }
 
 /** Removes a test's own stream from the shared NATS. */
-export async function deleteStream(stream: string): Promise<void> {
-  const nc = await connect({ servers: MACHINE_NATS });
+export async function deleteStream(stream: string, url = MACHINE_NATS): Promise<void> {
+  const nc = await connect({ servers: url });
   try {
     await (await jetstreamManager(nc)).streams.delete(stream);
   } catch {
