@@ -76,6 +76,8 @@ async function main() {
     env.LOGLAKE_CONFIG = path;
   }
   const p = await startLoglake({ dataDir, env });
+  // A failed run must not leave its loglake behind to skew the next one.
+  process.on('exit', () => p.proc.kill('SIGKILL'));
   const { keys, project_id } = p.bootstrap();
   const url = new URL('/v1/logs', p.url);
   // Bodies are built up front so the clients, which share the machine's two cores, spend little CPU.

@@ -133,6 +133,7 @@ async function main() {
   ];
 
   const p = await startLoglake({ dataDir, env: { LOGLAKE_QUERY_NOW: END.toISOString() } });
+  process.on('exit', () => p.proc.kill('SIGKILL'));
   const key = p.bootstrap().keys.goodlogs_secret;
   const ask = async (q: string) => {
     const t = performance.now();

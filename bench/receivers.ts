@@ -52,6 +52,7 @@ async function untilInLake(p: LoglakeProcess, expected: number, started: number)
 
 async function drive(surface: string, send: (p: LoglakeProcess, client: number, deadline: number) => Promise<{ records: number; failures: number }>): Promise<Figures> {
   const p = await startLoglake();
+  process.on('exit', () => p.proc.kill('SIGKILL'));
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const results = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => send(p, c, deadline)));
