@@ -9,5 +9,6 @@ export default defineConfig({
     // End-to-end tests start real processes and NATS servers; two cores do not like many at once.
     fileParallelism: true,
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
