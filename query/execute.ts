@@ -1,6 +1,6 @@
 import type { ApiKey } from '../storage/meta/store.js';
 import type { QueryEngine, Scope } from './engine/engine.js';
-import { parseQuery, runParsed, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -12,7 +12,23 @@ export async function executeQuery(engine: QueryEngine, scope: Scope, request: Q
   return executeParsed(engine, scope, parseQuery(request));
 }
 
+/** Whether a filter reads property or resource maps (an engine hint: see QueryHints). */
+function readsMaps(e: Expr | null): boolean {
+  if (!e) return false;
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      return e.args.some(readsMaps);
+    case 'not':
+      return readsMaps(e.arg);
+    case 'text':
+      return false;
+    default:
+      return e.field.kind !== 'column';
+  }
+}
+
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work), query);
+  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work, { filterReadsMaps: readsMaps(q.filter) }), query);
 }
