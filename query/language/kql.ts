@@ -5,8 +5,8 @@ import type { ExpectedKind } from './errors.js';
 import { resolveField } from './fields.js';
 import { describe, isFieldToken, missingValue, Scanner, tokenError, type Token } from './lexer.js';
 import { buildComparison, textTerm, type PredicateContext, type SurfaceOp, type ValueIn } from './predicates.js';
-import { boundedInteger, cursorParam, paramBounds, type RequestParams } from './request-params.js';
-import { resolveTimeRange } from './time-range.js';
+import { boundedInteger, type RequestParams } from './request-params.js';
+import { logSearch } from './log-search.js';
 
 export const KQL_DEFAULT_LIMIT = 100;
 
@@ -113,17 +113,5 @@ export function parseKql(text: string, params: RequestParams, now: Date): Query 
     if (rest.kind !== 'eof') err(rest, `Unexpected ${describe(rest)}`, ['end']);
   }
   const size = boundedInteger('kql', 'limit', params.limit, 1, 1000, KQL_DEFAULT_LIMIT);
-  const cursor = cursorParam('kql', params, now);
-  return {
-    dialect: 'kql',
-    source: 'logs',
-    filter,
-    time: resolveTimeRange(paramBounds('kql', params, now), filter, now),
-    aggregate: null,
-    post: [],
-    fields: null,
-    timeslice: null,
-    page: cursor ? { size, cursor } : { size },
-    order: 'latest',
-  };
+  return logSearch('kql', filter, params, now, size);
 }

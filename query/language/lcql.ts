@@ -5,8 +5,8 @@ import type { ExpectedKind } from './errors.js';
 import { resolveField } from './fields.js';
 import { isFieldToken, missingValue, Scanner, tokenError, type Token } from './lexer.js';
 import { buildComparison, textTerm, type PredicateContext, type SurfaceOp, type ValueIn } from './predicates.js';
-import { boundedInteger, cursorParam, paramBounds, type RequestParams } from './request-params.js';
-import { resolveTimeRange } from './time-range.js';
+import { boundedInteger, type RequestParams } from './request-params.js';
+import { logSearch } from './log-search.js';
 
 export const LCQL_DEFAULT_PAGE_SIZE = 50;
 
@@ -71,17 +71,5 @@ export function parseLcql(text: string, params: RequestParams, now: Date): Query
 
   const filter = terms.length === 0 ? null : terms.length === 1 ? terms[0] : { op: 'and' as const, args: terms };
   const size = boundedInteger('lcql', 'pageSize', params.pageSize, 10, 100, LCQL_DEFAULT_PAGE_SIZE);
-  const cursor = cursorParam('lcql', params, now);
-  return {
-    dialect: 'lcql',
-    source: 'logs',
-    filter,
-    time: resolveTimeRange(paramBounds('lcql', params, now), filter, now),
-    aggregate: null,
-    post: [],
-    fields: null,
-    timeslice: null,
-    page: cursor ? { size, cursor } : { size },
-    order: 'latest',
-  };
+  return logSearch('lcql', filter, params, now, size);
 }
