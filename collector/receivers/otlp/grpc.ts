@@ -1,21 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from 'pino';
 import { ApiError } from '../../../core/errors.js';
-import type { MetaStore } from '../../../storage/meta/store.js';
 import { authorize } from './auth.js';
-import type { OtlpConfig } from './config.js';
-import type { ExportLogs } from './ingest.js';
+import type { ListenerDeps } from './ingest.js';
 import { decodeProtobuf, encodeResponse, type ExportLogsRequest, type ExportOutcome } from './proto.js';
 import { grpcCode, grpcStatusDetails } from './status.js';
 
-interface Deps {
-  config: OtlpConfig;
-  logger: Logger;
-  meta: MetaStore;
-  ingest: ExportLogs;
-  receiverId: string;
-}
+type Deps = ListenerDeps;
 
 type Decoded = { request: ExportLogsRequest } | { error: ApiError };
 

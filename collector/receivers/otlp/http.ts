@@ -1,23 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import { ApiError, statusOf } from '../../../core/errors.js';
-import type { MetaStore } from '../../../storage/meta/store.js';
 import { createHttpServer } from '../../../server/http.js';
 import { authorize } from './auth.js';
 import type { OtlpConfig } from './config.js';
 import { decompress } from './decompress.js';
-import type { ExportLogs } from './ingest.js';
+import type { ListenerDeps } from './ingest.js';
 import type { Target } from './mapping.js';
 import { decodeJson, decodeProtobuf, encodeResponse, encodeResponseJson, type Encoding } from './proto.js';
 import { encodeStatus, encodeStatusJson } from './status.js';
 
-interface Deps {
-  config: OtlpConfig;
-  logger: Logger;
-  meta: MetaStore;
-  ingest: ExportLogs;
-  receiverId: string;
-}
+type Deps = ListenerDeps;
 
 const MEDIA_TYPES: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../../../core/errors.js';
 import type { BatchContext } from '../../../core/records.js';
 import type { Consumer } from '../../component.js';
+import type { MetaStore } from '../../../storage/meta/store.js';
 import type { OtlpConfig } from './config.js';
 import { toLogRecords, type Target } from './mapping.js';
 import { countRecords, type ExportLogsRequest, type ExportOutcome } from './proto.js';
@@ -37,4 +38,13 @@ export function logsIngest(config: OtlpConfig, consumer: Consumer, logger: Logge
     const errorMessage = mapped.rejected > 0 ? `${mapped.rejected} log record(s) rejected: ${mapped.reasons.join('; ')}` : '';
     return { rejected: mapped.rejected, errorMessage };
   };
+}
+
+/** What both OTLP listeners (HTTP and gRPC) are built from. */
+export interface ListenerDeps {
+  config: OtlpConfig;
+  logger: Logger;
+  meta: MetaStore;
+  ingest: ExportLogs;
+  receiverId: string;
 }
