@@ -6,7 +6,7 @@ export function partitionDir(lakeDir: string, project: string, table: Table, hou
   return join(lakeDir, project, table, `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11, 13)}`);
 }
 
-/** Inclusive hour keys `YYYY-MM-DDTHH` between two instants. */
+/** The hour partition `YYYY-MM-DDTHH` (UTC) an instant falls in. */
 export function hourKey(date: Date): string {
   return date.toISOString().slice(0, 13);
 }
