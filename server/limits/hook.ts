@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.js';
 import type { ApiKey } from '../../storage/meta/store.js';
-import type { Limiter, Refusal, RequestKind } from './limiter.js';
+import type { Admission, Limiter, Refusal, RequestKind } from './limiter.js';
 
-export type Surface = 'goodlogs' | 'logtrail' | 'logtrace';
+export type Surface = 'goodlogs' | 'logtrail' | 'logtrace' | 'otlp';
 
 /** Each surface's words for a refusal; Logtrail has its own code for validation requests. */
 const REFUSALS: Record<Surface, Record<Refusal, [number, string]> & { validate?: [number, string] }> = {
@@ -11,9 +11,19 @@ const REFUSALS: Record<Surface, Record<Refusal, [number, string]> & { validate?:
   logtrail: { rate: [429, 'RATE_LIMIT_PLAN_EXCEEDED'], quota: [429, 'QUOTA_MONTHLY_LOG_LIMIT_EXCEEDED'], validate: [429, 'RATE_LIMIT_VALIDATE_EXCEEDED'] },
   // The seed names no codes; these are those of the other `{error: {code, message}}` surface.
   logtrace: { rate: [429, 'RATE_LIMITED'], quota: [429, 'QUOTA_EXCEEDED'] },
+  // The gRPC status name (OTLP/HTTP renders it as a google.rpc.Status); OTLP has no other word for either.
+  otlp: { rate: [429, 'RESOURCE_EXHAUSTED'], quota: [429, 'RESOURCE_EXHAUSTED'] },
 };
 
-const KEY_OF: Record<Surface, (request: FastifyRequest) => ApiKey | undefined> = {
+/** A refused admission as the ApiError the surface answers with, the limiter's headers included. */
+export function refusalError(surface: Surface, kind: RequestKind, admission: Extract<Admission, { ok: false }>): ApiError {
+  const words = REFUSALS[surface];
+  const [status, code] = kind === 'validate' && words.validate ? words.validate : words[admission.refusal];
+  return new ApiError(status, code, admission.message, undefined, admission.headers);
+}
+
+/** OTLP authenticates outside Fastify's request decorations, so it calls `refusalError` itself. */
+const KEY_OF: Record<Exclude<Surface, 'otlp'>, (request: FastifyRequest) => ApiKey | undefined> = {
   goodlogs: (r) => r.goodlogsKey,
   logtrail: (r) => r.logtrailKey,
   logtrace: (r) => r.logtraceKey,
@@ -24,7 +34,7 @@ const KEY_OF: Record<Surface, (request: FastifyRequest) => ApiKey | undefined> =
  * (`onRequest: [auth, limitHook(...)]`), so a refused request is not even read. Admitted requests carry
  * the `X-RateLimit-*` headers of their tightest limit.
  */
-export function limitHook(limiter: Limiter, surface: Surface, kind: RequestKind) {
+export function limitHook(limiter: Limiter, surface: keyof typeof KEY_OF, kind: RequestKind) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const key = KEY_OF[surface](request);
     if (!key) throw new Error(`limitHook(${surface}) runs before the surface's authentication`);
@@ -33,8 +43,6 @@ export function limitHook(limiter: Limiter, surface: Surface, kind: RequestKind)
       reply.headers(admission.headers);
       return;
     }
-    const words = REFUSALS[surface];
-    const [status, code] = kind === 'validate' && words.validate ? words.validate : words[admission.refusal];
-    throw new ApiError(status, code, admission.message, undefined, admission.headers);
+    throw refusalError(surface, kind, admission);
   };
 }

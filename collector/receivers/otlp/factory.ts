@@ -21,7 +21,7 @@ export const otlpReceiverFactory: Factory<OtlpConfig, OtlpReceiver, ReceiverCont
   create(config, { id, host, consumers }) {
     const consumer = consumers.logs;
     if (!consumer) throw new ConfigError(`receivers.${id}: the OTLP receiver produces logs; list it in service.pipelines.logs`);
-    const deps = { config, logger: host.logger, meta: host.meta, ingest: logsIngest(config, consumer, host.logger), receiverId: id };
+    const deps = { config, logger: host.logger, meta: host.meta, limits: host.limits, ingest: logsIngest(config, consumer, host.logger), receiverId: id };
     const http = otlpHttpServer(deps);
     const grpc = otlpGrpcServer(deps);
     let ports = { http: config.http.port, grpc: config.grpc.port };

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../../core/errors.js';
 import { authorize } from './auth.js';
 import type { ListenerDeps } from './ingest.js';
+import { admitExport } from './limits.js';
 import { decodeProtobuf, encodeResponse, type ExportLogsRequest, type ExportOutcome } from './proto.js';
 import { grpcCode, grpcStatusDetails } from './status.js';
 
@@ -46,6 +47,7 @@ export function otlpGrpcServer(deps: Deps) {
   const exportLogs = async (call: grpc.ServerUnaryCall<Decoded, ExportOutcome>): Promise<ExportOutcome> => {
     const headers = headersOf(call.metadata);
     const target = authorize(headers, deps.meta, config);
+    admitExport(deps.limits, target, 'grpc');
     if ('error' in call.request) throw call.request.error;
     // getPeer() is `address:port`.
     return deps.ingest(call.request.request, target, { receiver: deps.receiverId, remoteAddress: call.getPeer().replace(/:\d+$/, ''), headers });

@@ -5,6 +5,7 @@ import { authorize } from './auth.js';
 import type { OtlpConfig } from './config.js';
 import { decompress } from './decompress.js';
 import type { ListenerDeps } from './ingest.js';
+import { admitExport } from './limits.js';
 import type { Target } from './mapping.js';
 import { decodeJson, decodeProtobuf, encodeResponse, encodeResponseJson, type Encoding } from './proto.js';
 import { encodeStatus, encodeStatusJson } from './status.js';
@@ -77,9 +78,11 @@ export function otlpHttpServer(deps: Deps): FastifyInstance {
   app.post(
     '/v1/logs',
     {
-      // Before the body is read: an unauthenticated sender does not get to upload 16 MiB first.
-      onRequest: async (request) => {
-        targets.set(request, authorize(request.headers, deps.meta, config));
+      // Before the body is read: an unauthenticated or limited sender does not get to upload 16 MiB first.
+      onRequest: async (request, reply) => {
+        const target = authorize(request.headers, deps.meta, config);
+        reply.headers(admitExport(deps.limits, target, 'http'));
+        targets.set(request, target);
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import { ApiError } from '../../../core/errors.js';
 import type { BatchContext } from '../../../core/records.js';
 import type { Consumer } from '../../component.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
+import type { Limiter } from '../../../server/limits/limiter.js';
 import type { OtlpConfig } from './config.js';
 import { toLogRecords, type Target } from './mapping.js';
 import { countRecords, type ExportLogsRequest, type ExportOutcome } from './proto.js';
@@ -45,6 +46,8 @@ export interface ListenerDeps {
   config: OtlpConfig;
   logger: Logger;
   meta: MetaStore;
+  /** The plan limits every ingest surface shares. */
+  limits: Limiter;
   ingest: ExportLogs;
   receiverId: string;
 }

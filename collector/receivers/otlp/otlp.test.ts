@@ -16,6 +16,7 @@ import { otlpConfig } from './config.js';
 import { otlpReceiverFactory, type OtlpReceiver } from './factory.js';
 import { logsIngest } from './ingest.js';
 import { decodeJson } from './proto.js';
+import { hourWindow, monthWindow } from '../../../server/limits/windows.js';
 
 const LIMITS = { max_records: 100 };
 const LOOPBACK = { http: { host: '127.0.0.1', port: 0 }, grpc: { host: '127.0.0.1', port: 0 } };
@@ -349,35 +350,36 @@ describe('OTLP/HTTP errors', () => {
   });
 });
 
-describe('OTLP/gRPC errors', () => {
-  const passThrough = (b: Buffer) => b;
-  const Client = grpc.makeGenericClientConstructor(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: passThrough,
-        requestDeserialize: passThrough,
-        responseSerialize: passThrough,
-        responseDeserialize: passThrough,
-      },
+// A client of raw bytes, to send what a foreign client would and read the status it gets.
+const passThrough = (b: Buffer) => b;
+const Client = grpc.makeGenericClientConstructor(
+  {
+    Export: {
+      path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: passThrough,
+      requestDeserialize: passThrough,
+      responseSerialize: passThrough,
+      responseDeserialize: passThrough,
     },
-    'LogsService',
-  );
-  let client: InstanceType<typeof Client>;
-  beforeAll(() => {
-    client = new Client(`127.0.0.1:${ports.grpc}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip });
+  },
+  'LogsService',
+);
+let client: InstanceType<typeof Client>;
+beforeAll(() => {
+  client = new Client(`127.0.0.1:${ports.grpc}`, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip });
+});
+afterAll(() => client.close());
+
+const call = (body: Buffer, key: string | null = h.keys.goodlogs_secret) =>
+  new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) => {
+    const metadata = new grpc.Metadata();
+    if (key) metadata.set('authorization', `Bearer ${key}`);
+    client.Export(body, metadata, (err: grpc.ServiceError | null, res?: Buffer) => resolve({ err, res }));
   });
-  afterAll(() => client.close());
 
-  const call = (body: Buffer, key: string | null = h.keys.goodlogs_secret) =>
-    new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) => {
-      const metadata = new grpc.Metadata();
-      if (key) metadata.set('authorization', `Bearer ${key}`);
-      client.Export(body, metadata, (err: grpc.ServiceError | null, res?: Buffer) => resolve({ err, res }));
-    });
-
+describe('OTLP/gRPC errors', () => {
   it('answers a good request with an ExportLogsServiceResponse, partial_success included', async () => {
     const body = encodeRequest({ resourceLogs: [resourceLogs([line('g1'), line('g2', { traceId: Buffer.from([1]) })])] });
     const { result, records } = await newRecords(() => call(body));
@@ -451,5 +453,69 @@ describe('OTLP backpressure', () => {
     await expect(ingest(request(), target, { receiver: 'otlp' })).rejects.toMatchObject({ status: 429, code: 'UNAVAILABLE', headers: { 'retry-after': '1' } });
     release();
     await expect(first).resolves.toEqual({ rejected: 0, errorMessage: '' });
+  });
+});
+
+describe('OTLP under plan limits', () => {
+  /** A goodlogs secret key of a new project on `plan`. */
+  const keyOn = async (plan: string, project: string) => {
+    await h.meta.createProject('default', project, plan, project);
+    return (await h.meta.createKey({ org_id: 'default', project_id: project, family: 'goodlogs', kind: 'secret', scopes: [], environments: null, region: 'eu', name: project })).secret;
+  };
+  const body = () => encodeRequest({ resourceLogs: [resourceLogs([line('limited')])] });
+  const retryInfo = (err: grpc.ServiceError | null) => (err?.metadata.get('grpc-status-details-bin') as Buffer[] | undefined)?.[0]?.toString('latin1') ?? '';
+
+  it('refuses OTLP/HTTP over the hourly rate with 429, Retry-After and a RESOURCE_EXHAUSTED status, before reading the body', async () => {
+    const key = await keyOn('standard', 'otlp_rate_http');
+    h.meta.addUsage('otlp_rate_http', 'ingest_requests', hourWindow(new Date()).key, 9_999);
+    const last = await post(body(), PROTOBUF_TYPE, key);
+    expect(last.status).toBe(200);
+    expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+    const { result: refused, records } = await newRecords(() => post(body(), PROTOBUF_TYPE, key));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('10000');
+    expect(decodeStatus(await refused.arrayBuffer())).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/10000 ingest requests per hour/) });
+    expect(records).toEqual([]);
+  });
+
+  it('refuses OTLP/HTTP over the monthly log quota with 429 and Retry-After, in JSON for a JSON request', async () => {
+    const key = await keyOn('free', 'otlp_quota_http');
+    h.meta.addUsage('otlp_quota_http', 'logs', monthWindow(new Date()).key, 100_000);
+    const { result: refused, records } = await newRecords(() => post(jsonRequest(resourceLogs([line('over')])), JSON_TYPE, key));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/100000 logs this month/) });
+    expect(records).toEqual([]);
+  });
+
+  it('refuses OTLP/gRPC over the rate with RESOURCE_EXHAUSTED and a RetryInfo', async () => {
+    const key = await keyOn('standard', 'otlp_rate_grpc');
+    h.meta.addUsage('otlp_rate_grpc', 'ingest_requests', hourWindow(new Date()).key, 9_999);
+    expect((await call(body(), key)).err).toBeNull();
+    const { result: refused, records } = await newRecords(() => call(body(), key));
+    expect(refused.err).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/requests per hour/) });
+    expect(retryInfo(refused.err)).toContain('type.googleapis.com/google.rpc.RetryInfo');
+    expect(records).toEqual([]);
+  });
+
+  it('refuses OTLP/gRPC over the quota with RESOURCE_EXHAUSTED and no RetryInfo: retrying this month does not help', async () => {
+    const key = await keyOn('free', 'otlp_quota_grpc');
+    h.meta.addUsage('otlp_quota_grpc', 'logs', monthWindow(new Date()).key, 100_000);
+    const { result: refused, records } = await newRecords(() => call(body(), key));
+    expect(refused.err).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/logs this month/) });
+    expect(retryInfo(refused.err)).toBe('');
+    expect(records).toEqual([]);
+  });
+
+  it('never limits an unlimited project, on either transport, and sends it no limit headers', async () => {
+    // The bootstrap project is unlimited: usage far past every plan's figures changes nothing.
+    h.meta.addUsage('default', 'ingest_requests', hourWindow(new Date()).key, 1_000_000);
+    h.meta.addUsage('default', 'logs', monthWindow(new Date()).key, 100_000_000);
+    const res = await post(body(), PROTOBUF_TYPE);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-limit')).toBeNull();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(body())));
+    expect(answers.map((a) => a.err)).toEqual(Array(20).fill(null));
   });
 });
