@@ -110,6 +110,12 @@ export const configObject = z.object({
     })
     .prefault({}),
   plans: plansSchema,
+  auth: z
+    .object({
+      /** `closed`: no one signs up alone; a member of an organization adds users to it (with their session token). */
+      signup: z.enum(['open', 'closed']).default('open'),
+    })
+    .prefault({}),
   bootstrap: z
     .object({
       region: z.string().regex(/^[a-z0-9]+$/).default('eu'),

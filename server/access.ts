@@ -19,7 +19,7 @@ export interface AccessDeps {
 /** The tenancy and access routes: sign-up and login, the admin API, and each surface's info routes. */
 export function registerAccessRoutes(http: FastifyInstance, deps: AccessDeps): void {
   const { meta, limits, tokens, config } = deps;
-  http.register(adminPlugin({ meta, limits, tokens, defaultRegion: config.bootstrap.region }));
+  http.register(adminPlugin({ meta, limits, tokens, defaultRegion: config.bootstrap.region, signup: config.auth.signup }));
   http.register(goodlogsInfoPlugin({ meta, limits }));
   const logtrail = logtrailConfig.parse(config.receivers.logtrail ?? {});
   http.register(

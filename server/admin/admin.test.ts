@@ -55,6 +55,22 @@ describe('sign-up and login', () => {
     expect(errorOf(await t.request('POST', '/api/auth/signup', { body }))).toEqual([401, 'UNAUTHORIZED']);
     expect(t.meta.findUserByEmail('sneaky@example.com')).toBeNull();
   });
+
+  it('throttles failed logins per email and address, 429 with Retry-After, and forgets them on success', async () => {
+    await t.signup('dora@example.com');
+    const login = (password: string, email = 'dora@example.com', remoteAddress = '10.0.0.1') =>
+      t.http.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email, password }) });
+    for (let i = 0; i < 9; i++) expect((await login('wrong password')).statusCode).toBe(401);
+    expect((await login('correct horse battery')).statusCode).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await login('wrong password')).statusCode).toBe(401);
+    const locked = await login('correct horse battery');
+    expect(errorOf(locked)).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    expect(errorOf(await login('wrong password', 'DORA@example.com'))).toEqual([429, 'RATE_LIMITED']);
+    // Another address, or another email from this one, is not held back by them.
+    expect((await login('correct horse battery', 'dora@example.com', '10.0.0.2')).statusCode).toBe(200);
+    expect((await login('wrong password', 'ann@example.com')).statusCode).toBe(401);
+  });
 });
 
 describe('projects', () => {
@@ -132,5 +148,25 @@ describe('keys', () => {
     const created = (await t.request('POST', `/api/orgs/${org}/projects/${other}/keys`, { token: ann.token, body: { format: 'logtrace', kind: 'secret' } })).json();
     expect(errorOf(await t.request('DELETE', `${keysUrl()}/${created.id}`, { token: ann.token }))).toEqual([404, 'NOT_FOUND']);
     expect(t.meta.findKey(created.key)).not.toBeNull();
+  });
+});
+
+describe('sign-up closed (auth.signup: closed)', () => {
+  let closed: TestService;
+  beforeAll(async () => {
+    closed = await startTestService({ auth: { signup: 'closed' } });
+  });
+  afterAll(() => closed.close());
+
+  it('refuses sign-up on one’s own with 403, and still lets a member add a user to their org', async () => {
+    const body = { email: 'eve@example.com', password: 'long enough pw' };
+    expect(errorOf(await closed.request('POST', '/api/auth/signup', { body }))).toEqual([403, 'FORBIDDEN']);
+    expect(closed.meta.findUserByEmail('eve@example.com')).toBeNull();
+    const { email, password } = closed.bootstrap.admin;
+    const admin = (await closed.request('POST', '/api/auth/login', { body: { email, password } })).json();
+    const added = await closed.request('POST', '/api/auth/signup', { body: { ...body, org: 'default' }, token: admin.token });
+    expect(added.statusCode).toBe(201);
+    expect(added.json().user.org_ids).toEqual(['default']);
+    expect(errorOf(await closed.request('POST', '/api/auth/signup', { body: { email: 'mallory@example.com', password: 'long enough pw', org: 'default' } }))).toEqual([401, 'UNAUTHORIZED']);
   });
 });

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Config } from '../../config/schema.js';
 import { ApiError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../storage/meta/secrets.js';
 import { ConflictError, type MetaStore, type User } from '../../storage/meta/store.js';
 import { goodlogsBody } from '../goodlogs.js';
 import { sessionUser } from './dashboard-auth.js';
+import { LoginThrottle } from './login-throttle.js';
 import { renderUser } from './render.js';
 import type { Tokens } from './tokens.js';
 
@@ -21,15 +23,20 @@ let decoy: string | null = null;
 
 /**
  * `POST /api/auth/signup` and `POST /api/auth/login`: `{email, password}` → `{token, user}`, the token a
- * session JWT for the dashboard routes. Sign-up without `org` makes the user an org of their own.
+ * session JWT for the dashboard routes. Sign-up without `org` makes the user an org of their own, unless
+ * `auth.signup` is `closed`: then only a member adds users, to their org.
  */
-export function authRoutes(deps: { meta: MetaStore; tokens: Tokens }) {
+export function authRoutes(deps: { meta: MetaStore; tokens: Tokens; signup: Config['auth']['signup'] }) {
   return async function auth(app: FastifyInstance) {
     const { meta, tokens } = deps;
     const session = async (user: User) => ({ token: await tokens.sign(user.id), user: renderUser(user) });
+    const throttle = new LoginThrottle();
 
     app.post('/api/auth/signup', async (request: FastifyRequest, reply: FastifyReply) => {
       const body = goodlogsBody(signupBody, request.body);
+      if (body.org === undefined && deps.signup === 'closed') {
+        throw new ApiError(403, 'FORBIDDEN', 'Sign-up is closed: a member of an organization may add you to it');
+      }
       if (body.org !== undefined) {
         const inviter = await sessionUser(request, meta, tokens);
         if (!inviter.org_ids.includes(body.org) || !meta.getOrg(body.org)) {
@@ -48,10 +55,20 @@ export function authRoutes(deps: { meta: MetaStore; tokens: Tokens }) {
 
     app.post('/api/auth/login', async (request: FastifyRequest, reply: FastifyReply) => {
       const body = goodlogsBody(credentials, request.body);
+      // The peer address: behind a proxy every client shares it, and the throttle is then per email.
+      const attempt = `${body.email.toLowerCase()} ${request.ip}`;
+      const wait = throttle.retryAfter(attempt);
+      if (wait > 0) {
+        throw new ApiError(429, 'RATE_LIMITED', `Too many failed logins; retry in ${wait} s`, undefined, { 'retry-after': String(wait) });
+      }
       const user = meta.findUserByEmail(body.email);
       decoy ??= hashPassword('decoy password');
       const ok = verifyPassword(body.password, user?.password_hash ?? decoy);
-      if (!user || !ok) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid email or password');
+      if (!user || !ok) {
+        throttle.fail(attempt);
+        throw new ApiError(401, 'UNAUTHORIZED', 'Invalid email or password');
+      }
+      throttle.succeed(attempt);
       return reply.send(await session(user));
     });
   };

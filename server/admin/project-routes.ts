@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UNLIMITED } from '../../config/plans.js';
+import type { Config } from '../../config/schema.js';
 import { ApiError } from '../../core/errors.js';
 import { keySpec } from '../../storage/meta/key-spec.js';
 import type { MetaStore } from '../../storage/meta/store.js';
@@ -16,6 +17,7 @@ export interface AdminDeps {
   tokens: Tokens;
   /** The region of keys created without one. */
   defaultRegion: string;
+  signup: Config['auth']['signup'];
 }
 
 const newProject = z.strictObject({
