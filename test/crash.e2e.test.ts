@@ -35,8 +35,8 @@ function config(dir: string, nats: string, stream: string): string {
   return path;
 }
 
-/** Sends under load while killing the process with SIGKILL at random moments, restarting it each time. */
-async function crashLoop(dataDir: string, start: (ports?: Record<string, string>) => Promise<LoglakeProcess>, rounds: number) {
+/** Sends under load while stopping the process (SIGKILL by default) at random moments, restarting it each time. */
+async function crashLoop(dataDir: string, start: (ports?: Record<string, string>) => Promise<LoglakeProcess>, rounds: number, signal: NodeJS.Signals = 'SIGKILL') {
   const sent: SendResult[] = [];
   let p = await start();
   const { project_id, keys } = p.bootstrap();
@@ -44,9 +44,15 @@ async function crashLoop(dataDir: string, start: (ports?: Record<string, string>
     let stop = false;
     const load = sendBatches({ url: p.url, key: keys.goodlogs_secret, table: 'logs', batches: 10_000, batchSize: 100, concurrency: 4, stop: () => stop });
     await sleep(700 + Math.random() * 1500);
-    await p.kill('SIGKILL');
+    const code = await p.kill(signal);
+    if (signal !== 'SIGKILL') expect(code).toBe(0);
     stop = true;
     sent.push(await load);
+    if (signal !== 'SIGKILL') {
+      // A graceful stop writes what it acknowledged before exiting: it is in Parquet with no restart.
+      const lake = await lakeIds(dataDir, project_id, 'logs');
+      expect(sent.flatMap((x) => x.acked).filter((id) => !lake.ids.has(id))).toEqual([]);
+    }
     p = await start(p.env);
   }
   sent.push(await sendBatches({ url: p.url, key: keys.goodlogs_secret, table: 'logs', batches: 10, batchSize: 100, concurrency: 2 }));
@@ -59,6 +65,15 @@ describe('kill -9 of the whole process', () => {
   const procs: LoglakeProcess[] = [];
   afterAll(async () => {
     for (const p of procs) await p.kill('SIGKILL');
+  });
+
+  it('a graceful stop under load exits 0 and keeps every acknowledged record, embedded bus', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-sigterm-'));
+    await crashLoop(dataDir, async (ports) => {
+      const p = await startLoglake({ dataDir, ports });
+      procs.push(p);
+      return p;
+    }, 2, 'SIGTERM');
   });
 
   it('loses and duplicates nothing acknowledged, embedded bus', async () => {

@@ -78,6 +78,11 @@ describe.each(makers)('the %s bus contract', (_name, make) => {
     await Promise.all(Array.from({ length: 200 }, (_, i) => bus.publish(message(i))));
     const got = await take(bus, 'w2', 200, true);
     expect(new Set(got.map((m) => m.msgId)).size).toBe(200);
+    const sub = await bus.subscribe('w2', { maxPending: 100 });
+    expect(await sub.undelivered()).toBe(0);
+    await bus.publish(message(1000));
+    if (bus.kind === 'embedded') expect(await sub.undelivered()).toBe(1);
+    await sub.stop();
     await bus.close();
   });
 });

@@ -26,6 +26,8 @@ export interface Subscription extends AsyncIterable<BusMessage> {
   stop(): Promise<void>;
   /** Every sequence at or below this is acknowledged: a writer may forget them. */
   ackFloor(): Promise<number>;
+  /** Messages on the bus not yet handed to this subscriber: a draining writer waits for none. */
+  undelivered(): Promise<number>;
 }
 
 export interface Bus {

@@ -233,6 +233,7 @@ export class EmbeddedBus implements Bus {
     let inFlight = 0;
     let capacity: (() => void) | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
+    let delivered = state.floor;
     const bus = this;
     // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
     const scheduleSave = () => {
@@ -268,6 +269,7 @@ export class EmbeddedBus implements Bus {
             if (stopped) return;
             inFlight++;
             const seq = f.header.seq;
+            delivered = seq;
             let done = false;
             const message: BusMessage = {
               ...f.header,
@@ -291,6 +293,9 @@ export class EmbeddedBus implements Bus {
       },
       async ackFloor() {
         return state.floor;
+      },
+      async undelivered() {
+        return Math.max(0, bus.nextSeq - 1 - delivered);
       },
     };
   }

@@ -104,10 +104,15 @@ export class JetStreamBus implements Bus {
         }
       },
       async stop() {
-        await messages.close();
+        // close() waits for the iterator to be consumed to its end, which never happens for a subscription
+        // nobody iterates; stop() ends it at once, and what it had prefetched comes back after ack_wait.
+        messages.stop();
       },
       async ackFloor() {
         return (await jsm.consumers.info(stream, durable)).ack_floor.stream_seq;
+      },
+      async undelivered() {
+        return (await jsm.consumers.info(stream, durable)).num_pending;
       },
     };
   }

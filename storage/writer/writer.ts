@@ -157,9 +157,16 @@ export class Writer {
     this.logger.error({ err, seq: message.seq, table: message.table, project: message.project }, 'writer: message moved to dead letters');
   }
 
-  /** Stops pulling, writes and acks everything buffered. */
-  async stop(): Promise<void> {
+  /**
+   * Drains: takes what is still on the bus (up to `drainMs`; what remains then is written at the next
+   * start, never lost), stops pulling, writes and acks everything buffered.
+   */
+  async stop(drainMs = 30_000): Promise<void> {
     if (this.stopped) return;
+    const deadline = Date.now() + drainMs;
+    while (this.subscription && Date.now() < deadline && (await this.subscription.undelivered()) > 0) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.subscription?.stop();
