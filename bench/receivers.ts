@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 import type protobuf from 'protobufjs';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
-import { lakeIds } from '../test/helpers/lake.js';
+import { lakeRowCount } from '../test/helpers/lake.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, clients: { type: 'string', default: '8' } } });
 const SECONDS = Number(values.seconds);
@@ -44,7 +44,7 @@ interface Figures { surface: string; accepted_records_per_s: number; end_to_end_
 async function untilInLake(p: LoglakeProcess, expected: number, started: number): Promise<number> {
   const { project_id } = p.bootstrap();
   for (;;) {
-    const { rows } = await lakeIds(p.dataDir, project_id, 'logs');
+    const rows = await lakeRowCount(p.dataDir, project_id, 'logs');
     if (rows >= expected) return Math.round(rows / ((Date.now() - started) / 1000));
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -57,18 +57,20 @@ export class Compactor {
   /**
    * Merges a partition's small files once it holds `minFiles` of them, or, for an hour that is over, as soon
    * as it holds two: the current hour keeps a few small files for freshness, a past hour ends up whole.
+   * In the current hour only the writer's rolling files count as small (under an eighth of the target):
+   * re-merging a growing merged file every round made compaction rewrite the hour over and over.
    */
   async runOnce(now = new Date()): Promise<number> {
     const currentHour = now.toISOString().slice(0, 13);
+    dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     const groups = new Map<string, LakeFile[]>();
     for (const f of this.manifest.all()) {
-      if (f.rows >= this.opts.targetRows) continue;
+      if (f.rows >= (f.hour < currentHour ? this.opts.targetRows : this.opts.targetRows / 8)) continue;
       const key = `${f.project}\u0000${f.table}\u0000${f.hour}`;
       const group = groups.get(key);
       if (group) group.push(f);
       else groups.set(key, [f]);
     }
-    dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     let merged = 0;
     for (const files of groups.values()) {
       const closed = files[0].hour < currentHour;

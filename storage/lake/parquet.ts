@@ -21,11 +21,15 @@ export class ParquetWriter {
     return new ParquetWriter(conn);
   }
 
-  /** Staged NDJSON (the encoder's rows) → one sorted ZSTD Parquet file; returns the row count. */
+  /**
+   * Staged NDJSON (the encoder's rows) → one ZSTD Parquet file; returns the row count. Not sorted: these
+   * are the small rolling files of one flush, sorting them was a third of the writer's time, and
+   * compaction sorts when it merges them into the files queries mostly read.
+   */
   async fromNdjson(table: Table, ndjsonPaths: string[], target: string): Promise<number> {
     const sources = `[${ndjsonPaths.map(sqlString).join(', ')}]`;
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT * FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)}) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT * FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)})) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }

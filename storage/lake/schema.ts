@@ -50,7 +50,7 @@ export const COLUMNS: Record<Table, [name: string, type: string][]> = {
   ],
 };
 
-/** Files are sorted so DuckDB can skip row groups: by service where the table has one, then time. */
+/** Compacted files are sorted so DuckDB can skip row groups: by service where the table has one, then time. */
 export const SORT_ORDER: Record<Table, string> = {
   logs: 'service, timestamp',
   events: 'event, timestamp',
