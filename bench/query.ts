@@ -7,11 +7,11 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Manifest, type LakeFile } from '../storage/lake/manifest.js';
-import { partitionDir } from '../storage/lake/layout.js';
+import { hourKey, partitionDir } from '../storage/lake/layout.js';
 import { startLoglake } from '../test/helpers/loglake.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '5' }, data: { type: 'string' } } });
@@ -70,12 +70,12 @@ async function generate(dataDir: string): Promise<void> {
   const perHour = Math.ceil(ROWS / HOURS);
   const t0 = Date.now();
   for (let h = 0; h < HOURS; h++) {
-    const hourKey = new Date(END.getTime() - (HOURS - h) * 3_600_000).toISOString().slice(0, 13);
-    const dir = partitionDir(lakeDir, PROJECT, 'logs', hourKey);
+    const hour = hourKey(new Date(END.getTime() - (HOURS - h) * 3_600_000));
+    const dir = partitionDir(lakeDir, PROJECT, 'logs', hour);
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'bench.parquet');
     await conn.run(hourSql(h, perHour, path));
-    const file: LakeFile = { path: join(PROJECT, 'logs', `date=${hourKey.slice(0, 10)}`, `hour=${hourKey.slice(11, 13)}`, 'bench.parquet'), project: PROJECT, table: 'logs', hour: hourKey, rows: perHour, bytes: statSync(path).size };
+    const file: LakeFile = { path: relative(lakeDir, path), project: PROJECT, table: 'logs', hour, rows: perHour, bytes: statSync(path).size };
     manifest.commit('bench', [file], []);
     if (h % 24 === 23) process.stderr.write(`generated ${((h + 1) * perHour).toLocaleString()} rows (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
@@ -115,7 +115,7 @@ async function main() {
   const conn = await db.connect();
   await conn.run("SET TimeZone = 'UTC'");
   const dayAgo = new Date(END.getTime() - 24 * 3_600_000);
-  const files24h = `read_parquet([${lakeFiles(dataDir, dayAgo.toISOString().slice(0, 13))}])`;
+  const files24h = `read_parquet([${lakeFiles(dataDir, hourKey(dayAgo))}])`;
   const from = `TIMESTAMPTZ '${dayAgo.toISOString()}'`;
   const to = `TIMESTAMPTZ '${END.toISOString()}'`;
   const window = `timestamp >= ${from} AND timestamp < ${to}`;

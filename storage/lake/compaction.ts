@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
-import { partitionDir } from './layout.js';
+import { hourKey, partitionDir } from './layout.js';
 import type { LakeFile, Manifest } from './manifest.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
@@ -61,7 +61,7 @@ export class Compactor {
    * re-merging a growing merged file every round made compaction rewrite the hour over and over.
    */
   async runOnce(now = new Date()): Promise<number> {
-    const currentHour = now.toISOString().slice(0, 13);
+    const currentHour = hourKey(now);
     dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     const groups = new Map<string, LakeFile[]>();
     for (const f of this.manifest.all()) {

@@ -78,8 +78,3 @@ const ROW: { [T in Table]: (r: RecordOf[T]) => unknown } = { logs: logRow, event
 export function encodeRow<T extends Table>(table: T, record: RecordOf[T]): string {
   return JSON.stringify((ROW[table] as (r: RecordOf[T]) => unknown)(record));
 }
-
-/** `YYYY-MM-DDTHH` of an ISO instant: the hour partition. */
-export function hourOf(instant: string): string {
-  return instant.slice(0, 13);
-}

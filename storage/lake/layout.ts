@@ -6,7 +6,12 @@ export function partitionDir(lakeDir: string, project: string, table: Table, hou
   return join(lakeDir, project, table, `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11, 13)}`);
 }
 
-/** The hour partition `YYYY-MM-DDTHH` (UTC) an instant falls in. */
+/** The hour partition `YYYY-MM-DDTHH` of an ISO instant in UTC (`…Z`). */
+export function hourOf(instant: string): string {
+  return instant.slice(0, 13);
+}
+
+/** The hour partition `YYYY-MM-DDTHH` (UTC) a date falls in. */
 export function hourKey(date: Date): string {
-  return date.toISOString().slice(0, 13);
+  return hourOf(date.toISOString());
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
+import { hourKey } from './layout.js';
 import type { Manifest } from './manifest.js';
 
 /**
@@ -11,7 +12,7 @@ import type { Manifest } from './manifest.js';
 export function dropExpired(manifest: Manifest, lakeDir: string, days: number, logger: Logger, now = Date.now()): number {
   if (days <= 0) return 0;
   // An hour partition is expired once its whole hour lies before the cut.
-  const cut = new Date(now - days * 86_400_000 - 3_600_000).toISOString().slice(0, 13);
+  const cut = hourKey(new Date(now - days * 86_400_000 - 3_600_000));
   const expired = manifest.all().filter((f) => f.hour < cut);
   if (expired.length === 0) return 0;
   manifest.replace([], expired.map((f) => f.path));
