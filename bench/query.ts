@@ -119,7 +119,7 @@ async function main() {
   const from = `TIMESTAMPTZ '${dayAgo.toISOString()}'`;
   const to = `TIMESTAMPTZ '${END.toISOString()}'`;
   const window = `timestamp >= ${from} AND timestamp < ${to}`;
-  const sampleId = String((await conn.runAndReadAll(`SELECT id FROM ${files24h} LIMIT 1 OFFSET 12345`)).getRows()[0][0]);
+  const sampleId = String((await conn.runAndReadAll(`SELECT id FROM ${files24h} ORDER BY hash(id) LIMIT 1`)).getRows()[0][0]);
 
   const cases: { name: string; gql: string; sql: string }[] = [
     { name: 'count last 24h', gql: 'count | last 24h', sql: `SELECT count(*) FROM ${files24h} WHERE ${window}` },
