@@ -5,7 +5,7 @@ import { echoQuery, type FilterEcho } from './echo.js';
 import { QueryError, type QueryErrorBody } from './errors.js';
 import { COLUMNS, resolveField } from './fields.js';
 import { isGqlReserved, parseGql, SOURCES } from './gql.js';
-import { Scanner } from './lexer.js';
+import { isFieldToken, Scanner } from './lexer.js';
 import { SEVERITIES } from './severity.js';
 
 export interface FieldInfo { key: string; type: string; volume: number }
@@ -157,7 +157,7 @@ function fieldSuggestions(source: Source, discovered: FieldInfo[], prefix: strin
   const known = new Set(out.map((s) => s.text));
   for (const f of [...discovered].sort((a, b) => b.volume - a.volume)) {
     if (known.has(f.key) || !startsWith(f.key, prefix)) continue;
-    const text = /^[A-Za-z_$][A-Za-z0-9_$.\-]*$/.test(f.key) && !isGqlReserved(f.key) ? f.key : `\`${f.key.replace(/[`\\]/g, '\\$&')}\``;
+    const text = isFieldToken(f.key) && !isGqlReserved(f.key) ? f.key : `\`${f.key.replace(/[`\\]/g, '\\$&')}\``;
     out.push({ text, description: `${f.type} property, ${f.volume} rows`, kind: 'field' });
   }
   return out;

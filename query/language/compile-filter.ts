@@ -58,7 +58,7 @@ function equalsAny(subject: string, values: string[], c: SqlContext): string {
 function equalsIgnoringCase(col: string, values: string[], c: SqlContext): string {
   const lowered = values.map((t) => t.toLowerCase());
   const exact = equalsAny(`lower(${col})`, lowered, c);
-  if (!lowered.every((v) => /^[\x00-\x7f]*$/.test(v) && !v.includes('k'))) return exact;
+  if (!lowered.every((v) => /^\p{ASCII}*$/u.test(v) && !v.includes('k'))) return exact;
   const ranges = lowered.map((v) => `${col} BETWEEN ${c.params.add(v.toUpperCase())} AND ${c.params.add(v)}`);
   return `(${or(ranges)}) AND ${exact}`;
 }

@@ -17,7 +17,7 @@ export interface ValueToken { literal: Literal; start: number; end: number }
 const WS = /[ \t\r\n]/;
 const WORD_STOP = new Set([...' \t\r\n"\'`(),|:=!<>~@']);
 const VALUE_STOP = new Set([...' \t\r\n"\'`(),|']);
-const FIELD_TOKEN = /^[A-Za-z_$][A-Za-z0-9_$.\-]*$/;
+const FIELD_TOKEN = /^[A-Za-z_$][A-Za-z0-9_$.-]*$/;
 const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
 export function isFieldToken(text: string): boolean {

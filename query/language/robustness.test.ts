@@ -22,7 +22,7 @@ function random(seed: number): () => number {
 
 const ALPHABET = ' |:=!~@<>()"\',`*\\-.$az09';
 const WORDS = ['from', 'last', 'since', 'count', 'by', 'top', 'sort', 'limit', 'where', 'not', 'and', 'or', 'in', 'is', 'null'];
-const JUNK: unknown[] = [null, 0, -1, 1e309, 'x', '', [], {}, [1, 'a'], true, { type: 'AND', values: [] }, '-24h', '2026-13-45'];
+const JUNK: unknown[] = [null, 0, -1, Infinity, 'x', '', [], {}, [1, 'a'], true, { type: 'AND', values: [] }, '-24h', '2026-13-45'];
 
 function mutateText(q: string, rnd: () => number): string {
   let s = q;
