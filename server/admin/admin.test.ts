@@ -38,6 +38,8 @@ describe('sign-up and login', () => {
     const unknown = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'wrong horse battery' } });
     expect(errorOf(wrong)).toEqual([401, 'UNAUTHORIZED']);
     expect(unknown.json()).toEqual(wrong.json());
+    const short = await t.request('POST', '/api/auth/login', { body: { email: 'ann@example.com', password: 'abc' } });
+    expect(errorOf(short)).toEqual([401, 'UNAUTHORIZED']);
   });
 
   it('lets the bootstrap admin log in with the printed password', async () => {

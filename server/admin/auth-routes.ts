@@ -10,13 +10,17 @@ import { LoginThrottle } from './login-throttle.js';
 import { renderUser } from './render.js';
 import type { Tokens } from './tokens.js';
 
-const credentials = z.object({
+/** Length rules are sign-up's: at login a short password is just a wrong one (401, not 400). */
+const loginBody = z.object({
   email: z.email().max(254),
-  password: z.string().min(8).max(1024),
+  password: z.string().min(1).max(1024),
 });
 
 /** `org`: an existing org to join, which only a member of it may do (with their session token). */
-const signupBody = credentials.extend({ org: z.string().min(1).optional() });
+const signupBody = loginBody.extend({
+  password: z.string().min(8).max(1024),
+  org: z.string().min(1).optional(),
+});
 
 /** Compared against when the email is unknown, so that a wrong email takes as long as a wrong password. */
 let decoy: string | null = null;
@@ -54,7 +58,7 @@ export function authRoutes(deps: { meta: MetaStore; tokens: Tokens; signup: Conf
     });
 
     app.post('/api/auth/login', async (request: FastifyRequest, reply: FastifyReply) => {
-      const body = goodlogsBody(credentials, request.body);
+      const body = goodlogsBody(loginBody, request.body);
       // The peer address: behind a proxy every client shares it, and the throttle is then per email.
       const attempt = `${body.email.toLowerCase()} ${request.ip}`;
       const wait = throttle.retryAfter(attempt);
