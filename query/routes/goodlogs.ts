@@ -96,8 +96,9 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
           } catch (err) {
             const failure = queryFailure(err);
             if (!(err instanceof QueryError) && !(err instanceof ApiError)) request.log.error({ err }, 'gql batch: query failed');
-            const error = failure instanceof QueryError ? failure.toJSON() : { code: failure.code, message: failure.message };
-            return { status: 'error', query: q, error };
+            // The seed's batch entry carries the message as a string; code and type say what kind it was.
+            const { message, code, type } = failure instanceof QueryError ? failure.toJSON() : { code: failure.code, message: failure.message, type: undefined };
+            return { status: 'error', query: q, error: message, code, ...(type ? { type } : {}) };
           }
         }),
       );
