@@ -12,6 +12,7 @@ const schema: SchemaProvider = {
   },
   values: async (source, field) => {
     calls.push(`values:${source}:${field}`);
+    if (field === 'severity') return [{ value: 'error', count: 12345 }, { value: 'warn', count: 5678 }];
     return field === 'plan' ? [{ value: 'pro', count: 8 }, { value: 'free', count: 20 }, { value: 'team plus', count: 1 }] : [];
   },
 };
@@ -24,6 +25,8 @@ describe('autocomplete', () => {
     const r = await ac('severity:', 9);
     expect(r.context).toMatchObject({ kind: 'value', field: 'severity', prefix: '', replace: { start: 9, end: 9 } });
     expect(texts(r)).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+    expect(r.suggestions.find((s) => s.text === 'error')).toEqual({ text: 'error', description: '12,345 logs', kind: 'value' });
+    expect(r.suggestions.find((s) => s.text === 'fatal')?.description).toBe('0 logs');
     expect(r.valid).toBe(false);
     expect(r.error).toMatchObject({ code: 'VALIDATION_ERROR', type: 'VALIDATION_QUERY_SYNTAX', position: 9 });
   });

@@ -167,12 +167,20 @@ async function valueSuggestions(ctx: CompletionContext, schema: SchemaProvider):
   if (!ctx.field) return [];
   const ref = resolveField(ctx.field, ctx.source);
   const canonical = ref.kind === 'column' ? ENUM_VALUES[ref.name] : undefined;
-  if (canonical) {
-    return canonical.filter((v) => startsWith(v, ctx.prefix)).map((v) => ({ text: v, description: `${ref.written} level`, kind: 'value' }));
-  }
   const values = [...await schema.values(ctx.source, ctx.field)].sort((a, b) => b.count - a.count);
+  if (canonical) {
+    const counts = new Map(values.map((v) => [String(v.value), v.count]));
+    return canonical.filter((v) => startsWith(v, ctx.prefix))
+      .map((v) => ({ text: v, description: volume(counts.get(v) ?? 0, ctx.source), kind: 'value' }));
+  }
   return values.filter((v) => startsWith(String(v.value), ctx.prefix))
-    .map((v) => ({ text: quoteIfNeeded(String(v.value)), description: `${v.count} rows`, kind: 'value' }));
+    .map((v) => ({ text: quoteIfNeeded(String(v.value)), description: volume(v.count, ctx.source), kind: 'value' }));
+}
+
+/** The seed's wording: `12,345 logs` over the value window. */
+function volume(count: number, source: Source): string {
+  const noun = source === 'logs' ? 'logs' : source === 'events' ? 'events' : 'alert events';
+  return `${count.toLocaleString('en-US')} ${count === 1 ? noun.replace(/s$/, '') : noun}`;
 }
 
 function fixed(list: string[], kind: ContextKind, prefix: string, describe: (t: string) => string): Suggestion[] {
