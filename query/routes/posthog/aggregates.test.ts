@@ -148,4 +148,9 @@ describe('values', () => {
     const group = encodeURIComponent(JSON.stringify([{ key: 'amount', operator: 'lt', value: 40, type: 'log_attribute' }]));
     expect(await values(`key=amount&filterGroup=${group}`)).toEqual(['0', '10', '20', '30']);
   });
+
+  it('lists every surface\'s services as resource service.name, not only those sent as a resource', async () => {
+    expect(await values('attribute_type=resource&key=service.name')).toEqual(ranked(recent.filter((i) => serviceOf(i) !== null), (i) => serviceOf(i)!));
+    expect(await values('attribute_type=resource&key=service.name&value=bill')).toEqual(['billing']);
+  });
 });

@@ -39,7 +39,8 @@ export function valuesRoute(deps: QueryRouteDeps) {
     const search = typeof params.value === 'string' ? params.value.toLowerCase() : '';
     const query = parseFilters({ ...jsonMember(params, 'dateRange'), ...jsonMember(params, 'serviceNames'), ...jsonMember(params, 'filterGroup') }, deps.now());
     const rows = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => run(filtered(query, (where, p) => {
-      const text = attributeTextSql(type === 'log' ? 'property' : 'resource', key, p);
+      // Only OTLP and Logstash send a resource; the service column holds every surface's service.name.
+      const text = type === 'resource' && key === 'service.name' ? 'service' : attributeTextSql(type === 'log' ? 'property' : 'resource', key, p);
       const match = search ? ` AND contains(lower(v), ${p.add(search)})` : '';
       return `SELECT v, count(*) AS n FROM (SELECT ${text} AS v FROM logs${where}) WHERE v IS NOT NULL${match}`
         + ` GROUP BY v ORDER BY n DESC, v LIMIT ${p.add(MAX_VALUES)}`;
