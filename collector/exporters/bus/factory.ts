@@ -1,7 +1,7 @@
 import type { Batch } from '../../../core/records.js';
 import type { ExporterFactory } from '../../component.js';
 import { busExporterConfig, type BusExporterConfig } from './config.js';
-import { publishBatch } from './publish.js';
+import { publishBatch } from '../../../storage/bus/producer.js';
 
 /** Hands batches to the bus; `consume` resolves only once every part is durable there. */
 export const busExporterFactory: ExporterFactory<BusExporterConfig> = {
