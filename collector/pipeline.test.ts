@@ -12,12 +12,13 @@ import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { DEFAULT_PLANS } from '../config/plans.js';
 import { Limiter } from '../server/limits/limiter.js';
+import { ComponentCounters } from './counters.js';
 import { buildPipelines } from './pipeline.js';
 
 function host(published: OutgoingMessage[] = [], meta = {} as MetaStore) {
   const logger = pino({ level: 'silent' });
   const bus = { publish: async (m: OutgoingMessage) => void published.push(m) } as unknown as Bus;
-  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
+  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS), counters: new ComponentCounters() };
 }
 
 /** A host whose metadata store holds the bootstrap keys, publishing into `published`. */
