@@ -40,6 +40,11 @@ describe('buildPipelines', () => {
     expect(() => buildPipelines(missing, host())).toThrow(/"sampler" is not configured/);
   });
 
+  it('refuses to route a signal to a component that cannot carry it, naming the pipeline and the component', () => {
+    const config = configSchema.parse({ receivers: { logtrail: {} }, service: { pipelines: { events: { receivers: ['logtrail'], exporters: ['bus'] } } } });
+    expect(() => buildPipelines(config, host())).toThrow(/service\.pipelines\.events: receivers\.logtrail cannot carry events \(it supports logs\)/);
+  });
+
   it('runs processors in order, then the exporter, for each configured signal', async () => {
     const published: OutgoingMessage[] = [];
     const { h, keys } = await bootstrapped(published);
@@ -86,6 +91,9 @@ describe('buildPipelines', () => {
     expect(h.ingested.total).toBe(2);
     expect((await send([{ severity: 'debug', message: 'noise' }])).statusCode).toBe(202);
     expect(published).toHaveLength(1);
+    const counted = (component: string, outcome: string) =>
+      h.counters.snapshot().filter((c) => c.component === component && c.outcome === outcome).reduce((n, c) => n + c.value, 0);
+    expect([counted('goodlogs', 'accepted'), counted('sampling', 'accepted'), counted('sampling', 'dropped'), counted('bus', 'accepted')]).toEqual([5, 2, 3, 2]);
     await pipelines.shutdown();
   });
 });
