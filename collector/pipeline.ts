@@ -23,13 +23,17 @@ function configFor<C>(section: string, id: string, block: unknown, factory: Fact
   return result.data;
 }
 
-function factoryFor<F extends Factory<unknown, unknown, any>>(section: string, id: string, registry: Record<string, F>, signal: Signal): F {
+function factoryFor<F>(section: string, id: string, registry: Record<string, F>): F {
   const factory = registry[typeOf(id)];
   if (!factory) throw new ConfigError(`${section}.${id}: unknown component type "${typeOf(id)}" (known: ${Object.keys(registry).join(', ')})`);
+  return factory;
+}
+
+/** Refused here, at start, so that no component needs to check at run time which signal it was handed. */
+function mustCarry(section: string, id: string, factory: Factory<unknown, unknown, any>, signal: Signal): void {
   if (!factory.signals.includes(signal)) {
     throw new ConfigError(`service.pipelines.${signal}: ${section}.${id} cannot carry ${signal} (it supports ${factory.signals.join(', ')})`);
   }
-  return factory;
 }
 
 interface Step {
@@ -91,7 +95,6 @@ export function buildPipelines(config: Config, host: Host): Pipelines {
   const processors = new Map<string, Processor>();
   const exporters = new Map<string, Exporter>();
   const receiverConsumers = new Map<string, Partial<Record<Signal, Consumer>>>();
-  const receiverSignals = new Map<string, Signal>();
 
   const pipelineEntries = Object.entries(config.service.pipelines) as [Signal, (typeof config.service.pipelines)['logs']][];
   for (const [signal, pipeline] of pipelineEntries) {
@@ -99,37 +102,36 @@ export function buildPipelines(config: Config, host: Host): Pipelines {
     // Processors are per pipeline instances (their state, e.g. a sampler's, belongs to one signal).
     const procs = pipeline.processors.map((id) => {
       if (!(id in config.processors)) throw new ConfigError(`service.pipelines.${signal}.processors: "${id}" is not configured under processors`);
-      const factory = factoryFor<ProcessorFactory>('processors', id, processorFactories, signal);
+      const factory = factoryFor<ProcessorFactory>('processors', id, processorFactories);
+      mustCarry('processors', id, factory, signal);
       const instance = factory.create(configFor('processors', id, config.processors[id], factory), { id, host });
       processors.set(`${signal}:${id}`, instance);
       return { id, processor: instance };
     });
     const exps = pipeline.exporters.map((id) => {
       if (!(id in config.exporters)) throw new ConfigError(`service.pipelines.${signal}.exporters: "${id}" is not configured under exporters`);
+      const factory = factoryFor<ExporterFactory>('exporters', id, exporterFactories);
+      mustCarry('exporters', id, factory, signal);
       let instance = exporters.get(id);
       if (!instance) {
-        const factory = factoryFor<ExporterFactory>('exporters', id, exporterFactories, signal);
         instance = factory.create(configFor('exporters', id, config.exporters[id], factory), { id, host });
         exporters.set(id, instance);
-      } else {
-        factoryFor<ExporterFactory>('exporters', id, exporterFactories, signal);
       }
       return { id, exporter: instance };
     });
     const consumer = chain(procs, exps, host.counters);
     for (const id of pipeline.receivers) {
       if (!(id in config.receivers)) throw new ConfigError(`service.pipelines.${signal}.receivers: "${id}" is not configured under receivers`);
-      factoryFor<ReceiverFactory>('receivers', id, receiverFactories, signal);
+      mustCarry('receivers', id, factoryFor<ReceiverFactory>('receivers', id, receiverFactories), signal);
       const consumers = receiverConsumers.get(id) ?? {};
       consumers[signal] = counted(id, signal, consumer, host.counters);
       receiverConsumers.set(id, consumers);
-      receiverSignals.set(id, signal);
     }
   }
 
   const receivers: Receiver[] = [];
   for (const [id, consumers] of receiverConsumers) {
-    const factory = factoryFor<ReceiverFactory>('receivers', id, receiverFactories, receiverSignals.get(id)!);
+    const factory = factoryFor<ReceiverFactory>('receivers', id, receiverFactories);
     receivers.push(factory.create(configFor('receivers', id, config.receivers[id], factory), { id, host, consumers }));
   }
 
