@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from './metrics.js';
+import { startTestService } from './testing.js';
 
 describe('GET /metrics', () => {
   it('exposes the component counters in the Prometheus text format', async () => {
@@ -23,5 +24,19 @@ describe('GET /metrics', () => {
       '',
     ]);
     await app.close();
+  });
+
+  it('counts what the started service ingests', async () => {
+    const t = await startTestService();
+    try {
+      const sent = await t.request('POST', '/v1/logs', { token: t.bootstrap.keys.goodlogs_secret, body: { batch: [{ severity: 'info', message: 'one' }, { severity: 'warn', message: 'two' }] } });
+      expect(sent.statusCode).toBe(202);
+      const res = await t.request('GET', '/metrics');
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('loglake_component_records_total{component="goodlogs",signal="logs",outcome="accepted"} 2');
+      expect(res.body).toContain('loglake_component_records_total{component="bus",signal="logs",outcome="accepted"} 2');
+    } finally {
+      await t.close();
+    }
   });
 });
