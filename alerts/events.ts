@@ -1,6 +1,6 @@
 // Every state change becomes a row of the lake's `alert_events` table, sent through the bus like any
 // ingested batch, so `from:alert_events | last 7d` answers a rule's history.
-import { publishBatch } from '../collector/exporters/bus/publish.js';
+import { publishBatch } from '../storage/bus/producer.js';
 import { newRecordId } from '../core/ids.js';
 import type { AlertEventRecord } from '../core/records.js';
 import type { Bus } from '../storage/bus/bus.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/load.js';
 import { parseCanonical } from '../core/canonical.js';
 import { TABLES, type Table } from '../core/records.js';
-import { publishBatch } from '../collector/exporters/bus/publish.js';
+import { publishBatch } from '../storage/bus/producer.js';
 import { openStorage } from '../storage/storage.js';
 import { selectBus } from '../storage/bus/select.js';
 

@@ -1,16 +1,23 @@
 import type { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Batch, Table } from '../core/records.js';
+import type { Batch } from '../core/records.js';
 import type { Bus } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import type { RateMeter } from '../core/meter.js';
 import type { Limiter } from '../server/limits/limiter.js';
+import type { ComponentCounters } from './counters.js';
 
 /**
  * The component model, after the OpenTelemetry Collector: every receiver, processor and exporter is a
  * factory `{ type, configSchema, create }`, and `pipeline.ts` builds the graph from config.
  */
+
+/** The tables a pipeline may carry: `alert_events` are written by alerts, never routed through one. */
+export type Signal = 'logs' | 'events';
+
+/** A batch of one signal, discriminated by `table`. */
+export type SignalBatch = { [S in Signal]: Batch<S> }[Signal];
 
 /** Takes a batch onward. The promise resolves once the batch is durable (on the bus): only then may a receiver answer 2xx. */
 export interface Consumer {
@@ -27,7 +34,7 @@ export type Receiver = Lifecycle;
 
 /** A pure batch → batch step. Returning a batch with no records drops it (sampling). */
 export interface Processor extends Lifecycle {
-  process(batch: Batch): Batch;
+  process(batch: SignalBatch): SignalBatch;
 }
 
 export type Exporter = Lifecycle & Consumer;
@@ -43,6 +50,8 @@ export interface Host {
   ingested: RateMeter;
   /** Plan limits: HTTP receivers guard their routes with it (`server/limits/hook.ts`); accepted records are counted in it. */
   limits: Limiter;
+  /** What every component accepted, refused and dropped: `GET /metrics`. */
+  counters: ComponentCounters;
 }
 
 export interface CreateContext {
@@ -51,17 +60,24 @@ export interface CreateContext {
   host: Host;
 }
 
-export interface ReceiverContext extends CreateContext {
-  /** One consumer per signal whose pipeline lists this receiver. */
-  consumers: Partial<Record<Table, Consumer>>;
+/**
+ * One consumer per signal whose pipeline lists this receiver. A receiver of one signal is only built when a
+ * pipeline of that signal lists it, so its consumer is always there.
+ */
+export type Consumers<S extends Signal = Signal> = [Signal] extends [S] ? Partial<Record<Signal, Consumer>> : Record<S, Consumer>;
+
+export interface ReceiverContext<S extends Signal = Signal> extends CreateContext {
+  consumers: Consumers<S>;
 }
 
 export interface Factory<Config, Instance, Context extends CreateContext = CreateContext> {
   type: string;
+  /** The signals it can carry: the pipeline builder refuses a config that routes another one to it. */
+  signals: readonly Signal[];
   configSchema: z.ZodType<Config, unknown>;
   create(config: Config, ctx: Context): Instance;
 }
 
-export type ReceiverFactory<C = any> = Factory<C, Receiver, ReceiverContext>;
+export type ReceiverFactory<C = any, S extends Signal = Signal> = Factory<C, Receiver, ReceiverContext<S>>;
 export type ProcessorFactory<C = any> = Factory<C, Processor>;
 export type ExporterFactory<C = any> = Factory<C, Exporter>;

@@ -12,12 +12,13 @@ import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { DEFAULT_PLANS } from '../config/plans.js';
 import { Limiter } from '../server/limits/limiter.js';
+import { ComponentCounters } from './counters.js';
 import { buildPipelines } from './pipeline.js';
 
 function host(published: OutgoingMessage[] = [], meta = {} as MetaStore) {
   const logger = pino({ level: 'silent' });
   const bus = { publish: async (m: OutgoingMessage) => void published.push(m) } as unknown as Bus;
-  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
+  return { logger, http: createHttpServer({ bodyLimit: 1e6, logger }), bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS), counters: new ComponentCounters() };
 }
 
 /** A host whose metadata store holds the bootstrap keys, publishing into `published`. */
@@ -37,6 +38,11 @@ describe('buildPipelines', () => {
     expect(() => buildPipelines(unknown, host())).toThrow(/unknown component type "kafka"/);
     const missing = configSchema.parse({ service: { pipelines: { logs: { receivers: ['goodlogs'], processors: ['sampler'], exporters: ['bus'] } } } });
     expect(() => buildPipelines(missing, host())).toThrow(/"sampler" is not configured/);
+  });
+
+  it('refuses to route a signal to a component that cannot carry it, naming the pipeline and the component', () => {
+    const config = configSchema.parse({ receivers: { logtrail: {} }, service: { pipelines: { events: { receivers: ['logtrail'], exporters: ['bus'] } } } });
+    expect(() => buildPipelines(config, host())).toThrow(/service\.pipelines\.events: receivers\.logtrail cannot carry events \(it supports logs\)/);
   });
 
   it('runs processors in order, then the exporter, for each configured signal', async () => {
@@ -85,6 +91,9 @@ describe('buildPipelines', () => {
     expect(h.ingested.total).toBe(2);
     expect((await send([{ severity: 'debug', message: 'noise' }])).statusCode).toBe(202);
     expect(published).toHaveLength(1);
+    const counted = (component: string, outcome: string) =>
+      h.counters.snapshot().filter((c) => c.component === component && c.outcome === outcome).reduce((n, c) => n + c.value, 0);
+    expect([counted('goodlogs', 'accepted'), counted('sampling', 'accepted'), counted('sampling', 'dropped'), counted('bus', 'accepted')]).toEqual([5, 2, 3, 2]);
     await pipelines.shutdown();
   });
 });

@@ -1,9 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { describeIssues, ConfigError } from '../config/load.js';
-import type { Batch, Table } from '../core/records.js';
 import type {
-  Consumer, Exporter, ExporterFactory, Factory, Host, Lifecycle, Processor, ProcessorFactory, Receiver, ReceiverFactory,
+  Consumer, Exporter, ExporterFactory, Factory, Host, Lifecycle, Processor, ProcessorFactory, Receiver, ReceiverFactory, Signal, SignalBatch,
 } from './component.js';
+import type { ComponentCounters } from './counters.js';
 import { receiverFactories, processorFactories, exporterFactories } from './registry.js';
 
 /** The built graph: components in start order. */
@@ -29,17 +29,64 @@ function factoryFor<F>(section: string, id: string, registry: Record<string, F>)
   return factory;
 }
 
+/** Refused here, at start, so that no component needs to check at run time which signal it was handed. */
+function mustCarry(section: string, id: string, factory: Factory<unknown, unknown, any>, signal: Signal): void {
+  if (!factory.signals.includes(signal)) {
+    throw new ConfigError(`service.pipelines.${signal}: ${section}.${id} cannot carry ${signal} (it supports ${factory.signals.join(', ')})`);
+  }
+}
+
+interface Step {
+  id: string;
+  processor: Processor;
+}
+
+interface Sink {
+  id: string;
+  exporter: Exporter;
+}
+
+/** Hands a batch to one exporter, counting what it took and what it refused. */
+async function exportCounted(sink: Sink, batch: SignalBatch, counters: ComponentCounters): Promise<void> {
+  try {
+    await sink.exporter.consume(batch);
+  } catch (err) {
+    counters.add(sink.id, batch.table, 'refused', batch.records.length, 'export_failed');
+    throw err;
+  }
+  counters.add(sink.id, batch.table, 'accepted', batch.records.length);
+}
+
 /** Runs a batch through processors in order, then hands it to every exporter. */
-function chain(processors: Processor[], exporters: Exporter[]): Consumer {
+function chain(steps: Step[], sinks: Sink[], counters: ComponentCounters): Consumer {
   return {
-    async consume(batch: Batch) {
-      let current = batch;
-      for (const p of processors) {
-        current = p.process(current);
+    async consume(batch) {
+      let current = batch as SignalBatch;
+      for (const { id, processor } of steps) {
+        const before = current.records.length;
+        current = processor.process(current);
+        counters.add(id, current.table, 'accepted', current.records.length);
+        counters.add(id, current.table, 'dropped', before - current.records.length, 'filtered');
         if (current.records.length === 0) return;
       }
-      if (exporters.length === 1) return exporters[0].consume(current);
-      await Promise.all(exporters.map((e) => e.consume(current)));
+      const out = current;
+      if (sinks.length === 1) return exportCounted(sinks[0], out, counters);
+      await Promise.all(sinks.map((sink) => exportCounted(sink, out, counters)));
+    },
+  };
+}
+
+/** What a receiver hands on: accepted once durable downstream, refused (the sender is told) when that fails. */
+function counted(receiverId: string, signal: Signal, next: Consumer, counters: ComponentCounters): Consumer {
+  return {
+    async consume(batch) {
+      try {
+        await next.consume(batch);
+      } catch (err) {
+        counters.add(receiverId, signal, 'refused', batch.records.length, 'downstream_failed');
+        throw err;
+      }
+      counters.add(receiverId, signal, 'accepted', batch.records.length);
     },
   };
 }
@@ -47,34 +94,37 @@ function chain(processors: Processor[], exporters: Exporter[]): Consumer {
 export function buildPipelines(config: Config, host: Host): Pipelines {
   const processors = new Map<string, Processor>();
   const exporters = new Map<string, Exporter>();
-  const receiverConsumers = new Map<string, Partial<Record<Table, Consumer>>>();
+  const receiverConsumers = new Map<string, Partial<Record<Signal, Consumer>>>();
 
-  const pipelineEntries = Object.entries(config.service.pipelines) as [Table, (typeof config.service.pipelines)['logs']][];
+  const pipelineEntries = Object.entries(config.service.pipelines) as [Signal, (typeof config.service.pipelines)['logs']][];
   for (const [signal, pipeline] of pipelineEntries) {
     if (!pipeline) continue;
     // Processors are per pipeline instances (their state, e.g. a sampler's, belongs to one signal).
     const procs = pipeline.processors.map((id) => {
       if (!(id in config.processors)) throw new ConfigError(`service.pipelines.${signal}.processors: "${id}" is not configured under processors`);
       const factory = factoryFor<ProcessorFactory>('processors', id, processorFactories);
+      mustCarry('processors', id, factory, signal);
       const instance = factory.create(configFor('processors', id, config.processors[id], factory), { id, host });
       processors.set(`${signal}:${id}`, instance);
-      return instance;
+      return { id, processor: instance };
     });
     const exps = pipeline.exporters.map((id) => {
       if (!(id in config.exporters)) throw new ConfigError(`service.pipelines.${signal}.exporters: "${id}" is not configured under exporters`);
+      const factory = factoryFor<ExporterFactory>('exporters', id, exporterFactories);
+      mustCarry('exporters', id, factory, signal);
       let instance = exporters.get(id);
       if (!instance) {
-        const factory = factoryFor<ExporterFactory>('exporters', id, exporterFactories);
         instance = factory.create(configFor('exporters', id, config.exporters[id], factory), { id, host });
         exporters.set(id, instance);
       }
-      return instance;
+      return { id, exporter: instance };
     });
-    const consumer = chain(procs, exps);
+    const consumer = chain(procs, exps, host.counters);
     for (const id of pipeline.receivers) {
       if (!(id in config.receivers)) throw new ConfigError(`service.pipelines.${signal}.receivers: "${id}" is not configured under receivers`);
+      mustCarry('receivers', id, factoryFor<ReceiverFactory>('receivers', id, receiverFactories), signal);
       const consumers = receiverConsumers.get(id) ?? {};
-      consumers[signal] = consumer;
+      consumers[signal] = counted(id, signal, consumer, host.counters);
       receiverConsumers.set(id, consumers);
     }
   }

@@ -17,6 +17,8 @@ import { createHttpServer } from './http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from './admin/tokens.js';
 import { Limiter } from './limits/limiter.js';
+import { ComponentCounters } from '../collector/counters.js';
+import { metricsPlugin } from './metrics.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -78,9 +80,11 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     return reply.code(ready ? 200 : 503).send(body);
   });
 
+  const counters = new ComponentCounters();
+  http.register(metricsPlugin, { counters });
   let pipelines: Pipelines;
   try {
-    pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits });
+    pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits, counters });
   } catch (err) {
     await storage.close();
     throw err;

@@ -12,7 +12,8 @@ import { FileMetaStore } from '../../storage/meta/file-store.js';
 import { bootstrap, type BootstrapInfo } from '../../storage/meta/bootstrap.js';
 import type { Bus } from '../../storage/bus/bus.js';
 import type { MetaStore } from '../../storage/meta/store.js';
-import type { Consumer, Host, Receiver, ReceiverFactory } from '../component.js';
+import type { Consumer, Host, Receiver, ReceiverFactory, Signal } from '../component.js';
+import { ComponentCounters } from '../counters.js';
 
 /**
  * What receiver tests share: a host with a real metadata store holding the bootstrap keys, a real HTTP
@@ -35,7 +36,7 @@ export interface ReceiverHarness {
   close(): Promise<void>;
 }
 
-export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: unknown = {}, signals: Table[] = ['logs', 'events']): Promise<ReceiverHarness> {
+export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: unknown = {}, signals: readonly Signal[] = factory.signals): Promise<ReceiverHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'loglake-receiver-'));
   const meta = new FileMetaStore(join(dir, 'meta'));
   await meta.open();
@@ -55,7 +56,7 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
       batches.push(structuredClone(batch));
     },
   };
-  const host: Host = { logger, http, bus: undefined as unknown as Bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS) };
+  const host: Host = { logger, http, bus: undefined as unknown as Bus, meta, ingested: new RateMeter(), limits: new Limiter(meta, DEFAULT_PLANS), counters: new ComponentCounters() };
   const consumers = Object.fromEntries(signals.map((s) => [s, consumer]));
   const receiver = factory.create(factory.configSchema.parse(config), { id: factory.type, host, consumers });
   await receiver.start?.();

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, ftrun
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
+import { processAlive } from '../../core/process.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
 export interface EmbeddedBusOptions {
@@ -130,7 +131,7 @@ export class EmbeddedBus implements Bus {
       writeFileSync(this.lockPath, String(process.pid), { flag: 'wx' });
     } catch {
       const owner = Number(readFileSync(this.lockPath, 'utf8'));
-      if (owner && owner !== process.pid && isAlive(owner)) {
+      if (owner && owner !== process.pid && processAlive(owner)) {
         throw new Error(`the embedded bus in ${this.opts.dir} is in use by process ${owner}; use JetStream (NATS_URL) to run several loglake processes`);
       }
       writeFileSync(this.lockPath, String(process.pid));
@@ -376,13 +377,4 @@ function readWhole(fd: number): Buffer {
   let read = 0;
   while (read < size) read += readSync(fd, buf, read, size - read, read);
   return buf;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

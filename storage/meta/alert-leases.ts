@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { alive } from './lock.js';
+import { processAlive } from '../../core/process.js';
 import type { AlertRule, AlertStatus } from './store.js';
 import type { State } from './state.js';
 
@@ -18,7 +18,7 @@ export function newLeaseOwner(): string {
 function held(lease: AlertRule['lease'], nowMs: number): boolean {
   if (!lease || Date.parse(lease.until) <= nowMs) return false;
   const [host, pid] = lease.owner.split(':');
-  return host !== hostname() || alive(Number(pid));
+  return host !== hostname() || processAlive(Number(pid));
 }
 
 export function isDue(rule: AlertRule, nowMs: number): boolean {

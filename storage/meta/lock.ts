@@ -1,17 +1,9 @@
+import { processAlive } from '../../core/process.js';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
 /** A lock file that stays empty this long belongs to a process that died between creating and writing it. */
 const EMPTY_LOCK_STALE_MS = 10_000;
 
-/** Whether a process of this machine is running (one we may not signal still is). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the lock when its owner process is gone (it crashed mid-write), so one crash does not stop every
@@ -29,7 +21,7 @@ function breakIfStale(path: string): void {
   } catch {
     return;
   }
-  const stale = owner === '' ? ageMs > EMPTY_LOCK_STALE_MS : !alive(Number(owner));
+  const stale = owner === '' ? ageMs > EMPTY_LOCK_STALE_MS : !processAlive(Number(owner));
   if (!stale) return;
   try {
     if (statSync(path).ino === ino) unlinkSync(path);

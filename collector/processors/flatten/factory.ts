@@ -1,16 +1,15 @@
-import type { Batch } from '../../../core/records.js';
-import type { ProcessorFactory } from '../../component.js';
+import type { ProcessorFactory, SignalBatch } from '../../component.js';
 import { flattenConfig, type FlattenConfig } from './config.js';
 import { flattenProperties } from './flatten.js';
 
 export const flattenProcessorFactory: ProcessorFactory<FlattenConfig> = {
   type: 'flatten',
+  signals: ['logs', 'events'],
   configSchema: flattenConfig,
   create(config) {
     return {
-      process(batch: Batch) {
-        if (batch.table === 'alert_events') return batch;
-        for (const record of batch.records as { properties: Record<string, unknown> }[]) {
+      process(batch: SignalBatch) {
+        for (const record of batch.records) {
           record.properties = flattenProperties(record.properties, config);
         }
         return batch;

@@ -1,20 +1,19 @@
-import type { Batch } from '../../../core/records.js';
-import type { ProcessorFactory } from '../../component.js';
+import type { ProcessorFactory, SignalBatch } from '../../component.js';
 import { clientIp } from './client-ip.js';
 import { ipConfig, type IpConfig } from './config.js';
 
 /** Adds `$ip` to every log and event of the batch. */
 export const ipProcessorFactory: ProcessorFactory<IpConfig> = {
   type: 'ip',
+  signals: ['logs', 'events'],
   configSchema: ipConfig,
   create(config) {
     const trusted = new Set(config.trusted_proxies);
     return {
-      process(batch: Batch) {
-        if (batch.table === 'alert_events') return batch;
+      process(batch: SignalBatch) {
         const ip = clientIp(batch.context.remoteAddress, batch.context.headers?.['x-forwarded-for'], trusted);
         if (!ip) return batch;
-        for (const record of batch.records as { properties: Record<string, unknown> }[]) {
+        for (const record of batch.records) {
           if (!config.keep_client_values || record.properties.$ip === undefined) record.properties.$ip = ip;
         }
         return batch;

@@ -1,17 +1,17 @@
-import type { Batch, EventRecord, LogRecord } from '../../../core/records.js';
-import type { ProcessorFactory } from '../../component.js';
+import type { ProcessorFactory, SignalBatch } from '../../component.js';
 import { boundEvent, boundLog } from './bound.js';
 import { limitsConfig, type LimitsConfig } from './config.js';
 
 /** Holds every log and event of the batch to the configured bounds. */
 export const limitsProcessorFactory: ProcessorFactory<LimitsConfig> = {
   type: 'limits',
+  signals: ['logs', 'events'],
   configSchema: limitsConfig,
   create(config) {
     return {
-      process(batch: Batch) {
-        if (batch.table === 'logs') for (const record of batch.records as LogRecord[]) boundLog(record, config);
-        else if (batch.table === 'events') for (const record of batch.records as EventRecord[]) boundEvent(record, config);
+      process(batch: SignalBatch) {
+        if (batch.table === 'logs') for (const record of batch.records) boundLog(record, config);
+        else for (const record of batch.records) boundEvent(record, config);
         return batch;
       },
     };

@@ -4,6 +4,7 @@ import { Sampler } from './sampler.js';
 
 export const samplingProcessorFactory: ProcessorFactory<SamplingConfig> = {
   type: 'sampling',
+  signals: ['logs', 'events'],
   configSchema: samplingConfig,
   create: (config) => new Sampler(config),
 };

@@ -1,5 +1,5 @@
-import type { Batch, EventRecord, LogRecord } from '../../../core/records.js';
-import type { Processor } from '../../component.js';
+import type { LogRecord } from '../../../core/records.js';
+import type { Processor, SignalBatch } from '../../component.js';
 import type { SamplingConfig } from './config.js';
 import { unitHash } from './hash.js';
 
@@ -18,20 +18,19 @@ export class Sampler implements Processor {
     private readonly random: () => number = Math.random,
   ) {}
 
-  process(batch: Batch): Batch {
-    if (batch.table === 'alert_events') return batch;
+  process(batch: SignalBatch): SignalBatch {
     const total = batch.records.length;
     if (this.config.ratio === 1) {
       this.kept += total;
       return batch;
     }
-    const records =
+    const kept: SignalBatch =
       batch.table === 'logs'
-        ? (batch.records as LogRecord[]).filter((r) => this.keepLog(r))
-        : (batch.records as EventRecord[]).filter((r) => this.keep(r.distinct_id));
-    this.kept += records.length;
-    this.dropped += total - records.length;
-    return records.length === total ? batch : { ...batch, records };
+        ? { ...batch, records: batch.records.filter((r) => this.keepLog(r)) }
+        : { ...batch, records: batch.records.filter((r) => this.keep(r.distinct_id)) };
+    this.kept += kept.records.length;
+    this.dropped += total - kept.records.length;
+    return kept.records.length === total ? batch : kept;
   }
 
   private keepLog(record: LogRecord): boolean {

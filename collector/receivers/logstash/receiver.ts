@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '../../../config/load.js';
 import type { Receiver, ReceiverContext } from '../../component.js';
 import { Batcher } from './batcher.js';
 import type { LogstashConfig } from './config.js';
@@ -24,13 +23,13 @@ export class LogstashReceiver implements Receiver {
 
   constructor(
     private readonly config: LogstashConfig,
-    ctx: ReceiverContext,
+    ctx: ReceiverContext<'logs'>,
   ) {
     const consumer = ctx.consumers.logs;
-    if (!consumer) throw new ConfigError(`receivers.${ctx.id}: the logstash receiver produces logs; list it in service.pipelines.logs.receivers`);
     const logger = ctx.host.logger.child({ receiver: ctx.id });
     this.logger = logger;
-    this.tally = new Tally(logger);
+    const counters = ctx.host.counters;
+    this.tally = new Tally(logger, (kind, n) => counters.add(ctx.id, 'logs', kind === 'dropped' ? 'dropped' : 'refused', n, kind));
     const stats = this.tally.stats;
     this.routing = {
       project: config.project,
@@ -52,6 +51,7 @@ export class LogstashReceiver implements Receiver {
       },
       lost: (err, records) => {
         stats.lost += records;
+        counters.add(ctx.id, 'logs', 'dropped', records, 'lost');
         logger.error({ err, records }, 'logstash receiver: shutdown deadline passed while the bus refused a batch; its records are lost');
       },
     });

@@ -37,11 +37,14 @@ export class Tally {
 
   constructor(
     private readonly logger: Logger,
+    /** Hands each problem to the host's component counters too. */
+    private readonly count: (kind: Problem, n: number) => void = () => {},
     private readonly everyMs = 10_000,
   ) {}
 
   problem(kind: Problem, example: string, count = 1): void {
     this.stats[kind] += count;
+    this.count(kind, count);
     this.unreported[kind] = (this.unreported[kind] ?? 0) + count;
     this.example = example;
     const wait = this.lastReport + this.everyMs - Date.now();

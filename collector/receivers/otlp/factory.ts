@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../../../config/load.js';
 import type { Factory, Receiver, ReceiverContext } from '../../component.js';
 import { otlpConfig, type OtlpConfig } from './config.js';
 import { otlpGrpcServer } from './grpc.js';
@@ -15,12 +14,12 @@ export interface OtlpReceiver extends Receiver {
 }
 
 /** OTLP logs over HTTP (4318) and gRPC (4317), each on a listener of its own. */
-export const otlpReceiverFactory: Factory<OtlpConfig, OtlpReceiver, ReceiverContext> = {
+export const otlpReceiverFactory: Factory<OtlpConfig, OtlpReceiver, ReceiverContext<'logs'>> = {
   type: 'otlp',
+  signals: ['logs'],
   configSchema: otlpConfig,
   create(config, { id, host, consumers }) {
     const consumer = consumers.logs;
-    if (!consumer) throw new ConfigError(`receivers.${id}: the OTLP receiver produces logs; list it in service.pipelines.logs`);
     const deps = { config, logger: host.logger, meta: host.meta, limits: host.limits, ingest: logsIngest(config, consumer, host.logger), receiverId: id };
     const http = otlpHttpServer(deps);
     const grpc = otlpGrpcServer(deps);

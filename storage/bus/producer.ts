@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Batch, RecordOf, Table } from '../../../core/records.js';
-import { encodeRow } from '../../../storage/lake/encode.js';
-import { hourOf } from '../../../storage/lake/layout.js';
-import type { Bus } from '../../../storage/bus/bus.js';
+import type { Batch, RecordOf, Table } from '../../core/records.js';
+import { encodeRow } from '../lake/encode.js';
+import { hourOf } from '../lake/layout.js';
+import type { Bus } from './bus.js';
 
 /** NATS refuses messages over its max_payload (1 MiB by default): stay well under it. */
 const MAX_MESSAGE_BYTES = 768 * 1024;
