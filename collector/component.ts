@@ -78,6 +78,6 @@ export interface Factory<Config, Instance, Context extends CreateContext = Creat
   create(config: Config, ctx: Context): Instance;
 }
 
-export type ReceiverFactory<C = any, S extends Signal = Signal> = Factory<C, Receiver, ReceiverContext<S>>;
-export type ProcessorFactory<C = any> = Factory<C, Processor>;
-export type ExporterFactory<C = any> = Factory<C, Exporter>;
+export type ReceiverFactory<C = unknown, S extends Signal = Signal> = Factory<C, Receiver, ReceiverContext<S>>;
+export type ProcessorFactory<C = unknown> = Factory<C, Processor>;
+export type ExporterFactory<C = unknown> = Factory<C, Exporter>;

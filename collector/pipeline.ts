@@ -17,7 +17,7 @@ function typeOf(id: string): string {
   return id.split('/')[0];
 }
 
-function configFor<C>(section: string, id: string, block: unknown, factory: Factory<C, unknown, any>): C {
+function configFor<C>(section: string, id: string, block: unknown, factory: Factory<C, unknown, never>): C {
   const result = factory.configSchema.safeParse(block ?? {});
   if (!result.success) throw new ConfigError(`invalid config: ${describeIssues(result.error, [section, id])}`);
   return result.data;
@@ -30,7 +30,7 @@ function factoryFor<F>(section: string, id: string, registry: Record<string, F>)
 }
 
 /** Refused here, at start, so that no component needs to check at run time which signal it was handed. */
-function mustCarry(section: string, id: string, factory: Factory<unknown, unknown, any>, signal: Signal): void {
+function mustCarry(section: string, id: string, factory: Factory<unknown, unknown, never>, signal: Signal): void {
   if (!factory.signals.includes(signal)) {
     throw new ConfigError(`service.pipelines.${signal}: ${section}.${id} cannot carry ${signal} (it supports ${factory.signals.join(', ')})`);
   }

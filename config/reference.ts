@@ -75,7 +75,7 @@ function table(s: JsonSchema, path: string[], skip?: Set<string>): string[] {
   return ['| key | type | default | allowed |', '|---|---|---|---|', ...body];
 }
 
-function components(section: string, registry: Record<string, Factory<unknown, unknown, any>>): string[] {
+function components(section: string, registry: Record<string, Factory<unknown, unknown, never>>): string[] {
   return Object.values(registry).flatMap((f) => [
     `### ${section}.${f.type}`,
     '',

@@ -235,6 +235,8 @@ export class EmbeddedBus implements Bus {
     let capacity: (() => void) | null = null;
     let saveTimer: NodeJS.Timeout | null = null;
     let delivered = state.floor;
+    // The subscription's own methods have their own `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const bus = this;
     // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
     const scheduleSave = () => {
