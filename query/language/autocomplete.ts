@@ -150,7 +150,7 @@ function quoteIfNeeded(v: string): string {
 function fieldSuggestions(source: Source, discovered: FieldInfo[], prefix: string): Suggestion[] {
   const out: Suggestion[] = [];
   for (const [name, def] of Object.entries(COLUMNS[source])) {
-    for (const text of [name, ...def.aliases]) {
+    for (const text of [name, ...(def.aliases ?? [])]) {
       if (startsWith(text, prefix)) out.push({ text, description: text === name ? `${def.cls} column` : `alias of ${name}`, kind: 'field' });
     }
   }
