@@ -1,12 +1,12 @@
 // GQL autocomplete (spec section 16): the context at the cursor of a possibly incomplete query and the
 // suggestions for it. It reads schema statistics only and never runs the query.
+import { SEVERITIES } from '../../core/tables.js';
 import type { Source } from './ast.js';
 import { echoQuery, type FilterEcho } from './echo.js';
 import { QueryError, type QueryErrorBody } from './errors.js';
 import { COLUMNS, resolveField } from './fields.js';
 import { isGqlReserved, parseGql, SOURCES } from './gql.js';
 import { Scanner } from './lexer.js';
-import { SEVERITIES } from './severity.js';
 
 export interface FieldInfo { key: string; type: string; volume: number }
 export interface ValueInfo { value: string | number | boolean; count: number }
