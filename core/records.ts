@@ -2,12 +2,9 @@
  * The canonical records: what every receiver produces, what the bus carries and what the lake stores.
  * Everything converts to and from these once.
  */
+import type { Severity, StoredRow, Table } from './tables.js';
 
-export const TABLES = ['logs', 'events', 'alert_events'] as const;
-export type Table = (typeof TABLES)[number];
-
-export const SEVERITIES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, TABLES, type Severity, type Table } from './tables.js';
 
 /** OTel severity number for the canonical level (the lowest number of its range). */
 export const SEVERITY_NUMBER: Record<Severity, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
@@ -27,52 +24,20 @@ export type Properties = Record<string, unknown>;
 /** ISO 8601 instant in UTC, `Z`-suffixed, millisecond or microsecond precision. */
 export type Instant = string;
 
-export interface LogRecord {
-  id: string;
-  project_id: string;
-  environment: string;
-  timestamp: Instant;
-  observed_timestamp: Instant;
-  severity: Severity;
-  severity_number: number;
-  message: string | null;
-  service: string | null;
-  action: string | null;
-  tags: string[];
-  trace_id: string | null;
-  span_id: string | null;
-  trace_flags: number | null;
-  properties: Properties;
-  resource: Record<string, string>;
-  receiver: string;
+/** Records carry one property bag; the lake encoder splits it into the typed maps. */
+type WithProperties<R> = Omit<R, 'attrs_str' | 'attrs_num' | 'attrs_bool'> & { properties: Properties };
+
+export type LogRecord = WithProperties<StoredRow<'logs'>> & {
   /**
    * True when the receiver found no level it could read and used its default (`info`): only then may the
    * severity processor take one from a property. Lives in the pipeline only; the lake does not store it.
    */
   severity_defaulted?: boolean;
-}
+};
 
-export interface EventRecord {
-  id: string;
-  project_id: string;
-  environment: string;
-  timestamp: Instant;
-  observed_timestamp: Instant;
-  event: string;
-  distinct_id: string | null;
-  properties: Properties;
-}
+export type EventRecord = WithProperties<StoredRow<'events'>>;
 
-export interface AlertEventRecord {
-  id: string;
-  project_id: string;
-  timestamp: Instant;
-  alert_id: string;
-  alert_name: string;
-  state: string;
-  value: number | null;
-  threshold: number | null;
-}
+export type AlertEventRecord = StoredRow<'alert_events'>;
 
 export interface RecordOf {
   logs: LogRecord;

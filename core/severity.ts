@@ -1,4 +1,6 @@
-import { SEVERITY_NUMBER, type Severity } from './records.js';
+// The one severity normaliser: ingest stores what it returns and the query language normalises literals
+// with it, so `severity:Err` finds what a sender wrote as `err`.
+import { SEVERITIES, SEVERITY_NUMBER, type Severity } from './records.js';
 
 const WORDS: Record<string, Severity> = {
   trace: 'trace', finest: 'trace', verbose: 'trace',
@@ -12,7 +14,7 @@ const WORDS: Record<string, Severity> = {
 /** OTel severity numbers 1–24 in ranges of four: TRACE, DEBUG, INFO, WARN, ERROR, FATAL. */
 export function severityFromNumber(n: number): Severity | null {
   if (!Number.isInteger(n) || n < 1 || n > 24) return null;
-  return (['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const)[Math.floor((n - 1) / 4)];
+  return SEVERITIES[Math.floor((n - 1) / 4)];
 }
 
 /**
@@ -29,4 +31,10 @@ export function normalizeSeverity(raw: unknown): Severity | null {
 
 export function severityNumber(level: Severity): number {
   return SEVERITY_NUMBER[level];
+}
+
+/** 1 (trace) … 6 (fatal), or 0 for what names no level; matches the SQL macro `sevrank`. */
+export function severityRank(raw: unknown): number {
+  const level = normalizeSeverity(raw);
+  return level ? SEVERITIES.indexOf(level) + 1 : 0;
 }

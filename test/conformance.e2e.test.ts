@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../core/tables.js';
 import { FileMetaStore } from '../storage/meta/file-store.js';
 import { answerOutcome, judge, loadCases, SPEC_DIR, tally, type Case, type Outcome } from './helpers/conformance.js';
 import { runLoglake, startLoglake, type BootstrapFile, type LoglakeProcess } from './helpers/loglake.js';
@@ -18,7 +19,6 @@ import { waitFor } from './helpers/ports.js';
  * events; alert events have no ingest API, so they are imported).
  */
 
-const TABLES = ['logs', 'events', 'alert_events'] as const;
 const cases = loadCases();
 
 /** The query clock is the process's; cases with another `now` need a process of their own. */

@@ -1,6 +1,8 @@
 // The shared AST of spec section 4. Every front end produces a `Query`; the compiler consumes only this.
 
-export type Source = 'logs' | 'events' | 'alert_events';
+import type { Table } from '../../core/tables.js';
+
+export type Source = Table;
 export type Dialect = 'gql' | 'lcql' | 'kql' | 'structured';
 
 export interface Query {

@@ -1,12 +1,12 @@
 // GQL autocomplete (spec section 16): the context at the cursor of a possibly incomplete query and the
 // suggestions for it. It reads schema statistics only and never runs the query.
+import { SEVERITIES } from '../../core/tables.js';
 import type { Source } from './ast.js';
 import { echoQuery, type FilterEcho } from './echo.js';
 import { QueryError, type QueryErrorBody } from './errors.js';
 import { COLUMNS, resolveField } from './fields.js';
 import { isGqlReserved, parseGql, SOURCES } from './gql.js';
 import { isFieldToken, Scanner } from './lexer.js';
-import { SEVERITIES } from './severity.js';
 
 export interface FieldInfo { key: string; type: string; volume: number }
 export interface ValueInfo { value: string | number | boolean; count: number }
@@ -150,7 +150,7 @@ function quoteIfNeeded(v: string): string {
 function fieldSuggestions(source: Source, discovered: FieldInfo[], prefix: string): Suggestion[] {
   const out: Suggestion[] = [];
   for (const [name, def] of Object.entries(COLUMNS[source])) {
-    for (const text of [name, ...def.aliases]) {
+    for (const text of [name, ...(def.aliases ?? [])]) {
       if (startsWith(text, prefix)) out.push({ text, description: text === name ? `${def.cls} column` : `alias of ${name}`, kind: 'field' });
     }
   }

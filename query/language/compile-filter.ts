@@ -1,11 +1,11 @@
 // Expr -> SQL predicate (spec 17.3). Predicates may be SQL-NULL where that cannot change the result
 // (a WHERE treats NULL as false, and so do AND/OR above it); every NOT is `IS NOT TRUE`, which keeps
 // the two-valued semantics of 10.2 without wrapping each comparison in coalesce().
+import { normalizeSeverity, severityRank } from '../../core/severity.js';
 import type { Expr, FieldRef, Literal, PatternPart, Source } from './ast.js';
 import { fieldClass, hasProperties } from './fields.js';
 import { isBooleanText, isNumeric } from './lexer.js';
 import type { Params } from './params.js';
-import { normaliseSeverity, severityRank } from './severity.js';
 
 export interface SqlContext { source: Source; params: Params }
 
@@ -110,8 +110,10 @@ const RANGE_SQL = { lt: '<', gt: '>', lte: '<=', gte: '>=' } as const;
 type RangeOp = keyof typeof RANGE_SQL;
 const isRange = (op: string): op is RangeOp => op in RANGE_SQL;
 
+/** A literal naming no level stays as written (lower-cased) and so matches nothing. */
 function normaliseEnum(field: FieldRef, text: string): string {
-  return field.kind === 'column' && field.name === 'severity' ? normaliseSeverity(text) : text.toLowerCase();
+  const level = field.kind === 'column' && field.name === 'severity' ? normalizeSeverity(text) : null;
+  return level ?? text.toLowerCase();
 }
 
 /** The positive comparison; neq and not_contains are compiled as NOT of it (10.2). */

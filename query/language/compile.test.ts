@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixtureDb, SPEC_DIR } from './fixture-db.js';
+import { openFixtureDb, SPEC_DIR } from '../../test/helpers/fixture-db.js';
 import { compileQuery, parseQuery, runQuery, type QueryRequest, type QueryResult } from './index.js';
 
 const now = new Date('2026-06-15T12:00:00Z');

@@ -1,6 +1,7 @@
 // Query -> one parameterised DuckDB statement (spec section 17) over the relations `logs`, `events`,
 // `alert_events`. Every user value goes through `Params`; SQL text is only the compiler's own fragments.
-import type { Aggregate, FieldRef, Query, SortDir, Source } from './ast.js';
+import { TABLE_SPECS } from '../../core/tables.js';
+import type { Aggregate, FieldRef, Query, SortDir } from './ast.js';
 import { columnSql, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
 import { fieldClass, hasProperties, resolveField, sameField } from './fields.js';
 import { compileWhere, timeBucketSql } from './fragments.js';
@@ -8,14 +9,6 @@ import { Params } from './params.js';
 import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
 
 export interface CompiledQuery { sql: string; params: unknown[] }
-
-/** Row columns returned in search mode, per source (section 14.1 row shapes). */
-export const ROW_COLUMNS: Record<Source, readonly string[]> = {
-  logs: ['id', 'timestamp', 'observed_timestamp', 'severity', 'severity_number', 'message', 'service',
-    'environment', 'action', 'tags', 'trace_id', 'span_id', 'trace_flags', 'attrs_str', 'attrs_num', 'attrs_bool', 'resource'],
-  events: ['id', 'timestamp', 'event', 'distinct_id', 'environment', 'attrs_str', 'attrs_num', 'attrs_bool'],
-  alert_events: ['id', 'timestamp', 'alert_id', 'alert_name', 'state', 'value', 'threshold'],
-};
 
 const nullsLast = (expr: string, dir: SortDir) => `${expr} ${dir.toUpperCase()} NULLS LAST`;
 
@@ -48,7 +41,8 @@ function searchSortKey(key: string, dir: SortDir, c: SqlContext): string[] {
 function compileSearch(q: Query, c: SqlContext): string {
   const dir = q.order === 'latest' ? 'DESC' : 'ASC';
   let order = [`timestamp ${dir}`, `id ${dir}`];
-  let sql = `SELECT ${ROW_COLUMNS[q.source].join(', ')} FROM ${q.source}${whereSql(q, c)}`;
+  // The row columns of section 14.1 shapes.
+  let sql = `SELECT ${TABLE_SPECS[q.source].row.join(', ')} FROM ${q.source}${whereSql(q, c)}`;
   let limited = false;
   let untrimmed: { n: number; order: string[] } | null = null;
   let sortedSinceLimit = false;

@@ -2,7 +2,7 @@
 // endpoint uses, and compares as the corpus README prescribes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOutcome, judge, loadCases, tally, type Case, type Outcome } from '../../test/helpers/conformance.js';
-import { openFixtureDb } from './fixture-db.js';
+import { openFixtureDb } from '../../test/helpers/fixture-db.js';
 import { QueryError, runQuery, type SqlRunner } from './index.js';
 
 const cases = loadCases();

@@ -1,58 +1,34 @@
 // Field resolution (spec 2.2) and the class of every column (spec 10.1), per source.
+import { columnsOf, hasPropertyMaps, hasResource, TABLE_SPECS, type ColumnClass, type QuerySpec } from '../../core/tables.js';
 import type { FieldRef, Source } from './ast.js';
 
-export type FieldClass =
-  | 'text' | 'enum' | 'severity' | 'identifier' | 'number' | 'time' | 'tags' | 'property' | 'resource';
+export type FieldClass = ColumnClass | 'property' | 'resource';
 
-interface ColumnDef { cls: FieldClass; aliases: string[]; fullText?: boolean }
+/** The source's query columns (those the declaration gives a class), in the order its rows present them. */
+function queryColumns(source: Source): Record<string, QuerySpec> {
+  const specs = new Map(columnsOf(source).map((c) => [c.name, c.query]));
+  const out: Record<string, QuerySpec> = {};
+  for (const name of TABLE_SPECS[source].row) {
+    const query = specs.get(name);
+    if (query) out[name] = query;
+  }
+  return out;
+}
 
-const LOGS: Record<string, ColumnDef> = {
-  id: { cls: 'identifier', aliases: [] },
-  timestamp: { cls: 'time', aliases: ['client_timestamp'] },
-  observed_timestamp: { cls: 'time', aliases: ['server_timestamp'] },
-  severity: { cls: 'severity', aliases: ['level', 'severity_text'] },
-  severity_number: { cls: 'number', aliases: [] },
-  message: { cls: 'text', aliases: ['body'], fullText: true },
-  service: { cls: 'text', aliases: ['service_name', 'service.name'] },
-  environment: { cls: 'enum', aliases: [] },
-  action: { cls: 'text', aliases: ['event_name'], fullText: true },
-  tags: { cls: 'tags', aliases: ['tag'] },
-  trace_id: { cls: 'identifier', aliases: [] },
-  span_id: { cls: 'identifier', aliases: [] },
-};
-
-const EVENTS: Record<string, ColumnDef> = {
-  id: { cls: 'identifier', aliases: [] },
-  timestamp: { cls: 'time', aliases: [] },
-  event: { cls: 'text', aliases: ['event_name', 'name'], fullText: true },
-  distinct_id: { cls: 'identifier', aliases: ['$distinct_id', 'distinctId'] },
-  environment: { cls: 'enum', aliases: [] },
-};
-
-const ALERT_EVENTS: Record<string, ColumnDef> = {
-  id: { cls: 'identifier', aliases: [] },
-  timestamp: { cls: 'time', aliases: [] },
-  alert_id: { cls: 'identifier', aliases: [] },
-  alert_name: { cls: 'text', aliases: [], fullText: true },
-  state: { cls: 'enum', aliases: [] },
-  value: { cls: 'number', aliases: [] },
-  threshold: { cls: 'number', aliases: [] },
-};
-
-export const COLUMNS: Record<Source, Record<string, ColumnDef>> = {
-  logs: LOGS, events: EVENTS, alert_events: ALERT_EVENTS,
+export const COLUMNS: Record<Source, Record<string, QuerySpec>> = {
+  logs: queryColumns('logs'), events: queryColumns('events'), alert_events: queryColumns('alert_events'),
 };
 
 /** Lower-cased name or alias -> canonical column, per source (rule 3 is case-insensitive). */
 const LOOKUP: Record<Source, Map<string, string>> = {
-  logs: buildLookup(LOGS), events: buildLookup(EVENTS), alert_events: buildLookup(ALERT_EVENTS),
+  logs: buildLookup(COLUMNS.logs), events: buildLookup(COLUMNS.events), alert_events: buildLookup(COLUMNS.alert_events),
 };
 
-function buildLookup(cols: Record<string, ColumnDef>): Map<string, string> {
+function buildLookup(cols: Record<string, QuerySpec>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, def] of Object.entries(cols)) {
     map.set(name, name);
-    for (const alias of def.aliases) map.set(alias.toLowerCase(), name);
+    for (const alias of def.aliases ?? []) map.set(alias.toLowerCase(), name);
   }
   return map;
 }
@@ -66,7 +42,7 @@ export function resolveField(written: string, source: Source): FieldRef {
       return { kind: 'property', key: written.slice(prefix.length), written };
     }
   }
-  if (source === 'logs' && written.startsWith('resource.') && written.length > 'resource.'.length) {
+  if (hasResource(source) && written.startsWith('resource.') && written.length > 'resource.'.length) {
     return { kind: 'resource', key: written.slice('resource.'.length), written };
   }
   const column = LOOKUP[source].get(written.toLowerCase());
@@ -84,9 +60,9 @@ export function isFullTextField(field: FieldRef, source: Source): boolean {
   return field.kind === 'column' && COLUMNS[source][field.name].fullText === true;
 }
 
-/** alert_events has no property maps: such fields resolve to nothing (spec 2.1). */
+/** A source without property maps (alert_events): such fields resolve to nothing (spec 2.1). */
 export function hasProperties(source: Source): boolean {
-  return source !== 'alert_events';
+  return hasPropertyMaps(source);
 }
 
 /** Name used in echoes (`query.filters`, section 14.1). */

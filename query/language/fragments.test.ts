@@ -1,7 +1,7 @@
 // Fragments for statements built outside the compiler must select and bucket exactly what the compiled
 // query does, with every user value bound.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixtureDb } from './fixture-db.js';
+import { openFixtureDb } from '../../test/helpers/fixture-db.js';
 import { attributeTextSql, compileWhere, Params, parseQuery, runQuery, timeBucketSql, type Query } from './index.js';
 
 const now = new Date('2026-06-15T12:00:00Z');

@@ -2,6 +2,7 @@
 //
 // Fields can only be resolved once the source is known, and `from:` may come anywhere (even last), so
 // the parser first builds closures over the surface syntax and resolves them against the final source.
+import { TABLES } from '../../core/tables.js';
 import type { AggFunc, Aggregate, Expr, FieldRef, PostStage, Query, SortDir, Source } from './ast.js';
 import { errorAt, type ExpectedKind, type Where } from './errors.js';
 import { fieldClass, resolveField, sameField } from './fields.js';
@@ -12,7 +13,7 @@ import { buildComparison, textTerm, type PredicateContext, type SurfaceOp, type 
 import { checkOrder, resolveTimeRange } from './time-range.js';
 import { parseDuration, parseTimestamp } from './time.js';
 
-export const SOURCES: readonly Source[] = ['logs', 'events', 'alert_events'];
+export const SOURCES: readonly Source[] = TABLES;
 export const GQL_DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 

@@ -31,7 +31,7 @@ export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
 export { autocomplete, type AutocompleteResult, type FieldInfo, type SchemaProvider, type ValueInfo } from './autocomplete.js';
 export { resolveField } from './fields.js';
 export { quoteString } from './lexer.js';
-export { severityRank } from './severity.js';
+export { severityRank } from '../../core/severity.js';
 export { compileQuery };
 
 export interface QueryRequest {

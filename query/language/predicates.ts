@@ -1,9 +1,9 @@
 // Builds the AST of one comparison from its surface form; shared by every dialect so that the same
 // predicate means the same thing everywhere (spec 10.2). Class-dependent static rules live here too.
+import { severityRank } from '../../core/severity.js';
 import type { CmpOp, Dialect, Expr, FieldRef, Literal, Source } from './ast.js';
 import { errorAt, type ExpectedKind, type Where } from './errors.js';
 import { fieldClass, isFullTextField } from './fields.js';
-import { severityRank } from './severity.js';
 import { parseTimestamp } from './time.js';
 
 /** `colon` is `:` (eq that turns into glob/exists with an unquoted `*`); `at` is `@`. */

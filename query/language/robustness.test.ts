@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixtureDb, SPEC_DIR } from './fixture-db.js';
+import { openFixtureDb, SPEC_DIR } from '../../test/helpers/fixture-db.js';
 import { QueryError, runQuery, type Dialect, type Source } from './index.js';
 
 interface Case { dialect: Dialect; query: unknown; source?: Source; params?: Record<string, unknown> }

@@ -1,6 +1,6 @@
 // The structured dialect answers in PostHog's log row shape (seed 001), keeping `id` for every surface.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixtureDb } from './fixture-db.js';
+import { openFixtureDb } from '../../test/helpers/fixture-db.js';
 import { runQuery } from './index.js';
 
 const now = new Date('2026-06-15T12:00:00Z');

@@ -2,7 +2,8 @@
 import type { FieldRef, Query, Source } from './ast.js';
 import { encodeCursor, type Cursor } from './cursor.js';
 import { echoQuery, type QueryEcho } from './echo.js';
-import { fieldClass, hasProperties } from './fields.js';
+import { hasResource } from '../../core/tables.js';
+import { COLUMNS, fieldClass, hasProperties } from './fields.js';
 import { AGG, searchPlan } from './pipeline.js';
 import { mapEntries, toBool, toCursorTs, toIso, toList, toNumber, toText, typedValue } from './values.js';
 
@@ -56,18 +57,10 @@ export function searchRow(raw: Raw, q: Query): Row {
     for (const f of q.fields) row[f.written] = fieldValue(raw, f, q.source);
     return row;
   }
-  if (q.source === 'events') {
-    return { ...columns(raw, ['id', 'timestamp', 'event', 'distinct_id', 'environment'], 'events'), properties: properties(raw) };
-  }
-  if (q.source === 'alert_events') {
-    return columns(raw, ['id', 'timestamp', 'alert_id', 'alert_name', 'state', 'value', 'threshold'], 'alert_events');
-  }
-  return {
-    ...columns(raw, ['id', 'timestamp', 'observed_timestamp', 'severity', 'severity_number', 'message', 'service',
-      'environment', 'action', 'tags', 'trace_id', 'span_id'], 'logs'),
-    properties: properties(raw),
-    resource: resource(raw),
-  };
+  const row = columns(raw, Object.keys(COLUMNS[q.source]), q.source);
+  if (hasProperties(q.source)) row.properties = properties(raw);
+  if (hasResource(q.source)) row.resource = resource(raw);
+  return row;
 }
 
 const NESTED_PREFIXES = ['actor', 'target', 'context', 'metadata'] as const;

@@ -1,11 +1,11 @@
 // Structured filters, the PostHog-style JSON dialect (spec section 9). Errors carry a JSON pointer in
 // `details.path` instead of a text position.
+import { normalizeSeverity } from '../../core/severity.js';
 import type { Expr, FieldRef, Literal, Query } from './ast.js';
 import { errorAt, type ExpectedKind, type QueryErrorType } from './errors.js';
 import { resolveField } from './fields.js';
 import { buildComparison, textTerm, type PredicateContext, type SurfaceOp, type ValueIn } from './predicates.js';
 import { boundedInteger, cursorParam, type RequestParams } from './request-params.js';
-import { severityRank, normaliseSeverity } from './severity.js';
 import { checkOrder, resolveTimeRange } from './time-range.js';
 import { parseTimestamp } from './time.js';
 
@@ -52,8 +52,8 @@ export function parseStructured(input: unknown, params: RequestParams, now: Date
   const parts: Expr[] = [];
 
   const levels = stringList(input.severityLevels, '/severityLevels').map(({ text, path }) => {
-    const level = normaliseSeverity(text);
-    if (severityRank(level) === 0) fail(path, `Unknown severity level '${text}'`, text);
+    const level = normalizeSeverity(text);
+    if (!level) fail(path, `Unknown severity level '${text}'`, text);
     return { literal: { text: level, quoted: true }, where: { path } };
   });
   if (levels.length) parts.push(buildComparison(ctx, resolveField('severity', 'logs'), { path: '/severityLevels' }, 'eq', levels));

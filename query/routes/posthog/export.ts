@@ -11,7 +11,8 @@ import { MAX_EXPORTABLE_LOGS, searchPage } from './search.js';
 
 const PAGE_ROWS = 1000;
 
-const CSV_COLUMNS = ['uuid', 'timestamp', 'observed_timestamp', 'severity_text', 'severity_number', 'body', 'trace_id',
+// PostHog's own column order, which is neither the file's nor the search row's; export-columns.test.ts holds it to PostHog's row.
+export const CSV_COLUMNS = ['uuid', 'timestamp', 'observed_timestamp', 'severity_text', 'severity_number', 'body', 'trace_id',
   'span_id', 'trace_flags', 'event_name', 'attributes', 'resource_attributes'] as const;
 
 function csvCell(value: unknown): string {
