@@ -5,7 +5,8 @@ import { boundedInteger, timeBucketSql } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { pickInterval } from './intervals.js';
 import { filtered, iso, onLogs, windowSpan } from './logs-sql.js';
-import { parseFilters, queryMember } from './request.js';
+import { queryMember } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { scopeOf } from '../../execute.js';
 
 const DEFAULT_TARGET_BUCKETS = 10;

@@ -2,7 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, NO_SERVICE, onLogs } from './logs-sql.js';
-import { parseFilters, queryMember } from './request.js';
+import { queryMember } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { countsOverTime } from './sparkline.js';
 import { scopeOf } from '../../execute.js';
 

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { attributeTextSql, QueryError } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, onLogs } from './logs-sql.js';
-import { choiceMember, parseFilters, type Json } from './request.js';
+import { choiceMember, type Json } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { scopeOf } from '../../execute.js';
 
 /** PostHog answers at most 100 values. */
