@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusOf } from '../core/errors.js';
-import { QueryError } from '../query/language/index.js';
 import type { ApiKey, MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { goodlogsErrorHandler } from './goodlogs.js';
 import { hasScope } from './key-grants.js';
+import { queryErrorBody } from './query-errors.js';
 
 /**
  * What every PostHog-style route (`/api/projects/:project_id/…`) shares, whichever module registers it:
@@ -22,7 +22,8 @@ declare module 'fastify' {
  * its renderer; a query error is that object with the query-language fields (`type`, `details.path`, …).
  */
 export function posthogErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof QueryError) return reply.code(400).send({ error: err.toJSON() });
+  const query = queryErrorBody(err);
+  if (query) return reply.code(400).send({ error: query });
   // Storage and DuckDB failures: logged here, answered without their text (it may hold SQL).
   if (!(err instanceof ApiError) && statusOf(err) >= 500) {
     request.log.error({ err }, 'posthog: internal error');

@@ -13,10 +13,10 @@ import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
-import { createHttpServer } from './http.js';
+import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
-import { Tokens } from './admin/tokens.js';
-import { Limiter } from './limits/limiter.js';
+import { Tokens } from '../server/admin/tokens.js';
+import { Limiter } from '../server/limits/limiter.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
