@@ -17,6 +17,7 @@ import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from '../server/admin/tokens.js';
 import { Limiter } from '../server/limits/limiter.js';
+import { notFoundBySurface } from '../server/not-found.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -72,6 +73,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const ingested = new RateMeter();
   const limits = new Limiter(meta, config.plans);
   const tokens = Tokens.load(dataDir);
+  notFoundBySurface(http);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
