@@ -1,19 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 
 /**
  * What every GoodLogs route shares, whichever module registers it (ingest in the collector, GQL in
  * query, alerts): the error envelope and key authentication with scopes.
  */
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    goodlogsKey?: ApiKey;
-  }
-}
 
 const CODES: Record<number, string> = {
   400: 'VALIDATION_ERROR',
@@ -55,7 +49,7 @@ export function goodlogsAuth(meta: MetaStore, opts: { secretOnly: boolean; scope
     if (opts.scope && !check.key.scopes.includes(opts.scope) && !check.key.scopes.includes('*')) {
       throw new ApiError(403, 'FORBIDDEN', `This key lacks the ${opts.scope} scope`);
     }
-    request.goodlogsKey = check.key;
+    request.apiKey = check.key;
   };
 }
 

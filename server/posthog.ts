@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusOf } from '../core/errors.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { goodlogsErrorHandler } from './goodlogs.js';
 import { hasScope } from './key-grants.js';
@@ -10,12 +10,6 @@ import { queryErrorBody } from './query-errors.js';
  * What every PostHog-style route (`/api/projects/:project_id/…`) shares, whichever module registers it:
  * personal-key authentication held to the key's project, and the error envelope.
  */
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    posthogKey?: ApiKey;
-  }
-}
 
 /**
  * Spec section 15: these routes answer in the GoodLogs `{error: {code, message, …}}` object, so they share
@@ -50,6 +44,6 @@ export function posthogAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write') 
     if (project !== CURRENT_PROJECT && project !== check.key.project_id) {
       throw new ApiError(403, 'FORBIDDEN', 'This key does not have access to the requested project');
     }
-    request.posthogKey = check.key;
+    request.apiKey = check.key;
   };
 }

@@ -16,20 +16,20 @@ export function goodlogsAlertsPlugin(deps: AlertRouteDeps) {
     const write = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'alerts:write' });
 
     app.get('/v1/alerts', { onRequest: read }, async (request) => ({
-      alerts: listRules(deps.meta, request.goodlogsKey!).map((r) => ruleView(r, GOODLOGS)),
+      alerts: listRules(deps.meta, request.apiKey!).map((r) => ruleView(r, GOODLOGS)),
     }));
 
     app.post('/v1/alerts', { onRequest: write }, async (request, reply) => {
-      const rule = await createRule(deps, request.goodlogsKey!, request.body, GOODLOGS);
+      const rule = await createRule(deps, request.apiKey!, request.body, GOODLOGS);
       return reply.code(201).send(ruleView(rule, GOODLOGS));
     });
 
     // The fields sent replace the rule's; the others stay.
     app.put('/v1/alerts/:id', { onRequest: write }, async (request: WithId) =>
-      ruleView(await updateRule(deps, request.goodlogsKey!, request.params.id, request.body, GOODLOGS, 'patch'), GOODLOGS));
+      ruleView(await updateRule(deps, request.apiKey!, request.params.id, request.body, GOODLOGS, 'patch'), GOODLOGS));
 
     app.delete('/v1/alerts/:id', { onRequest: write }, async (request: WithId) => {
-      await deleteRule(deps.meta, request.goodlogsKey!, request.params.id);
+      await deleteRule(deps.meta, request.apiKey!, request.params.id);
       return { id: request.params.id, deleted: true };
     });
   };

@@ -51,7 +51,7 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
     });
     const auth = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' });
     const run = (request: FastifyRequest, q: string, src: Source | undefined) =>
-      executeQuery(deps.engine, scopeOf(request.goodlogsKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
+      executeQuery(deps.engine, scopeOf(request.apiKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
 
     app.post('/v1/gql/query', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {
       const { q, source: src } = bodyOf(single, request.body, 'query');
@@ -82,7 +82,7 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
       const { context, ...answer } = await autocomplete(q, cursor, src, schemaProvider(deps.engine, deps.catalog, scope, deps.now), deps.now());
       return { ...answer, context };
     };
-    app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.goodlogsKey!)));
+    app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.apiKey!)));
     app.get('/api/orgs/:org/projects/:project/gql/autocomplete', { onRequest: dashboard }, (request: FastifyRequest) => complete(request, dashboardScope(request)));
 
     app.post('/v1/gql', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {

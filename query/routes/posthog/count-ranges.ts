@@ -17,7 +17,7 @@ export function countRangesRoute(deps: QueryRouteDeps) {
     const body = queryMember(request.body, false);
     const target = boundedInteger('structured', 'targetBuckets', body.targetBuckets as number | string | undefined, 1, MAX_TARGET_BUCKETS, DEFAULT_TARGET_BUCKETS);
     const query = parseFilters(body, deps.now());
-    return onLogs(deps.engine, scopeOf(request.posthogKey!), query, async (run) => {
+    return onLogs(deps.engine, scopeOf(request.apiKey!), query, async (run) => {
       const spanMs = await windowSpan(query, run);
       const interval = pickInterval(spanMs ?? 0, target);
       if (spanMs === null) return { ranges: [], interval: interval.label };

@@ -17,7 +17,7 @@ const MAX_SERVICES = 25;
 export function servicesRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const query = parseFilters(queryMember(request.body, false), deps.now());
-    return onLogs(deps.engine, scopeOf(request.posthogKey!), query, async (run) => {
+    return onLogs(deps.engine, scopeOf(request.apiKey!), query, async (run) => {
       const rows = await run(filtered(query, (where, params) =>
         `SELECT service, count(*) AS log_count, count(*) FILTER (WHERE severity IN ('error', 'fatal')) AS error_count FROM logs${where}`
         + ` GROUP BY service ORDER BY log_count DESC, service NULLS LAST LIMIT ${params.add(MAX_SERVICES)}`));

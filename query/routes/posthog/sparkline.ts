@@ -48,7 +48,7 @@ export function sparklineRoute(deps: QueryRouteDeps) {
     const breakdown = choiceMember(body, 'sparklineBreakdownBy', BREAKDOWNS);
     const query = parseFilters(body, deps.now());
     const by = breakdown ? [breakdown] : [...BREAKDOWNS];
-    const results = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => countsOverTime(query, run, by));
+    const results = await onLogs(deps.engine, scopeOf(request.apiKey!), query, (run) => countsOverTime(query, run, by));
     return { results };
   };
 }

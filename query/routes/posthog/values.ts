@@ -39,7 +39,7 @@ export function valuesRoute(deps: QueryRouteDeps) {
     const type = choiceMember(params, 'attribute_type', ATTRIBUTE_TYPES) ?? 'log';
     const search = typeof params.value === 'string' ? params.value.toLowerCase() : '';
     const query = parseFilters({ ...jsonMember(params, 'dateRange'), ...jsonMember(params, 'serviceNames'), ...jsonMember(params, 'filterGroup') }, deps.now());
-    const rows = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => run(filtered(query, (where, p) => {
+    const rows = await onLogs(deps.engine, scopeOf(request.apiKey!), query, (run) => run(filtered(query, (where, p) => {
       const text = attributeTextSql(type === 'log' ? 'property' : 'resource', key, p);
       const match = search ? ` AND contains(lower(v), ${p.add(search)})` : '';
       return `SELECT v, count(*) AS n FROM (SELECT ${text} AS v FROM logs${where}) WHERE v IS NOT NULL${match}`
