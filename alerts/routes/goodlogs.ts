@@ -1,7 +1,6 @@
 // GoodLogs alerts CRUD (seed 000): `/v1/alerts` with scopes alerts:read and alerts:write; the condition is a GQL query.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { goodlogsAuth } from '../../server/goodlogs.js';
-import { posthogErrorHandler } from '../../server/posthog.js';
+import { goodlogsAuth, goodlogsErrorHandler } from '../../server/goodlogs.js';
 import { GOODLOGS } from '../surfaces.js';
 import { ruleView } from '../view.js';
 import { createRule, deleteRule, listRules, updateRule, type AlertRouteDeps } from './crud.js';
@@ -11,7 +10,7 @@ type WithId = FastifyRequest<{ Params: { id: string } }>;
 export function goodlogsAlertsPlugin(deps: AlertRouteDeps) {
   return async function goodlogsAlerts(app: FastifyInstance) {
     // The GoodLogs envelope with query errors as spec section 15 renders them: that renderer is PostHog's too.
-    app.setErrorHandler(posthogErrorHandler);
+    app.setErrorHandler(goodlogsErrorHandler);
     const read = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'alerts:read' });
     const write = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'alerts:write' });
 

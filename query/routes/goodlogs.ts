@@ -45,10 +45,7 @@ const bodyOf = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => memb
  */
 export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
   return async function goodlogsQuery(app: FastifyInstance) {
-    app.setErrorHandler((err, request, reply) => {
-      if (err instanceof QueryError) return reply.code(400).send({ error: err.toJSON() });
-      return goodlogsErrorHandler(err, request, reply);
-    });
+    app.setErrorHandler(goodlogsErrorHandler);
     const auth = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' });
     const run = (request: FastifyRequest, q: string, src: Source | undefined) =>
       executeQuery(deps.engine, scopeOf(request.apiKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
