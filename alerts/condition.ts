@@ -3,7 +3,7 @@
 import type { QueryEngine, Scope } from '../query/engine/engine.js';
 import { executeParsed } from '../query/execute.js';
 import { parseQuery, type Aggregate, type Query } from '../query/language/index.js';
-import { parseFilters } from '../query/routes/posthog/request.js';
+import { parseFilters } from '../query/language/filters.js';
 import type { AlertRule } from '../storage/meta/store.js';
 
 export type Condition = Pick<AlertRule, 'query' | 'filters'>;

@@ -1,7 +1,7 @@
 // Alerting end to end in one process on the real clock: logs in through ingest, rules checked every second
 // through the query engine, notifications to real HTTP receivers, state changes back through the bus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../server/testing.js';
+import { startTestService, type TestService } from '../test/helpers/service.js';
 import { waitFor } from '../test/helpers/ports.js';
 import { startReceiver, type Receiver } from './testing.js';
 

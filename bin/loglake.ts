@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
-import { startService, ROLES, type Role } from '../server/service.js';
+import { startService, ROLES, type Role } from '../app/service.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake

@@ -5,6 +5,11 @@ import { logtraceQueryPlugin } from './routes/logtrace.js';
 import { logtrailQueryPlugin } from './routes/logtrail/plugin.js';
 import { posthogQueryPlugin } from './routes/posthog/plugin.js';
 import { schemaPlugin } from './routes/schema.js';
+import { registerQueryErrors } from '../server/query-errors.js';
+import { QueryError } from './language/index.js';
+
+// Module scope, so that every surface renders query errors (alert routes too) once query/ is loaded.
+registerQueryErrors((err) => (err instanceof QueryError ? { ...err.toJSON() } : null));
 
 /** Every query API surface, each an encapsulated plugin with its own error envelope. */
 export function registerQueryRoutes(http: FastifyInstance, deps: QueryRouteDeps): void {

@@ -1,19 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
+import { queryErrorBody } from './query-errors.js';
 
 /**
  * What every GoodLogs route shares, whichever module registers it (ingest in the collector, GQL in
  * query, alerts): the error envelope and key authentication with scopes.
  */
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    goodlogsKey?: ApiKey;
-  }
-}
 
 const CODES: Record<number, string> = {
   400: 'VALIDATION_ERROR',
@@ -27,8 +22,10 @@ const CODES: Record<number, string> = {
   429: 'RATE_LIMITED',
 };
 
-/** GoodLogs renders every error as `{error: {code, message}}`. */
+/** GoodLogs renders every error as `{error: {code, message}}`; a query error adds the query-language fields (`type`, `position`, …). */
 export function goodlogsErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const query = queryErrorBody(err);
+  if (query) return reply.code(400).send({ error: query });
   if (err instanceof ApiError) {
     if (err.headers) reply.headers(err.headers);
     return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
@@ -55,7 +52,7 @@ export function goodlogsAuth(meta: MetaStore, opts: { secretOnly: boolean; scope
     if (opts.scope && !check.key.scopes.includes(opts.scope) && !check.key.scopes.includes('*')) {
       throw new ApiError(403, 'FORBIDDEN', `This key lacks the ${opts.scope} scope`);
     }
-    request.goodlogsKey = check.key;
+    request.apiKey = check.key;
   };
 }
 

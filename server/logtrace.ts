@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusOf } from '../core/errors.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { strictJsonBody } from './json-body.js';
 import { hasScope } from './key-grants.js';
@@ -10,12 +10,6 @@ import { hasScope } from './key-grants.js';
  * later): the error envelope, Bearer key authentication with scopes, and the JSON body rules. The seed
  * names statuses but no error codes; the codes are those of the other `{error: {code, message}}` surfaces.
  */
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    logtraceKey?: ApiKey;
-  }
-}
 
 /** LogTrace renders every error as `{error: {code, message, details?}}`. */
 export function logtraceErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -46,7 +40,7 @@ export function logtraceAuth(meta: MetaStore, scope: keyof typeof SEED_SPELLING)
       throw new ApiError(401, 'UNAUTHORIZED', check.reason === 'missing' ? 'Missing API key: send Authorization: Bearer <key>' : 'Invalid or expired API key');
     }
     if (!hasScope(check.key, spellings)) throw new ApiError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`);
-    request.logtraceKey = check.key;
+    request.apiKey = check.key;
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, statusOf } from '../core/errors.js';
 import type { LogRecord, Severity } from '../core/records.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { strictJsonBody } from './json-body.js';
 import { hasScope } from './key-grants.js';
@@ -11,12 +11,6 @@ import { hasScope } from './key-grants.js';
  * later): the path prefix, the error envelope, key authentication with scopes, the JSON body rules and
  * the LogEntry wire shape.
  */
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    logtrailKey?: ApiKey;
-  }
-}
 
 /** The seed's server URL is `https://api.logtrail.net/api/v1/workspace`; every path hangs off it. */
 export const LOGTRAIL_PREFIX = '/api/v1/workspace';
@@ -58,7 +52,7 @@ export function logtrailAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write')
         key_scopes: check.key.scopes,
       });
     }
-    request.logtrailKey = check.key;
+    request.apiKey = check.key;
   };
 }
 

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from './metrics.js';
-import { startTestService } from './testing.js';
+import { startTestService } from '../test/helpers/service.js';
 
 describe('GET /metrics', () => {
   it('exposes the component counters in the Prometheus text format', async () => {

@@ -1,7 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, statusOf } from '../core/errors.js';
-import { QueryError } from '../query/language/index.js';
-import type { ApiKey, MetaStore } from '../storage/meta/store.js';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { goodlogsErrorHandler } from './goodlogs.js';
 import { hasScope } from './key-grants.js';
@@ -11,25 +10,8 @@ import { hasScope } from './key-grants.js';
  * personal-key authentication held to the key's project, and the error envelope.
  */
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    posthogKey?: ApiKey;
-  }
-}
-
-/**
- * Spec section 15: these routes answer in the GoodLogs `{error: {code, message, …}}` object, so they share
- * its renderer; a query error is that object with the query-language fields (`type`, `details.path`, …).
- */
-export function posthogErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof QueryError) return reply.code(400).send({ error: err.toJSON() });
-  // Storage and DuckDB failures: logged here, answered without their text (it may hold SQL).
-  if (!(err instanceof ApiError) && statusOf(err) >= 500) {
-    request.log.error({ err }, 'posthog: internal error');
-    return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
-  }
-  return goodlogsErrorHandler(err, request, reply);
-}
+/** Spec section 15: these routes answer in the GoodLogs `{error: {code, message, …}}` object, query errors included. */
+export const posthogErrorHandler = goodlogsErrorHandler;
 
 /** PostHog's alias for "the project of this key", accepted in place of its id. */
 const CURRENT_PROJECT = '@current';
@@ -49,6 +31,6 @@ export function posthogAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write') 
     if (project !== CURRENT_PROJECT && project !== check.key.project_id) {
       throw new ApiError(403, 'FORBIDDEN', 'This key does not have access to the requested project');
     }
-    request.posthogKey = check.key;
+    request.apiKey = check.key;
   };
 }

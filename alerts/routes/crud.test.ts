@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../../server/testing.js';
+import { startTestService, type TestService } from '../../test/helpers/service.js';
 
 let t: TestService;
 let gl: string;

@@ -1,7 +1,6 @@
 // GoodLogs alerts CRUD (seed 000): `/v1/alerts` with scopes alerts:read and alerts:write; the condition is a GQL query.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { goodlogsAuth } from '../../server/goodlogs.js';
-import { posthogErrorHandler } from '../../server/posthog.js';
+import { goodlogsAuth, goodlogsErrorHandler } from '../../server/goodlogs.js';
 import { GOODLOGS } from '../surfaces.js';
 import { ruleView } from '../view.js';
 import { createRule, deleteRule, listRules, updateRule, type AlertRouteDeps } from './crud.js';
@@ -11,25 +10,25 @@ type WithId = FastifyRequest<{ Params: { id: string } }>;
 export function goodlogsAlertsPlugin(deps: AlertRouteDeps) {
   return async function goodlogsAlerts(app: FastifyInstance) {
     // The GoodLogs envelope with query errors as spec section 15 renders them: that renderer is PostHog's too.
-    app.setErrorHandler(posthogErrorHandler);
+    app.setErrorHandler(goodlogsErrorHandler);
     const read = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'alerts:read' });
     const write = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'alerts:write' });
 
     app.get('/v1/alerts', { onRequest: read }, async (request) => ({
-      alerts: listRules(deps.meta, request.goodlogsKey!).map((r) => ruleView(r, GOODLOGS)),
+      alerts: listRules(deps.meta, request.apiKey!).map((r) => ruleView(r, GOODLOGS)),
     }));
 
     app.post('/v1/alerts', { onRequest: write }, async (request, reply) => {
-      const rule = await createRule(deps, request.goodlogsKey!, request.body, GOODLOGS);
+      const rule = await createRule(deps, request.apiKey!, request.body, GOODLOGS);
       return reply.code(201).send(ruleView(rule, GOODLOGS));
     });
 
     // The fields sent replace the rule's; the others stay.
     app.put('/v1/alerts/:id', { onRequest: write }, async (request: WithId) =>
-      ruleView(await updateRule(deps, request.goodlogsKey!, request.params.id, request.body, GOODLOGS, 'patch'), GOODLOGS));
+      ruleView(await updateRule(deps, request.apiKey!, request.params.id, request.body, GOODLOGS, 'patch'), GOODLOGS));
 
     app.delete('/v1/alerts/:id', { onRequest: write }, async (request: WithId) => {
-      await deleteRule(deps.meta, request.goodlogsKey!, request.params.id);
+      await deleteRule(deps.meta, request.apiKey!, request.params.id);
       return { id: request.params.id, deleted: true };
     });
   };

@@ -25,7 +25,7 @@ function list(deps: AlertRouteDeps): RouteHandlerMethod {
     const q = request.query as Record<string, string | undefined>;
     const limit = boundedInteger('structured', 'limit', q.limit, 1, 1000, DEFAULT_LIMIT);
     const offset = boundedInteger('structured', 'offset', q.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-    const rules = listRules(deps.meta, request.posthogKey!);
+    const rules = listRules(deps.meta, request.apiKey!);
     return {
       count: rules.length,
       next: offset + limit < rules.length ? pageUrl(request, limit, offset + limit) : null,
@@ -47,15 +47,15 @@ export function posthogAlertsPlugin(deps: AlertRouteDeps) {
 
     route('GET', '', 'logs:read', list(deps));
     route('POST', '', 'logs:write', async (request, reply) =>
-      reply.code(201).send(view(await createRule(deps, request.posthogKey!, request.body, POSTHOG))));
+      reply.code(201).send(view(await createRule(deps, request.apiKey!, request.body, POSTHOG))));
     route('GET', '/:id', 'logs:read', async (request) =>
-      view(getRule(deps.meta, request.posthogKey!, id(request))));
+      view(getRule(deps.meta, request.apiKey!, id(request))));
     route('PATCH', '/:id', 'logs:write', async (request) =>
-      view(await updateRule(deps, request.posthogKey!, id(request), request.body, POSTHOG, 'patch')));
+      view(await updateRule(deps, request.apiKey!, id(request), request.body, POSTHOG, 'patch')));
     route('PUT', '/:id', 'logs:write', async (request) =>
-      view(await updateRule(deps, request.posthogKey!, id(request), request.body, POSTHOG, 'replace')));
+      view(await updateRule(deps, request.apiKey!, id(request), request.body, POSTHOG, 'replace')));
     route('DELETE', '/:id', 'logs:write', async (request, reply) => {
-      await deleteRule(deps.meta, request.posthogKey!, id(request));
+      await deleteRule(deps.meta, request.apiKey!, id(request));
       return reply.code(204).send();
     });
   };

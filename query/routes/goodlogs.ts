@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
+import { TABLES } from '../../core/tables.js';
 import { goodlogsAuth, goodlogsErrorHandler } from '../../server/goodlogs.js';
 import type { MetaStore } from '../../storage/meta/store.js';
 import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
@@ -26,7 +27,7 @@ export interface QueryRouteDeps {
   now: () => Date;
 }
 
-const source = z.enum(['logs', 'events', 'alert_events']).optional();
+const source = z.enum(TABLES).optional();
 const single = z.object({ q: z.string(), source });
 const batch = z.object({ queries: z.array(z.union([z.string(), single])).min(1).max(10) });
 const completion = z.object({ q: z.string().default(''), cursor: z.coerce.number().int().min(0).optional(), source });
@@ -45,13 +46,10 @@ const bodyOf = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => memb
  */
 export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
   return async function goodlogsQuery(app: FastifyInstance) {
-    app.setErrorHandler((err, request, reply) => {
-      if (err instanceof QueryError) return reply.code(400).send({ error: err.toJSON() });
-      return goodlogsErrorHandler(err, request, reply);
-    });
+    app.setErrorHandler(goodlogsErrorHandler);
     const auth = goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' });
     const run = (request: FastifyRequest, q: string, src: Source | undefined) =>
-      executeQuery(deps.engine, scopeOf(request.goodlogsKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
+      executeQuery(deps.engine, scopeOf(request.apiKey!), { dialect: 'gql', text: q, source: src, now: deps.now() });
 
     app.post('/v1/gql/query', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {
       const { q, source: src } = bodyOf(single, request.body, 'query');
@@ -82,7 +80,7 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
       const { context, ...answer } = await autocomplete(q, cursor, src, schemaProvider(deps.engine, deps.catalog, scope, deps.now), deps.now());
       return { ...answer, context };
     };
-    app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.goodlogsKey!)));
+    app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.apiKey!)));
     app.get('/api/orgs/:org/projects/:project/gql/autocomplete', { onRequest: dashboard }, (request: FastifyRequest) => complete(request, dashboardScope(request)));
 
     app.post('/v1/gql', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourWindow } from '../../server/limits/windows.js';
-import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from './posthog/testing.js';
+import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from '../../test/helpers/posthog.js';
 
 /**
  * LogTrace's `POST /v1/logs/query` through the whole service: the seed's request, cursor pages, the key's

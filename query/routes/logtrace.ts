@@ -27,7 +27,7 @@ export function logtraceQueryPlugin(deps: QueryRouteDeps) {
       const { filter, cursor, ...rest } = membersOf(queryBody, request.body, 'query', 'VALIDATION_ERROR');
       const params: RequestParams = { ...rest };
       if (cursor) ({ ts: params.cursorTS, id: params.cursorID } = decodeCursor(cursor));
-      const result = await executeQuery(deps.engine, scopeOf(request.logtraceKey!), { dialect: 'kql', text: filter ?? '', params, now: deps.now() });
+      const result = await executeQuery(deps.engine, scopeOf(request.apiKey!), { dialect: 'kql', text: filter ?? '', params, now: deps.now() });
       return result.body;
     });
   };

@@ -18,7 +18,7 @@ export function schemaPlugin(deps: QueryRouteDeps) {
   return async function schema(app: FastifyInstance) {
     app.setErrorHandler(goodlogsErrorHandler);
     app.get('/v1/schema', { onRequest: goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' }) }, async (request: FastifyRequest) =>
-      schemaOf(deps.catalog, request.goodlogsKey!.project_id),
+      schemaOf(deps.catalog, request.apiKey!.project_id),
     );
     app.get('/api/orgs/:org/projects/:project/schema', { onRequest: dashboardAuth(deps.meta, deps.tokens) }, async (request: FastifyRequest) =>
       schemaOf(deps.catalog, request.dashboard!.project!.id),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../testing.js';
+import { startTestService, type TestService } from '../../test/helpers/service.js';
 
 let t: TestService;
 let ann: { token: string; user: { id: string; org_ids: string[] } };

@@ -12,7 +12,7 @@ export function goodlogsInfoPlugin(deps: { meta: MetaStore; limits: Limiter }) {
     const { meta, limits } = deps;
     app.setErrorHandler(goodlogsErrorHandler);
     app.get('/v1/info', { onRequest: goodlogsAuth(meta, { secretOnly: true, scope: 'data:read' }) }, async (request: FastifyRequest) => {
-      const project = meta.getProject(request.goodlogsKey!.project_id)!;
+      const project = meta.getProject(request.apiKey!.project_id)!;
       const org = meta.getOrg(project.org_id);
       const logs = limits.monthlyLogs(project.id);
       return {

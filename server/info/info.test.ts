@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthWindow } from '../limits/windows.js';
-import { startTestService, type TestService } from '../testing.js';
+import { startTestService, type TestService } from '../../test/helpers/service.js';
 
 let t: TestService;
 let planned: { project: string; logtrail: string };

@@ -38,7 +38,7 @@ export function logtrailInfoPlugin(deps: LogtrailInfoDeps) {
     };
 
     app.get('/info', read, async (request: FastifyRequest) => {
-      const key = request.logtrailKey!;
+      const key = request.apiKey!;
       const project = meta.getProject(key.project_id)!;
       const org = meta.getOrg(project.org_id);
       const usage = usageOf(project.id);
@@ -68,7 +68,7 @@ export function logtrailInfoPlugin(deps: LogtrailInfoDeps) {
     });
 
     app.get('/usage', read, async (request: FastifyRequest) => {
-      const { plan, ...usage } = usageOf(request.logtrailKey!.project_id);
+      const { plan, ...usage } = usageOf(request.apiKey!.project_id);
       return { ...usage, plan_code: plan };
     });
   };

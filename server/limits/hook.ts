@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.js';
-import type { ApiKey } from '../../storage/meta/store.js';
 import type { Admission, Limiter, Refusal, RequestKind } from './limiter.js';
 
 export type Surface = 'goodlogs' | 'logtrail' | 'logtrace' | 'otlp';
@@ -22,21 +21,15 @@ export function refusalError(surface: Surface, kind: RequestKind, admission: Ext
   return new ApiError(status, code, admission.message, undefined, admission.headers);
 }
 
-/** OTLP authenticates outside Fastify's request decorations, so it calls `refusalError` itself. */
-const KEY_OF: Record<Exclude<Surface, 'otlp'>, (request: FastifyRequest) => ApiKey | undefined> = {
-  goodlogs: (r) => r.goodlogsKey,
-  logtrail: (r) => r.logtrailKey,
-  logtrace: (r) => r.logtraceKey,
-};
 
 /**
  * The shared limit check as a route hook, placed after the surface's key authentication
  * (`onRequest: [auth, limitHook(...)]`), so a refused request is not even read. Admitted requests carry
  * the `X-RateLimit-*` headers of their tightest limit.
  */
-export function limitHook(limiter: Limiter, surface: keyof typeof KEY_OF, kind: RequestKind) {
+export function limitHook(limiter: Limiter, surface: Exclude<Surface, 'otlp'>, kind: RequestKind) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const key = KEY_OF[surface](request);
+    const key = request.apiKey;
     if (!key) throw new Error(`limitHook(${surface}) runs before the surface's authentication`);
     const admission = limiter.admit(key.project_id, kind);
     if (admission.ok) {

@@ -49,7 +49,7 @@ export function goodlogsIngestPlugin(deps: Deps) {
         if (body.batch.length > config.max_batch) {
           throw new ApiError(400, 'VALIDATION_ERROR', `"batch" has ${body.batch.length} items; the limit is ${config.max_batch} per request`);
         }
-        const key = request.goodlogsKey!;
+        const key = request.apiKey!;
         const now = new Date().toISOString();
         const records: (LogRecord | EventRecord)[] = [];
         const errors: { index: number; message: string }[] = [];

@@ -56,7 +56,7 @@ export function logtraceIngestPlugin(deps: Deps) {
       if (body.logs.length > config.max_batch) {
         throw new ApiError(400, 'VALIDATION_ERROR', `"logs" has ${body.logs.length} records; the limit is ${config.max_batch} per request`);
       }
-      const key = request.logtraceKey!;
+      const key = request.apiKey!;
       const ctx = { key, environment: requestEnvironment(body as Record<string, unknown>, key), now: new Date().toISOString(), config };
       const records: LogRecord[] = [];
       const errors: { index: number; message: string }[] = [];

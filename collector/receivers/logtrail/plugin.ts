@@ -50,7 +50,7 @@ export function logtrailIngestPlugin(deps: Deps) {
     };
 
     const check = (request: FastifyRequest, logs: unknown[], single: boolean): LogCheck[] => {
-      const ctx = { key: request.logtrailKey!, now: new Date().toISOString(), config };
+      const ctx = { key: request.apiKey!, now: new Date().toISOString(), config };
       return logs.map((raw, i) => checkLog(raw, single ? null : i, ctx));
     };
 
@@ -65,7 +65,7 @@ export function logtrailIngestPlugin(deps: Deps) {
       const records = checks.flatMap((c) => (c.ok ? [c.record] : []));
       // Rendered before the pipeline runs: processors rewrite `properties` in place (flattening).
       const entries = records.map(toLogEntry);
-      const key = request.logtrailKey!;
+      const key = request.apiKey!;
       await handOn(request, inFlight, consumer, { table: 'logs', projectId: key.project_id, records }, deps.receiverId, {
         saturated: () => new ApiError(429, 'RATE_LIMIT_PLAN_EXCEEDED', 'Ingest is saturated; retry shortly', {}, { 'retry-after': '1' }),
         refused: () => new ApiError(500, 'INTERNAL_LOG_SERVICE_ERROR', 'The logs could not be stored; nothing was created, retry the request'),

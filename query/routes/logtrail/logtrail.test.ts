@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourWindow } from '../../../server/limits/windows.js';
 import { waitFor } from '../../../test/helpers/ports.js';
-import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from '../posthog/testing.js';
+import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 /**
  * The Logtrail query routes through the whole service: `GET /logs` answers what its LCQL equivalent

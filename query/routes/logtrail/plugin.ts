@@ -24,7 +24,7 @@ export function logtrailQueryPlugin(deps: QueryRouteDeps) {
     const read = { onRequest: [logtrailAuth(deps.meta, 'logs:read'), limitHook(deps.limits, 'logtrail', 'query')] };
 
     const search = async (request: FastifyRequest, reply: FastifyReply, members: unknown) => {
-      const key = request.logtrailKey!;
+      const key = request.apiKey!;
       const query = searchQuery(membersOf(searchRequest, members, 'request', 'VALIDATION_FAILED'), key, deps.now());
       const result = await executeParsed(deps.engine, scopeOf(key), query);
       if (result.dialect !== 'lcql') throw new Error('an LCQL search answered by another dialect');
@@ -36,7 +36,7 @@ export function logtrailQueryPlugin(deps: QueryRouteDeps) {
     app.get<{ Params: { id: string } }>('/logs/:id', read, async (request) => {
       const { id } = request.params;
       // The seed answers this route with no 400: an id that is not a UUID names no log.
-      const entry = isUuid(id) ? await findLog(deps, scopeOf(request.logtrailKey!), id.toLowerCase()) : null;
+      const entry = isUuid(id) ? await findLog(deps, scopeOf(request.apiKey!), id.toLowerCase()) : null;
       if (!entry) throw new ApiError(404, 'LOG_NOT_FOUND', `No log with id '${id}'`, { id });
       return entry;
     });

@@ -1,6 +1,6 @@
 // count-ranges, sparkline, services and values against counts computed here from the logs sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleLogs, serviceOf, startPosthogTest, type LogItem, type PosthogTest } from './testing.js';
+import { sampleLogs, serviceOf, startPosthogTest, type LogItem, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 let p: PosthogTest;
 let sample: LogItem[];

@@ -1,6 +1,6 @@
 // Personal-key authentication held to the key's project, and the PostHog error envelope on every route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { log, startPosthogTest, type PosthogTest } from './testing.js';
+import { log, startPosthogTest, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 let p: PosthogTest;
 let otherProjectKey: string;

@@ -5,7 +5,8 @@ import { boundedInteger, timeBucketSql } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { pickInterval } from './intervals.js';
 import { filtered, iso, onLogs, windowSpan } from './logs-sql.js';
-import { parseFilters, queryMember } from './request.js';
+import { queryMember } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { scopeOf } from '../../execute.js';
 
 const DEFAULT_TARGET_BUCKETS = 10;
@@ -16,7 +17,7 @@ export function countRangesRoute(deps: QueryRouteDeps) {
     const body = queryMember(request.body, false);
     const target = boundedInteger('structured', 'targetBuckets', body.targetBuckets as number | string | undefined, 1, MAX_TARGET_BUCKETS, DEFAULT_TARGET_BUCKETS);
     const query = parseFilters(body, deps.now());
-    return onLogs(deps.engine, scopeOf(request.posthogKey!), query, async (run) => {
+    return onLogs(deps.engine, scopeOf(request.apiKey!), query, async (run) => {
       const spanMs = await windowSpan(query, run);
       const interval = pickInterval(spanMs ?? 0, target);
       if (spanMs === null) return { ranges: [], interval: interval.label };

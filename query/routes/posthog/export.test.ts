@@ -1,7 +1,7 @@
 // POST …/logs/export: CSV or NDJSON streamed page by page, bounded by maxExportableLogs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunks, type NextPage } from './export.js';
-import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from './testing.js';
+import { latestFirst, log, startPosthogTest, type LogItem, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 let p: PosthogTest;
 let sent: LogItem[];

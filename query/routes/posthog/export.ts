@@ -59,7 +59,7 @@ export function exportRoute(deps: QueryRouteDeps) {
     const body = request.body as Json | undefined;
     const query = queryMember(body, true);
     const format = choiceMember(body ?? {}, 'format', ['csv', 'ndjson'] as const) ?? 'csv';
-    const scope = scopeOf(request.posthogKey!);
+    const scope = scopeOf(request.apiKey!);
     // One clock for every page, so a relative window does not move while the export runs.
     const now = deps.now();
     // PostHog exports the whole window whatever the query's page size; `limit` here is the page.

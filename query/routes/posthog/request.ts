@@ -1,6 +1,6 @@
 // The members of a PostHog-style request: the `query` object of a POST body, its filters and its cursor.
 import { ApiError } from '../../../core/errors.js';
-import { decodeCursor, parseQuery, QueryError, type Query, type RequestParams } from '../../language/index.js';
+import { decodeCursor, QueryError, type RequestParams } from '../../language/index.js';
 
 export type Json = Record<string, unknown>;
 
@@ -18,19 +18,6 @@ export function queryMember(body: unknown, required: boolean): Json {
   }
   if (!isObject(query)) throw new ApiError(400, 'VALIDATION_ERROR', 'query must be an object');
   return query;
-}
-
-const FILTER_MEMBERS = ['dateRange', 'severityLevels', 'serviceNames', 'searchTerm', 'filterGroup'] as const;
-
-/**
- * The filters and window of an aggregate route's query, parsed as the structured dialect. Only the filter
- * members are passed on: paging members (`limit`, `orderBy`, `after`) mean nothing to an aggregate, so they
- * neither apply nor fail it. Without a `dateRange` the window is the dialect's default, the last 24 h (spec
- * 18), where PostHog's aggregate routes would take the last hour: one default across every loglake surface.
- */
-export function parseFilters(query: Json, now: Date): Query {
-  const filters = Object.fromEntries(FILTER_MEMBERS.filter((k) => k in query).map((k) => [k, query[k]]));
-  return parseQuery({ dialect: 'structured', text: filters, now });
 }
 
 /** PostHog's `after` (the `nextCursor` of the previous page) as the dialect's keyset cursor. */

@@ -1,6 +1,6 @@
 // POST …/logs/query: PostHog's page shape, structured filters, order, limit and cursor pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestFirst, log, sampleLogs, serviceOf, startPosthogTest, type LogItem, type PosthogTest } from './testing.js';
+import { latestFirst, log, sampleLogs, serviceOf, startPosthogTest, type LogItem, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 let p: PosthogTest;
 let sample: LogItem[];

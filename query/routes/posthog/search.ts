@@ -20,7 +20,7 @@ export async function searchPage(deps: QueryRouteDeps, scope: Scope, text: Json,
 export function searchRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const query = queryMember(request.body, true);
-    const { body } = await searchPage(deps, scopeOf(request.posthogKey!), query, afterCursor(query.after), deps.now());
+    const { body } = await searchPage(deps, scopeOf(request.apiKey!), query, afterCursor(query.after), deps.now());
     // PostHog echoes the query it ran; the request's own object is what the client can send again.
     return { query, ...body, maxExportableLogs: MAX_EXPORTABLE_LOGS };
   };

@@ -2,7 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, NO_SERVICE, onLogs } from './logs-sql.js';
-import { parseFilters, queryMember } from './request.js';
+import { queryMember } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { countsOverTime } from './sparkline.js';
 import { scopeOf } from '../../execute.js';
 
@@ -16,7 +17,7 @@ const MAX_SERVICES = 25;
 export function servicesRoute(deps: QueryRouteDeps) {
   return async (request: FastifyRequest) => {
     const query = parseFilters(queryMember(request.body, false), deps.now());
-    return onLogs(deps.engine, scopeOf(request.posthogKey!), query, async (run) => {
+    return onLogs(deps.engine, scopeOf(request.apiKey!), query, async (run) => {
       const rows = await run(filtered(query, (where, params) =>
         `SELECT service, count(*) AS log_count, count(*) FILTER (WHERE severity IN ('error', 'fatal')) AS error_count FROM logs${where}`
         + ` GROUP BY service ORDER BY log_count DESC, service NULLS LAST LIMIT ${params.add(MAX_SERVICES)}`));

@@ -4,7 +4,8 @@ import { timeBucketSql, type Query } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { pickInterval } from './intervals.js';
 import { filtered, iso, NO_SERVICE, onLogs, windowSpan, type SqlRow, type Statement } from './logs-sql.js';
-import { choiceMember, parseFilters, queryMember } from './request.js';
+import { choiceMember, queryMember } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { scopeOf } from '../../execute.js';
 
 /** PostHog divides a sparkline's window into about 50 buckets of at least a minute. */
@@ -47,7 +48,7 @@ export function sparklineRoute(deps: QueryRouteDeps) {
     const breakdown = choiceMember(body, 'sparklineBreakdownBy', BREAKDOWNS);
     const query = parseFilters(body, deps.now());
     const by = breakdown ? [breakdown] : [...BREAKDOWNS];
-    const results = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => countsOverTime(query, run, by));
+    const results = await onLogs(deps.engine, scopeOf(request.apiKey!), query, (run) => countsOverTime(query, run, by));
     return { results };
   };
 }

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { attributeTextSql, QueryError } from '../../language/index.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { filtered, onLogs } from './logs-sql.js';
-import { choiceMember, parseFilters, type Json } from './request.js';
+import { choiceMember, type Json } from './request.js';
+import { parseFilters } from '../../language/filters.js';
 import { scopeOf } from '../../execute.js';
 
 /** PostHog answers at most 100 values. */
@@ -38,7 +39,7 @@ export function valuesRoute(deps: QueryRouteDeps) {
     const type = choiceMember(params, 'attribute_type', ATTRIBUTE_TYPES) ?? 'log';
     const search = typeof params.value === 'string' ? params.value.toLowerCase() : '';
     const query = parseFilters({ ...jsonMember(params, 'dateRange'), ...jsonMember(params, 'serviceNames'), ...jsonMember(params, 'filterGroup') }, deps.now());
-    const rows = await onLogs(deps.engine, scopeOf(request.posthogKey!), query, (run) => run(filtered(query, (where, p) => {
+    const rows = await onLogs(deps.engine, scopeOf(request.apiKey!), query, (run) => run(filtered(query, (where, p) => {
       // Only OTLP and Logstash send a resource; the service column holds every surface's service.name.
       const text = type === 'resource' && key === 'service.name' ? 'service' : attributeTextSql(type === 'log' ? 'property' : 'resource', key, p);
       const match = search ? ` AND contains(lower(v), ${p.add(search)})` : '';

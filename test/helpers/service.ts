@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { configSchema } from '../config/schema.js';
-import type { BootstrapInfo } from '../storage/meta/bootstrap.js';
-import type { MetaStore } from '../storage/meta/store.js';
-import { freePort } from '../test/helpers/ports.js';
-import { startService, type Service } from './service.js';
+import { configSchema } from '../../config/schema.js';
+import type { BootstrapInfo } from '../../storage/meta/bootstrap.js';
+import type { MetaStore } from '../../storage/meta/store.js';
+import { freePort } from './ports.js';
+import { startService, type Service } from '../../app/service.js';
 
 /**
  * What server tests share: the whole service in this process, built by the composition root (so every

@@ -2,8 +2,8 @@
 // through GoodLogs ingest, and requests with the bootstrap personal key.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { startTestService, type TestService } from '../../../server/testing.js';
-import { waitFor } from '../../../test/helpers/ports.js';
+import { startTestService, type TestService } from './service.js';
+import { waitFor } from './ports.js';
 
 export interface LogItem {
   id: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goodlogsReceiverFactory } from '../collector/receivers/goodlogs/factory.js';
-import { receiverHarness, type ReceiverHarness } from '../collector/receivers/testing.js';
+import { goodlogsReceiverFactory } from './factory.js';
+import { receiverHarness, type ReceiverHarness } from '../testing.js';
 
 const EVENTS = { batch: [{ event: 'page_view' }] };
 

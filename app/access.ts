@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { logtrailConfig } from '../collector/receivers/logtrail/config.js';
 import type { Config } from '../config/schema.js';
 import type { MetaStore } from '../storage/meta/store.js';
-import { adminPlugin } from './admin/plugin.js';
-import type { Tokens } from './admin/tokens.js';
-import { goodlogsInfoPlugin } from './info/goodlogs.js';
-import { logtrailInfoPlugin } from './info/logtrail.js';
-import type { Limiter } from './limits/limiter.js';
-import { LOGTRAIL_PREFIX } from './logtrail.js';
+import { adminPlugin } from '../server/admin/plugin.js';
+import type { Tokens } from '../server/admin/tokens.js';
+import { goodlogsInfoPlugin } from '../server/info/goodlogs.js';
+import { logtrailInfoPlugin } from '../server/info/logtrail.js';
+import type { Limiter } from '../server/limits/limiter.js';
+import { LOGTRAIL_PREFIX } from '../server/logtrail.js';
 
 export interface AccessDeps {
   meta: MetaStore;

@@ -13,12 +13,13 @@ import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
-import { createHttpServer } from './http.js';
+import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
-import { Tokens } from './admin/tokens.js';
-import { Limiter } from './limits/limiter.js';
+import { Tokens } from '../server/admin/tokens.js';
+import { Limiter } from '../server/limits/limiter.js';
+import { notFoundBySurface } from '../server/not-found.js';
 import { ComponentCounters } from '../collector/counters.js';
-import { metricsPlugin } from './metrics.js';
+import { metricsPlugin } from '../server/metrics.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -74,6 +75,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const ingested = new RateMeter();
   const limits = new Limiter(meta, config.plans);
   const tokens = Tokens.load(dataDir);
+  notFoundBySurface(http);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };

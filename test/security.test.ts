@@ -4,8 +4,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Table } from '../core/records.js';
 import type { KeyFamily, NewKey } from '../storage/meta/store.js';
-import { monthWindow } from './limits/windows.js';
-import { startTestService, type TestService } from './testing.js';
+import { monthWindow } from '../server/limits/windows.js';
+import { startTestService, type TestService } from './helpers/service.js';
 
 /**
  * Tenancy, route by route: no request reads or writes where its credentials do not reach, and no answer

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goodlogsReceiverFactory } from '../../collector/receivers/goodlogs/factory.js';
-import { logtraceReceiverFactory } from '../../collector/receivers/logtrace/factory.js';
-import { logtrailReceiverFactory } from '../../collector/receivers/logtrail/factory.js';
-import { receiverHarness, type ReceiverHarness } from '../../collector/receivers/testing.js';
+import { goodlogsReceiverFactory } from './goodlogs/factory.js';
+import { logtraceReceiverFactory } from './logtrace/factory.js';
+import { logtrailReceiverFactory } from './logtrail/factory.js';
+import { receiverHarness, type ReceiverHarness } from './testing.js';
 import type { BootstrapInfo } from '../../storage/meta/bootstrap.js';
 import type { KeyFamily } from '../../storage/meta/store.js';
-import { monthWindow, hourWindow } from './windows.js';
+import { monthWindow, hourWindow } from '../../server/limits/windows.js';
 
 /**
  * The shared limiter on each surface's ingest routes: a project on a plan is refused in the surface's own
