@@ -1,3 +1,4 @@
+import type { CounterSource } from '../server/metrics.js';
 import type { Signal } from './component.js';
 
 /** What became of records at a component: taken on, refused back to the sender, or dropped on purpose. */
@@ -16,7 +17,7 @@ export interface CounterSample {
  * The same record counters for every component, kept by the host so that one `GET /metrics` shows them
  * all. Counters only grow (Prometheus counters): a restart starts them at zero.
  */
-export class ComponentCounters {
+export class ComponentCounters implements CounterSource {
   private readonly samples = new Map<string, CounterSample>();
 
   add(component: string, signal: Signal, outcome: Outcome, count: number, reason = ''): void {

@@ -1,5 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ComponentCounters, CounterSample } from '../collector/counters.js';
+
+/** One counter as the collector's host keeps it; the kernel only renders, so it names the shape, not the host. */
+export interface CounterSample {
+  component: string;
+  signal: string;
+  outcome: string;
+  /** Why records were refused or dropped; empty for accepted ones. */
+  reason: string;
+  value: number;
+}
+
+export interface CounterSource {
+  snapshot(): readonly CounterSample[];
+}
 
 const METRIC = 'loglake_component_records_total';
 
@@ -14,7 +27,7 @@ function line(s: CounterSample): string {
 }
 
 /** The component counters in the Prometheus text exposition format (version 0.0.4). */
-export function renderMetrics(counters: ComponentCounters): string {
+export function renderMetrics(counters: CounterSource): string {
   return [
     `# HELP ${METRIC} Records each collector component accepted, refused (the sender was told) or dropped, by reason.`,
     `# TYPE ${METRIC} counter`,
@@ -24,7 +37,7 @@ export function renderMetrics(counters: ComponentCounters): string {
 }
 
 /** `GET /metrics`, unauthenticated like health: it shows counts, never data. */
-export const metricsPlugin: FastifyPluginAsync<{ counters: ComponentCounters }> = async (app, { counters }) => {
+export const metricsPlugin: FastifyPluginAsync<{ counters: CounterSource }> = async (app, { counters }) => {
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     return renderMetrics(counters);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Factory } from '../collector/component.js';
 import { exporterFactories, processorFactories, receiverFactories } from '../collector/registry.js';
-import { configObject } from './schema.js';
+import { configObject } from '../config/schema.js';
 
 /**
  * The config reference, generated from the zod schemas (`npm run docs:config` writes config/REFERENCE.md),
