@@ -8,16 +8,17 @@ import type { MetaStore } from '../storage/meta/store.js';
 import { measure } from './condition.js';
 import { Evaluator } from './evaluator.js';
 import { publishAlertEvent } from './events.js';
+import type { DestinationRules } from './notify/address-guard.js';
 import { bodyFor } from './notify/formats.js';
-import { NotificationQueue, QUEUE_DEFAULTS, type QueueOptions } from './notify/queue.js';
+import { NotificationQueue, QUEUE_DEFAULTS } from './notify/queue.js';
 import { goodlogsAlertsPlugin } from './routes/goodlogs.js';
 import { posthogAlertsPlugin } from './routes/posthog.js';
 
 const now = () => new Date();
 
-export function registerAlertRoutes(http: FastifyInstance, meta: MetaStore): void {
-  http.register(goodlogsAlertsPlugin({ meta, now }));
-  http.register(posthogAlertsPlugin({ meta, now }));
+export function registerAlertRoutes(http: FastifyInstance, meta: MetaStore, destinations: DestinationRules): void {
+  http.register(goodlogsAlertsPlugin({ meta, now, destinations }));
+  http.register(posthogAlertsPlugin({ meta, now, destinations }));
 }
 
 export interface AlertsDeps {
@@ -33,7 +34,7 @@ export interface AlertsOptions {
   /** A check must end within the query timeout; its lease lasts that and a margin. */
   queryTimeoutMs: number;
   maxConcurrent: number;
-  notifications?: QueueOptions;
+  destinations: DestinationRules;
 }
 
 const POLL_MS = 250;
@@ -45,7 +46,7 @@ export interface Alerts {
 
 export function startAlerts(deps: AlertsDeps, opts: AlertsOptions): Alerts {
   const logger = deps.logger.child({ component: 'alerts' });
-  const queue = new NotificationQueue(logger, opts.notifications ?? QUEUE_DEFAULTS);
+  const queue = new NotificationQueue(logger, { ...QUEUE_DEFAULTS, destinations: opts.destinations });
   const evaluator = new Evaluator({
     meta: deps.meta,
     measure: (rule, window) => measure(deps.engine, { project: rule.project_id, environments: rule.environments }, rule, window),

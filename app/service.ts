@@ -92,7 +92,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     throw err;
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
-  registerAlertRoutes(http, meta);
+  registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
   if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
@@ -103,6 +103,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
         linkBase: (config.alerts.public_url ?? `http://localhost:${(http.server.address() as AddressInfo).port}`).replace(/\/+$/, ''),
         queryTimeoutMs: config.query.timeout_ms,
         maxConcurrent: config.query.max_concurrent,
+        destinations: { allowPrivate: config.alerts.destinations.allow_private },
       })
     : null;
   ready = true;

@@ -107,6 +107,17 @@ export const configObject = z.object({
       check_interval_override_seconds: z.number().positive().optional(),
       /** Where users reach this loglake; links in notifications start with it (default: http://localhost:<http.port>). */
       public_url: z.url({ protocol: /^https?$/ }).optional(),
+      destinations: z
+        .object({
+          /**
+           * Whether webhook and Slack destinations may be loopback or private addresses. Allowed by default: a
+           * self-hosted loglake's receivers (a chat relay, an incident tool) often live on the same private
+           * network. Set false where users who write rules must not reach that network. Link-local addresses
+           * (cloud metadata, 169.254.169.254) are refused either way.
+           */
+          allow_private: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   plans: plansSchema,

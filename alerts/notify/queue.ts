@@ -1,7 +1,10 @@
 // Notifications leave through a queue: a slow or failing receiver is retried with backoff in the
 // background and never holds up the evaluation of any rule.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { Semaphore } from '../../query/engine/semaphore.js';
+import { guardedLookup, literalRefusal, RefusedDestination, type DestinationRules } from './address-guard.js';
 
 export interface Delivery {
   url: string;
@@ -18,26 +21,45 @@ export interface QueueOptions {
   concurrency: number;
   /** Deliveries waiting or retrying; past this, new ones are dropped (and logged) rather than held without bound. */
   maxPending: number;
+  destinations: DestinationRules;
 }
 
-export const QUEUE_DEFAULTS: QueueOptions = { attempts: 6, backoffMs: 1000, timeoutMs: 10_000, concurrency: 8, maxPending: 10_000 };
+export const QUEUE_DEFAULTS: QueueOptions = {
+  attempts: 6, backoffMs: 1000, timeoutMs: 10_000, concurrency: 8, maxPending: 10_000, destinations: { allowPrivate: true },
+};
 
 type Attempt = { ok: true } | { ok: false; retry: boolean; reason: string };
 
-/** Timeouts, network errors, 5xx, 408 and 429 are worth another attempt; any other refusal is not. */
-async function post(url: string, body: unknown, timeoutMs: number, signal: AbortSignal): Promise<Attempt> {
-  try {
-    const res = await fetch(url, {
+/** POSTs JSON and answers the status; the connection goes only to addresses `rules` allow. */
+function postJson(url: URL, body: unknown, rules: DestinationRules, signal: AbortSignal): Promise<number> {
+  const literal = literalRefusal(url, rules);
+  if (literal) return Promise.reject(new RefusedDestination(literal));
+  const payload = JSON.stringify(body);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'loglake-alerts' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'loglake-alerts' },
+      lookup: guardedLookup(rules),
+      signal,
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
     });
-    await res.body?.cancel();
-    if (res.ok) return { ok: true };
-    return { ok: false, retry: res.status >= 500 || res.status === 408 || res.status === 429, reason: `HTTP ${res.status}` };
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Timeouts, network errors, 5xx, 408 and 429 are worth another attempt; a refused address or any other refusal is not. */
+async function post(url: string, body: unknown, opts: QueueOptions, signal: AbortSignal): Promise<Attempt> {
+  try {
+    const status = await postJson(new URL(url), body, opts.destinations, AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]));
+    if (status >= 200 && status < 300) return { ok: true };
+    return { ok: false, retry: status >= 500 || status === 408 || status === 429, reason: `HTTP ${status}` };
   } catch (err) {
-    return { ok: false, retry: true, reason: (err as Error).message };
+    return { ok: false, retry: !(err instanceof RefusedDestination), reason: (err as Error).message };
   }
 }
 
@@ -80,7 +102,7 @@ export class NotificationQueue {
       const release = await this.slots.acquire();
       let result: Attempt;
       try {
-        result = await post(d.url, d.body, this.opts.timeoutMs, this.requests.signal);
+        result = await post(d.url, d.body, this.opts, this.requests.signal);
       } finally {
         release();
       }
