@@ -159,7 +159,7 @@ export class FileMetaStore implements MetaStore {
 
   createUser(email: string, password: string, orgIds: string[]): Promise<User> {
     const normalized = email.trim().toLowerCase();
-    const user: User = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString() };
+    const user: User = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString(), session_epoch: 0 };
     return this.mutate((s) => {
       if (s.users.some((u) => u.email.toLowerCase() === normalized)) throw new ConflictError('email already registered');
       s.users.push(user);
@@ -176,6 +176,52 @@ export class FileMetaStore implements MetaStore {
     this.reload();
     const normalized = email.trim().toLowerCase();
     return this.state.users.find((u) => u.email.toLowerCase() === normalized) ?? null;
+  }
+
+  setPassword(userId: string, password: string): Promise<User | null> {
+    const hash = hashPassword(password);
+    return this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (!user) return null;
+      user.password_hash = hash;
+      user.session_epoch += 1;
+      return structuredClone(user);
+    });
+  }
+
+  async endSessions(userId: string): Promise<void> {
+    await this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (user) user.session_epoch += 1;
+    });
+  }
+
+  async revokeSession(tokenId: string, expiresAt: Date): Promise<void> {
+    const now = new Date().toISOString();
+    await this.mutate((s) => {
+      s.revoked_sessions = s.revoked_sessions.filter((r) => r.expires_at > now && r.token_id !== tokenId);
+      s.revoked_sessions.push({ token_id: tokenId, expires_at: expiresAt.toISOString() });
+    });
+  }
+
+  isSessionRevoked(tokenId: string): boolean {
+    this.reload();
+    return this.state.revoked_sessions.some((r) => r.token_id === tokenId);
+  }
+
+  removeMember(orgId: string, userId: string): Promise<'removed' | 'not_member' | 'last_member'> {
+    return this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (!user?.org_ids.includes(orgId)) return 'not_member';
+      if (!s.users.some((u) => u.id !== userId && u.org_ids.includes(orgId))) return 'last_member';
+      user.org_ids = user.org_ids.filter((id) => id !== orgId);
+      return 'removed';
+    });
+  }
+
+  listMembers(orgId: string): User[] {
+    this.reload();
+    return this.state.users.filter((u) => u.org_ids.includes(orgId));
   }
 
   async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {

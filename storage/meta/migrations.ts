@@ -16,12 +16,17 @@ const MIGRATIONS: Migration[] = [
   (s) => {
     s.alerts ??= [];
   },
+  // 3 → 4: session revocation.
+  (s) => {
+    s.revoked_sessions ??= [];
+    for (const user of s.users as Record<string, unknown>[]) user.session_epoch ??= 0;
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], revoked_sessions: [] };
 }
 
 /**

@@ -12,4 +12,6 @@ export interface State {
   keys: ApiKey[];
   usage: Usage;
   alerts: AlertRule[];
+  /** Session tokens signed out before they expire; each is dropped once it would have expired. */
+  revoked_sessions: { token_id: string; expires_at: string }[];
 }

@@ -28,6 +28,8 @@ export interface User {
   password_hash: string;
   org_ids: string[];
   created_at: string;
+  /** Session tokens carry the epoch they were signed in; bumping it ends every session of the user. */
+  session_epoch: number;
 }
 
 export interface ApiKey {
@@ -140,6 +142,16 @@ export interface MetaStore {
   createUser(email: string, password: string, orgIds: string[]): Promise<User>;
   getUser(id: string): User | null;
   findUserByEmail(email: string): User | null;
+  /** Sets a user's password and ends every session they have; null when there is no such user. */
+  setPassword(userId: string, password: string): Promise<User | null>;
+  /** Ends every session of the user (sign-out everywhere). */
+  endSessions(userId: string): Promise<void>;
+  /** Ends one session, by its token id, until the token would have expired anyway. */
+  revokeSession(tokenId: string, expiresAt: Date): Promise<void>;
+  isSessionRevoked(tokenId: string): boolean;
+  /** Takes the user out of the org, unless they are not in it or are its last member (an org keeps one). */
+  removeMember(orgId: string, userId: string): Promise<'removed' | 'not_member' | 'last_member'>;
+  listMembers(orgId: string): User[];
   /** Creates a key and returns its secret text, which is shown once and never stored. */
   createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }>;
   /** The live (not revoked) key whose secret this is, or null. */
