@@ -21,6 +21,8 @@ export function alertEvent(rule: AlertRule, at: Date): AlertEventRecord {
   };
 }
 
+/** Named by the row's id: a node that takes over an unsettled outbox entry may publish it again. */
 export function publishAlertEvent(bus: Bus, event: AlertEventRecord): Promise<void> {
-  return publishBatch(bus, { table: 'alert_events', projectId: event.project_id, records: [event], context: { receiver: 'alerts' } }, PUBLISH_ATTEMPTS);
+  const batch = { table: 'alert_events' as const, projectId: event.project_id, records: [event], context: { receiver: 'alerts' } };
+  return publishBatch(bus, batch, PUBLISH_ATTEMPTS, `alert-event.${event.id}`);
 }

@@ -4,14 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { Semaphore } from '../../query/engine/semaphore.js';
+import type { AlertDelivery } from '../../storage/meta/store.js';
 import { guardedLookup, literalRefusal, RefusedDestination, type DestinationRules } from './address-guard.js';
 
-export interface Delivery {
-  url: string;
-  body: unknown;
-  /** For logs: which rule and destination. */
-  label: string;
-}
 
 export interface QueueOptions {
   attempts: number;
@@ -87,17 +82,26 @@ export class NotificationQueue {
     this.slots = new Semaphore(opts.concurrency);
   }
 
-  enqueue(delivery: Delivery): void {
+  /**
+   * `settled` runs once the delivery is done with: delivered, or given up after its attempts. It does not
+   * run for one cut short by `stop` or dropped as over `maxPending`: those stay owed.
+   */
+  enqueue(delivery: AlertDelivery, settled?: () => void): void {
     if (this.waits.signal.aborted) return;
     if (this.tasks.size >= this.opts.maxPending) {
-      this.logger.error({ destination: delivery.label }, `alerts: ${this.opts.maxPending} notifications pending; this one is dropped`);
+      this.logger.error({ destination: delivery.label }, `alerts: ${this.opts.maxPending} notifications pending; this one waits for a later pass`);
       return;
     }
-    const task = this.deliver(delivery).finally(() => this.tasks.delete(task));
+    const task = this.deliver(delivery)
+      .then((done) => {
+        if (done) settled?.();
+      })
+      .finally(() => this.tasks.delete(task));
     this.tasks.add(task);
   }
 
-  private async deliver(d: Delivery): Promise<void> {
+  /** True when done with (delivered or given up), false when cut short by `stop`. */
+  private async deliver(d: AlertDelivery): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const release = await this.slots.acquire();
       let result: Attempt;
@@ -106,16 +110,17 @@ export class NotificationQueue {
       } finally {
         release();
       }
-      if (result.ok) return;
+      if (result.ok) return true;
       if (result.retry && attempt < this.opts.attempts) await sleep(this.opts.backoffMs * 2 ** (attempt - 1), this.waits.signal);
-      if (!result.retry || attempt >= this.opts.attempts || this.waits.signal.aborted) {
+      if (this.waits.signal.aborted && result.retry && attempt < this.opts.attempts) return false;
+      if (!result.retry || attempt >= this.opts.attempts) {
         this.logger.warn({ destination: d.label, attempts: attempt, reason: result.reason }, 'alerts: a notification could not be delivered');
-        return;
+        return true;
       }
     }
   }
 
-  /** Takes no more; attempts under way get until the deadline, retries not yet due are given up. */
+  /** Takes no more; attempts under way get until the deadline; retries not yet due are left unsettled (still owed). */
   async stop(deadlineMs = 2000): Promise<void> {
     this.waits.abort();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());

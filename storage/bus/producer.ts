@@ -35,10 +35,10 @@ function parts<T extends Table>(batch: Batch<T>): Part[] {
 
 /**
  * Publishes a batch as one message per part, each retried with the same de-duplication id; resolves once
- * every part is durable on the bus.
+ * every part is durable on the bus. A caller that may publish the same batch again (after a crash) names it
+ * with a stable `batchId`, so the bus's de-duplication window drops the repeat.
  */
-export async function publishBatch(bus: Bus, batch: Batch, attempts: number): Promise<void> {
-  const batchId = uuidv7();
+export async function publishBatch(bus: Bus, batch: Batch, attempts: number, batchId: string = uuidv7()): Promise<void> {
   const publish = async (message: Parameters<Bus['publish']>[0]) => {
     for (let attempt = 1; ; attempt++) {
       try {

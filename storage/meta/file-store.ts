@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { ConflictError, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
-import { claimDue, finishCheck, isDue, releaseAll } from './alert-leases.js';
+import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
+import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, settleOutbox } from './alert-leases.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
 import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
@@ -323,8 +323,19 @@ export class FileMetaStore implements MetaStore {
     return this.mutate((s) => claimDue(s, owner, now, leaseMs, max));
   }
 
-  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean> {
-    return this.mutate((s) => finishCheck(s, id, owner, version, status));
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): Promise<boolean> {
+    return this.mutate((s) => finishCheck(s, id, owner, version, status, outbox));
+  }
+
+  claimAlertOutbox(owner: string, now: Date, leaseMs: number): Promise<AlertOutboxEntry[]> {
+    this.reload();
+    // Polled every few seconds: a write only when there is something to take.
+    if (freeOutbox(this.state, now).length === 0) return Promise.resolve([]);
+    return this.mutate((s) => claimOutbox(s, owner, now, leaseMs));
+  }
+
+  settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void> {
+    return this.mutate((s) => settleOutbox(s, entryId, part));
   }
 
   async releaseAlerts(owner: string): Promise<void> {

@@ -16,9 +16,10 @@ const MIGRATIONS: Migration[] = [
   (s) => {
     s.alerts ??= [];
   },
-  // 3 → 4: session revocation.
+  // 3 → 4: session revocation, and what alert state changes still owe.
   (s) => {
     s.revoked_sessions ??= [];
+    s.alert_outbox ??= [];
     for (const user of s.users as Record<string, unknown>[]) user.session_epoch ??= 0;
   },
 ];
@@ -26,7 +27,7 @@ const MIGRATIONS: Migration[] = [
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], revoked_sessions: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], revoked_sessions: [], alert_outbox: [] };
 }
 
 /**

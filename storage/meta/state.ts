@@ -1,4 +1,4 @@
-import type { AlertRule, ApiKey, Org, Project, User } from './store.js';
+import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
 export type Usage = Record<string, Record<string, Record<string, number>>>;
@@ -14,4 +14,5 @@ export interface State {
   alerts: AlertRule[];
   /** Session tokens signed out before they expire; each is dropped once it would have expired. */
   revoked_sessions: { token_id: string; expires_at: string }[];
+  alert_outbox: AlertOutboxEntry[];
 }

@@ -4,6 +4,8 @@
  * implements the same.
  */
 
+import type { AlertEventRecord } from '../../core/records.js';
+
 export type KeyFamily = 'goodlogs' | 'logtrail' | 'logtrace' | 'posthog';
 export type KeyKind = 'public' | 'secret';
 
@@ -125,6 +127,31 @@ export interface AlertRule {
   lease: { owner: string; until: string } | null;
 }
 
+/** One notification to send: the body is already in the destination's format. */
+export interface AlertDelivery {
+  url: string;
+  body: unknown;
+  /** For logs: which rule and destination. */
+  label: string;
+}
+
+/**
+ * What a state change still owes the world: its `alert_events` row and its notifications. Stored in the same
+ * write as the new status, so a crash between the two can neither lose them nor leave a status without its
+ * row; each part leaves the outbox once done, and a dead sender's entry is taken over.
+ */
+export interface AlertOutboxEntry {
+  id: string;
+  rule_id: string;
+  project_id: string;
+  /** Null once it is on the bus. */
+  event: AlertEventRecord | null;
+  /** Each null once delivered or given up; done ones stay as holes so that indexes keep naming the same one. */
+  deliveries: (AlertDelivery | null)[];
+  /** The node sending it now, as a rule's lease: taken over at once from a dead process of this machine. */
+  lease: { owner: string; until: string } | null;
+}
+
 /** An id or an email that is already taken. */
 export class ConflictError extends Error {}
 
@@ -185,10 +212,14 @@ export interface MetaStore {
    */
   claimDueAlerts(owner: string, now: Date, leaseMs: number, max: number): Promise<AlertRule[]>;
   /**
-   * Ends `owner`'s lease on a rule and stores the check's status, unless the rule was written since the
-   * claim (then the check is dropped: false).
+   * Ends `owner`'s lease on a rule and stores the check's status and, in the same write, what it owes
+   * (`outbox`, leased to `owner`), unless the rule was written since the claim (then the check is dropped: false).
    */
-  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean>;
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): Promise<boolean>;
+  /** Leases to `owner` the outbox entries no live node holds (`owner`'s own included, while leased). */
+  claimAlertOutbox(owner: string, now: Date, leaseMs: number): Promise<AlertOutboxEntry[]>;
+  /** Takes a done part out of an entry (`event`, or a delivery by index), and the entry once nothing is left. */
+  settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void>;
   /** Gives up every lease `owner` holds (a node stopping). */
   releaseAlerts(owner: string): Promise<void>;
 }
