@@ -15,6 +15,17 @@ export interface OutgoingMessage {
   data: Uint8Array;
 }
 
+/**
+ * The bus did not confirm a publish within the time budget, or the connection failed while it was under
+ * way: the message may be on the bus or not. A retry with the same message id is stored once.
+ */
+export class BusUnconfirmedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnconfirmedError';
+  }
+}
+
 export interface BusMessage extends OutgoingMessage {
   /** Position in the bus: unique and increasing within one `busId`. */
   seq: number;

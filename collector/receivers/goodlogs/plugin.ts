@@ -9,7 +9,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
-import { handOn } from '../hand-on.js';
+import { handOn, RETRY_AFTER, UNCONFIRMED_MESSAGE } from '../hand-on.js';
 import type { GoodlogsConfig } from './config.js';
 import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
 
@@ -64,8 +64,8 @@ export function goodlogsIngestPlugin(deps: Deps) {
         });
         if (records.length > 0) {
           await handOn(request, inFlight, consumer, { table, projectId: key.project_id, records: records as never }, deps.receiverId, {
-            saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
-            refused: () => new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request'),
+            saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, RETRY_AFTER),
+            unconfirmed: () => new ApiError(503, 'SERVICE_UNAVAILABLE', UNCONFIRMED_MESSAGE, undefined, RETRY_AFTER),
           });
         }
         return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: errors.slice(0, 50) } : {}) });

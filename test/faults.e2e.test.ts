@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLoglake, type LoglakeProcess } from './helpers/loglake.js';
+import { lakeValues } from './helpers/lake.js';
+import { natsServerBinary, startOwnNats, type OwnNats } from './helpers/nats.js';
+import { waitFor } from './helpers/ports.js';
+import { ingestSurfaces, type Surface } from './helpers/surfaces.js';
+
+const ownNats = natsServerBinary() !== null;
+if (!ownNats) console.warn('SKIPPING the fault tests: no nats-server binary to start a test-owned server');
+
+const CONFIRM_MS = 1500;
+
+function config(dir: string, nats: string): string {
+  const path = join(dir, 'loglake.yaml');
+  writeFileSync(path, [
+    'exporters:',
+    '  bus:',
+    `    timeout_ms: ${CONFIRM_MS}`,
+    'storage:',
+    '  bus:',
+    '    kind: jetstream',
+    `    nats_url: ${nats}`,
+    '    ack_wait_seconds: 5',
+    '  writer:',
+    '    flush_interval_ms: 200',
+    '',
+  ].join('\n'));
+  return path;
+}
+
+const send = (s: Surface, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: JSON.stringify(body) });
+
+describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)', () => {
+  let nats: OwnNats;
+  let p: LoglakeProcess;
+  let surfaces: Surface[];
+  let project: string;
+
+  beforeAll(async () => {
+    nats = await startOwnNats();
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-faults-'));
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, nats.url) } });
+    const boot = p.bootstrap();
+    project = boot.project_id;
+    surfaces = ingestSurfaces(p, boot.keys);
+  }, 90_000);
+
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    nats?.proc.kill('SIGCONT');
+    await nats?.stop();
+  });
+
+  const messages = () => lakeValues(p.dataDir, project, 'logs', 'message');
+
+  it('answers 503 with Retry-After, "may or may not have been stored", when the bus is frozen; the records are not lost', { timeout: 60_000 }, async () => {
+    nats.proc.kill('SIGSTOP');
+    try {
+      const answers = await Promise.all(surfaces.map(async (s) => {
+        const started = Date.now();
+        const res = await send(s, s.body(`frozen ${s.name}`));
+        return { s, res, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
+      }));
+      for (const { s, res, body, ms } of answers) {
+        expect({ surface: s.name, status: res.status }).toEqual({ surface: s.name, status: 503 });
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(JSON.stringify(body)).toMatch(/may or may not have been stored; retrying this same request is safe/);
+        expect(s.code(body)).toEqual(s.name === 'Logtrail' ? 'INTERNAL_LOG_SERVICE_ERROR' : s.name === 'OTLP/HTTP' ? 14 : 'SERVICE_UNAVAILABLE');
+        // The budget is the setting, not the client library's own timeouts.
+        expect(ms).toBeLessThan(CONFIRM_MS + 2000);
+      }
+    } finally {
+      nats.proc.kill('SIGCONT');
+    }
+    // The frozen server had the publishes in its socket: what the answer could not promise arrives anyway.
+    await waitFor('the frozen batches in the lake', async () => {
+      const m = (await messages()).ids;
+      return surfaces.every((s) => m.get(`frozen ${s.name}`) === 1);
+    }, 30_000);
+    for (const s of surfaces) expect((await send(s, s.body(`thawed ${s.name}`))).status).toBe(s.stored);
+  });
+});
