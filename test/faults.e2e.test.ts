@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoglake, type LoglakeProcess } from './helpers/loglake.js';
 import { lakeValues } from './helpers/lake.js';
@@ -32,7 +33,7 @@ function config(dir: string, nats: string): string {
 }
 
 const send = (s: Surface, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: JSON.stringify(body) });
+  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: Buffer.isBuffer(body) ? body : JSON.stringify(body) });
 
 describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)', () => {
   let nats: OwnNats;
@@ -82,5 +83,32 @@ describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)'
       return surfaces.every((s) => m.get(`frozen ${s.name}`) === 1);
     }, 30_000);
     for (const s of surfaces) expect((await send(s, s.body(`thawed ${s.name}`))).status).toBe(s.stored);
+  });
+
+  it('reads gzip and deflate bodies on every HTTP ingest route, limits the inflated size and refuses what it cannot read', { timeout: 60_000 }, async () => {
+    // Leading whitespace is valid JSON: 17 MB of it inflates past every surface's limit from a few KB.
+    const bomb = gzipSync(Buffer.alloc(17 * 1024 * 1024, ' '));
+    expect(bomb.length).toBeLessThan(100_000);
+    for (const s of surfaces) {
+      const text = (m: string) => Buffer.from(JSON.stringify(s.body(m)));
+      expect({ surface: s.name, status: (await send(s, gzipSync(text(`gzip ${s.name}`)), { 'content-encoding': 'gzip' })).status }).toEqual({ surface: s.name, status: s.stored });
+      expect((await send(s, deflateSync(text(`deflate ${s.name}`)), { 'content-encoding': 'deflate' })).status).toBe(s.stored);
+      const cases: [string, Buffer, string, number][] = [
+        ['a plain body labelled gzip', text(`mislabelled ${s.name}`), 'gzip', 400],
+        ['an encoding loglake does not read', text(`brotli ${s.name}`), 'br', 415],
+        ['a decompression bomb', bomb, 'gzip', 413],
+      ];
+      for (const [what, body, encoding, status] of cases) {
+        const res = await send(s, body, { 'content-encoding': encoding });
+        expect({ surface: s.name, what, status: res.status }).toEqual({ surface: s.name, what, status });
+        // Refused in the surface's own envelope.
+        expect(s.code((await res.json()) as Record<string, unknown>)).toBeDefined();
+      }
+    }
+    const stored = await waitFor('the compressed bodies in the lake', async () => {
+      const m = (await messages()).ids;
+      return surfaces.every((s) => m.get(`gzip ${s.name}`) === 1 && m.get(`deflate ${s.name}`) === 1) ? m : null;
+    }, 30_000);
+    for (const s of surfaces) expect([stored.get(`mislabelled ${s.name}`), stored.get(`brotli ${s.name}`)]).toEqual([undefined, undefined]);
   });
 });

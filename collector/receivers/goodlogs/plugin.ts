@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../core/errors.js';
 import type { EventRecord, LogRecord, Table } from '../../../core/records.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
-import { goodlogsAuth, goodlogsErrorHandler } from '../../../server/goodlogs.js';
+import { goodlogsAuth, goodlogsErrorHandler, goodlogsStyleDecompressErrors } from '../../../server/goodlogs.js';
+import { bodyText } from '../../../server/json-body.js';
 import { browserAccess } from '../../../server/cors.js';
 import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grants.js';
 import type { Limiter } from '../../../server/limits/limiter.js';
@@ -29,11 +30,12 @@ export function goodlogsIngestPlugin(deps: Deps) {
     app.setErrorHandler(goodlogsErrorHandler);
     // curl scripts often omit Content-Type; the body is JSON whatever the header says.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.max_body_bytes }, (_req, body, done) => {
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.max_body_bytes }, async (request: FastifyRequest, raw: Buffer) => {
+      const body = await bodyText(request, raw, config.max_body_bytes, goodlogsStyleDecompressErrors);
       try {
-        done(null, JSON.parse(body as string));
+        return JSON.parse(body);
       } catch {
-        done(new ApiError(400, 'VALIDATION_ERROR', 'Request body is not valid JSON'));
+        throw new ApiError(400, 'VALIDATION_ERROR', 'Request body is not valid JSON');
       }
     });
 
