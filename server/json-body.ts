@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiError } from '../core/errors.js';
 import { decompress, type DecompressErrors } from './decompress.js';
+import { bodyDigest, IDEMPOTENCY_HEADER } from './idempotency.js';
 
 /** How a surface words each way a body can fail the JSON rules. */
 export interface JsonBodyErrors extends DecompressErrors {
@@ -11,13 +12,23 @@ export interface JsonBodyErrors extends DecompressErrors {
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
+const digests = new WeakMap<FastifyRequest, string>();
+
 /**
  * A request body as text, inflated by its Content-Encoding (gzip, deflate). `limit` bounds the inflated
- * size: Fastify's own limit only sees the compressed bytes.
+ * size: Fastify's own limit only sees the compressed bytes. Without an `Idempotency-Key` the inflated
+ * body's digest is kept for `requestDigest`: the same content sent with another encoding is the same request.
  */
 export async function bodyText(request: FastifyRequest, raw: Buffer, limit: number, errors: DecompressErrors): Promise<string> {
   const encoding = request.headers['content-encoding'];
-  return (await decompress(raw, typeof encoding === 'string' ? encoding : undefined, limit, errors)).toString('utf8');
+  const body = await decompress(raw, typeof encoding === 'string' ? encoding : undefined, limit, errors);
+  if (request.headers[IDEMPOTENCY_HEADER] === undefined) digests.set(request, bodyDigest(body));
+  return body.toString('utf8');
+}
+
+/** The digest of the body `bodyText` read for this request. */
+export function requestDigest(request: FastifyRequest): string | undefined {
+  return digests.get(request);
 }
 
 /**

@@ -33,7 +33,29 @@ function config(dir: string, nats: string): string {
 }
 
 const send = (s: Surface, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) });
+
+/**
+ * On every surface: a body sent twice is stored once; a body re-sent under one Idempotency-Key is stored
+ * once even when it differs (a shipper re-stamping its retry); different keys are different requests.
+ */
+async function expectRetriesStoredOnce(surfaces: Surface[], messages: () => Promise<{ ids: Map<string, number> }>) {
+  const run = `${process.pid}-${Date.now()}`;
+  for (const s of surfaces) {
+    for (let i = 0; i < 2; i++) expect((await send(s, s.body(`twice ${s.name} ${run}`))).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed ${s.name} ${run}`), { 'idempotency-key': `k1-${run}` })).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed retry ${s.name} ${run}`), { 'idempotency-key': `k1-${run}` })).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed ${s.name} ${run}`), { 'idempotency-key': `k2-${run}` })).status).toBe(s.stored);
+    expect((await send(s, gzipSync(JSON.stringify(s.body(`twice ${s.name} ${run}`))), { 'content-encoding': 'gzip' })).status).toBe(s.stored);
+  }
+  const m = await waitFor('the retried batches in the lake', async () => {
+    const ids = (await messages()).ids;
+    return surfaces.every((s) => ids.get(`keyed ${s.name} ${run}`) === 2) ? ids : null;
+  }, 30_000);
+  for (const s of surfaces) {
+    expect({ surface: s.name, twice: m.get(`twice ${s.name} ${run}`), retry: m.get(`keyed retry ${s.name} ${run}`) }).toEqual({ surface: s.name, twice: 1, retry: undefined });
+  }
+}
 
 describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)', () => {
   let nats: OwnNats;
@@ -82,7 +104,14 @@ describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)'
       const m = (await messages()).ids;
       return surfaces.every((s) => m.get(`frozen ${s.name}`) === 1);
     }, 30_000);
+    // The client does what the answer tells it: it retries the same request, which is stored once.
+    for (const s of surfaces) expect((await send(s, s.body(`frozen ${s.name}`))).status).toBe(s.stored);
     for (const s of surfaces) expect((await send(s, s.body(`thawed ${s.name}`))).status).toBe(s.stored);
+    const m = await waitFor('the thawed batches in the lake', async () => {
+      const ids = (await messages()).ids;
+      return surfaces.every((s) => ids.get(`thawed ${s.name}`) === 1) ? ids : null;
+    }, 30_000);
+    expect(surfaces.map((s) => [s.name, m.get(`frozen ${s.name}`)])).toEqual(surfaces.map((s) => [s.name, 1]));
   });
 
   it('reads gzip and deflate bodies on every HTTP ingest route, limits the inflated size and refuses what it cannot read', { timeout: 60_000 }, async () => {
@@ -110,5 +139,22 @@ describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)'
       return surfaces.every((s) => m.get(`gzip ${s.name}`) === 1 && m.get(`deflate ${s.name}`) === 1) ? m : null;
     }, 30_000);
     for (const s of surfaces) expect([stored.get(`mislabelled ${s.name}`), stored.get(`brotli ${s.name}`)]).toEqual([undefined, undefined]);
+  });
+
+  it('stores a retried request once: same body, or the same Idempotency-Key', { timeout: 60_000 }, async () => {
+    await expectRetriesStoredOnce(surfaces, messages);
+  });
+});
+
+describe('safe retries on the embedded bus', () => {
+  let p: LoglakeProcess;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+  });
+
+  it('stores a retried request once: same body, or the same Idempotency-Key', { timeout: 90_000 }, async () => {
+    p = await startLoglake({ env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    await expectRetriesStoredOnce(ingestSurfaces(p, boot.keys), () => lakeValues(p.dataDir, boot.project_id, 'logs', 'message'));
   });
 });

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Batch, Table } from '../../core/records.js';
 import { BusUnconfirmedError } from '../../storage/bus/bus.js';
+import { ingestRequestId } from '../../server/idempotency.js';
+import { requestDigest } from '../../server/json-body.js';
 import type { Consumer } from '../component.js';
 import type { InFlightLimit } from './in-flight.js';
 
@@ -20,8 +22,8 @@ export interface HandOnErrors {
 
 /**
  * What every HTTP ingest route does once it has records: hand them to the pipeline under the in-flight
- * cap and answer only after they are durable, turning an unconfirmed publish into the surface's own
- * "unavailable" error.
+ * cap, named by the request (so a retry of it is stored once), and answer only after they are durable,
+ * turning an unconfirmed publish into the surface's own "unavailable" error.
  */
 export async function handOn<T extends Table>(
   request: FastifyRequest,
@@ -32,8 +34,9 @@ export async function handOn<T extends Table>(
   errors: HandOnErrors,
 ): Promise<void> {
   await limit.run(async () => {
+    const requestId = ingestRequestId(`${receiverId}\0${batch.table}\0${request.apiKey?.id ?? batch.projectId}`, request.headers, requestDigest(request));
     try {
-      await consumer.consume({ ...batch, context: { receiver: receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers } } as Batch);
+      await consumer.consume({ ...batch, context: { receiver: receiverId, remoteAddress: request.socket.remoteAddress, headers: request.headers, requestId } } as Batch);
     } catch (err) {
       if (!(err instanceof BusUnconfirmedError)) throw err;
       request.log.warn({ err, receiver: receiverId }, 'the bus did not confirm a batch; the sender is told to retry');

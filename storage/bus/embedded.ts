@@ -164,27 +164,33 @@ export class EmbeddedBus implements Bus {
 
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = (async () => {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        try {
-          const data = Buffer.concat(batch.map((p) => p.frame));
-          if (data.length > 0) {
-            await this.active.write(data);
-            await this.active.datasync();
-            this.activeSize += data.length;
-          }
-          batch.forEach((p) => p.resolve());
-        } catch (err) {
-          batch.forEach((p) => p.reject(err));
-        }
-        for (const wake of this.waiters) wake();
-        this.waiters.clear();
-        if (this.activeSize >= this.segmentBytes) await this.roll();
-      }
+    // Cleared only once the flush has settled: a flush with nothing to write (only duplicates) finishes
+    // synchronously, and clearing it inside would be undone by this assignment, stalling every publish after.
+    this.flushing = this.flush().finally(() => {
       this.flushing = null;
-    })();
+      if (this.pending.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const data = Buffer.concat(batch.map((p) => p.frame));
+        if (data.length > 0) {
+          await this.active.write(data);
+          await this.active.datasync();
+          this.activeSize += data.length;
+        }
+        batch.forEach((p) => p.resolve());
+      } catch (err) {
+        batch.forEach((p) => p.reject(err));
+      }
+      for (const wake of this.waiters) wake();
+      this.waiters.clear();
+      if (this.activeSize >= this.segmentBytes) await this.roll();
+    }
   }
 
   private async roll(): Promise<void> {

@@ -56,7 +56,8 @@ function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
  * out or lost its connection may still have been stored, so nobody may claim it was not.
  */
 export async function publishBatch(bus: Bus, batch: Batch, opts: PublishOptions): Promise<void> {
-  const batchId = uuidv7();
+  // A request's own id makes its retries (the client's, and ours below) publish the same message ids.
+  const batchId = batch.context.requestId ?? uuidv7();
   const deadline = Date.now() + opts.timeoutMs;
   const publish = async (message: Parameters<Bus['publish']>[0]) => {
     for (let attempt = 1; ; attempt++) {

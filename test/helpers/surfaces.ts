@@ -16,6 +16,8 @@ export interface Surface {
 /** GoodLogs, Logtrail, LogTrace and OTLP/HTTP (JSON) on a process started by `startLoglake`. */
 export function ingestSurfaces(p: LoglakeProcess, keys: BootstrapFile['keys']): Surface[] {
   const json = { 'content-type': 'application/json' };
+  // Fixed, so that the same message is the same body.
+  const stamp = new Date().toISOString();
   const nested = (b: Record<string, unknown>) => (b.error as { code?: unknown } | undefined)?.code;
   return [
     {
@@ -30,7 +32,7 @@ export function ingestSurfaces(p: LoglakeProcess, keys: BootstrapFile['keys']): 
       name: 'Logtrail',
       url: `${p.url}/api/v1/workspace/logs/bulk`,
       headers: { ...json, 'x-api-key': keys.logtrail_rw },
-      body: (message) => [{ action: 'fault.test', level: 'info', message, clientTimestamp: new Date().toISOString() }],
+      body: (message) => [{ action: 'fault.test', level: 'info', message, clientTimestamp: stamp }],
       stored: 201,
       code: (b) => b.error_code,
     },

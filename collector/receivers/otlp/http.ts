@@ -4,7 +4,8 @@ import { createHttpServer } from '../../../server/http.js';
 import { authorize } from './auth.js';
 import type { OtlpConfig } from './config.js';
 import { decompress, type DecompressErrors } from '../../../server/decompress.js';
-import type { ListenerDeps } from './ingest.js';
+import { otlpRequestId, type ListenerDeps } from './ingest.js';
+import { bodyDigest } from '../../../server/idempotency.js';
 import { admitExport } from './limits.js';
 import type { Target } from './mapping.js';
 import { decodeJson, decodeProtobuf, encodeResponse, encodeResponseJson, type Encoding } from './proto.js';
@@ -96,10 +97,12 @@ export function otlpHttpServer(deps: Deps): FastifyInstance {
       // A body-less request skips the parser; empty protobuf is the empty request, which succeeds.
       const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       const decoded = encoding === 'json' ? decodeJson(body) : decodeProtobuf(body);
-      const outcome = await deps.ingest(decoded, targets.get(request)!, {
+      const target = targets.get(request)!;
+      const outcome = await deps.ingest(decoded, target, {
         receiver: deps.receiverId,
         remoteAddress: request.socket.remoteAddress,
         headers: request.headers,
+        requestId: otlpRequestId(deps.receiverId, target, request.headers, bodyDigest(body)),
       });
       return reply
         .code(200)
