@@ -73,6 +73,8 @@ export const configObject = z.object({
           /** Flush a partition early when it holds this many rows. */
           max_buffered_rows: z.number().int().positive().default(200_000),
           max_pending_messages: z.number().int().positive().default(1000),
+          /** `GET /ready` answers 503 while messages wait and the writer has committed nothing for this long. */
+          max_lag_ms: z.number().int().positive().default(30_000),
         })
         .prefault({}),
       compaction: z

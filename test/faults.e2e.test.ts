@@ -144,6 +144,34 @@ describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)'
   it('stores a retried request once: same body, or the same Idempotency-Key', { timeout: 60_000 }, async () => {
     await expectRetriesStoredOnce(surfaces, messages);
   });
+
+  it('is ready only while the bus answers, saying which bus it waits for; /metrics shows the writer\'s lag', { timeout: 60_000 }, async () => {
+    const ready = async () => {
+      const res = await fetch(`${p.url}/ready`);
+      return { status: res.status, body: (await res.json()) as { status: string; reasons?: string[] } };
+    };
+    expect(await ready()).toEqual({ status: 200, body: { status: 'ready' } });
+    nats.proc.kill('SIGSTOP');
+    try {
+      const frozen = await waitFor('not ready', async () => {
+        const r = await ready();
+        return r.status === 503 ? r : null;
+      }, 10_000);
+      expect(frozen.body.status).toBe('not_ready');
+      expect(frozen.body.reasons!.join('; ')).toContain(nats.url);
+      // Liveness is another question: the process is alive and says so.
+      expect((await fetch(`${p.url}/v1/health`)).status).toBe(200);
+    } finally {
+      nats.proc.kill('SIGCONT');
+    }
+    await waitFor('ready again', async () => (await ready()).status === 200, 20_000);
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    for (const name of ['loglake_bus_undelivered_messages', 'loglake_bus_ack_pending_messages', 'loglake_writer_buffered_rows', 'loglake_writer_last_commit_timestamp_seconds']) {
+      expect(metrics).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+    }
+    const lastCommit = Number(/^loglake_writer_last_commit_timestamp_seconds (\d+)$/m.exec(metrics)![1]);
+    expect(Math.abs(Date.now() / 1000 - lastCommit)).toBeLessThan(120);
+  });
 });
 
 describe('safe retries on the embedded bus', () => {

@@ -39,6 +39,8 @@ export interface Subscription extends AsyncIterable<BusMessage> {
   ackFloor(): Promise<number>;
   /** Messages on the bus not yet handed to this subscriber: a draining writer waits for none. */
   undelivered(): Promise<number>;
+  /** Messages handed out (to this subscriber, or to a dead one whose ack wait runs) and not yet acknowledged. */
+  ackPending(): Promise<number>;
 }
 
 export interface Bus {
@@ -52,4 +54,6 @@ export interface Bus {
   subscribe(durable: string, opts: { maxPending: number }): Promise<Subscription>;
   close(): Promise<void>;
   describe(): string;
+  /** Why the bus cannot take publishes now (unreachable, closed), or null when it can: readiness asks. */
+  unavailable(): Promise<string | null>;
 }

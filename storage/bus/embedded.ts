@@ -142,6 +142,10 @@ export class EmbeddedBus implements Bus {
     return join(this.opts.dir, `seg-${String(firstSeq).padStart(16, '0')}.log`);
   }
 
+  async unavailable(): Promise<string | null> {
+    return this.closed ? `the embedded bus in ${this.opts.dir} is closed` : null;
+  }
+
   publish(m: OutgoingMessage): Promise<void> {
     if (this.closed) return Promise.reject(new Error('bus closed'));
     const seen = this.recentIds.get(m.msgId);
@@ -305,6 +309,9 @@ export class EmbeddedBus implements Bus {
       },
       async undelivered() {
         return Math.max(0, bus.nextSeq - 1 - delivered);
+      },
+      async ackPending() {
+        return inFlight;
       },
     };
   }

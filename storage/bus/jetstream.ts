@@ -19,6 +19,8 @@ const H_TABLE = 'Loglake-Table';
 const H_PROJECT = 'Loglake-Project';
 const H_HOUR = 'Loglake-Hour';
 const H_ROWS = 'Loglake-Rows';
+/** How long a readiness probe waits for the server's answer. */
+const PROBE_MS = 1000;
 
 /** NATS JetStream: one file-backed stream `loglake.<table>.<project>`, de-duplicated on `Nats-Msg-Id`. */
 export class JetStreamBus implements Bus {
@@ -54,6 +56,17 @@ export class JetStreamBus implements Bus {
       info = await this.jsm.streams.add({ name: this.opts.stream, ...wanted });
     }
     this.busId = `jetstream:${this.opts.stream}:${info.created}`;
+  }
+
+  /** A round trip to the server, so that a frozen NATS (connected, not answering) is not taken for a live one. */
+  async unavailable(): Promise<string | null> {
+    if (!this.nc || this.nc.isClosed()) return `NATS at ${this.opts.url} is not connected`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`NATS at ${this.opts.url} does not answer within ${PROBE_MS} ms`), PROBE_MS);
+    });
+    const answered = this.nc.flush().then(() => null, (err: Error) => `NATS at ${this.opts.url} is unreachable: ${err.message}`);
+    return Promise.race([answered, late]).finally(() => clearTimeout(timer));
   }
 
   async publish(m: OutgoingMessage): Promise<void> {
@@ -113,6 +126,9 @@ export class JetStreamBus implements Bus {
       },
       async undelivered() {
         return (await jsm.consumers.info(stream, durable)).num_pending;
+      },
+      async ackPending() {
+        return (await jsm.consumers.info(stream, durable)).num_ack_pending;
       },
     };
   }
