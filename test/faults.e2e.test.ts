@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoglake, type LoglakeProcess } from './helpers/loglake.js';
 import { lakeValues } from './helpers/lake.js';
 import { natsServerBinary, startOwnNats, type OwnNats } from './helpers/nats.js';
-import { waitFor } from './helpers/ports.js';
+import { freePort, waitFor } from './helpers/ports.js';
 import { ingestSurfaces, type Surface } from './helpers/surfaces.js';
 
 const ownNats = natsServerBinary() !== null;
@@ -186,3 +186,49 @@ describe('safe retries on the embedded bus', () => {
     await expectRetriesStoredOnce(ingestSurfaces(p, boot.keys), () => lakeValues(p.dataDir, boot.project_id, 'logs', 'message'));
   });
 });
+
+describe.skipIf(!ownNats)('NATS down at start, and restarted later', () => {
+  let nats: OwnNats | undefined;
+  let p: LoglakeProcess | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    await nats?.stop();
+  });
+
+  it('starts without NATS, is not ready naming the URL, and becomes ready by itself when NATS appears and after it restarts', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const url = `127.0.0.1:${port}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-nonats-'));
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, url) } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    const ready = async () => {
+      const res = await fetch(`${p!.url}/ready`);
+      return { status: res.status, body: (await res.json()) as { reasons?: string[] } };
+    };
+    const waiting = await ready();
+    expect(waiting.status).toBe(503);
+    expect(waiting.body.reasons!.join('; ')).toMatch(new RegExp(`waiting for NATS at ${url}`));
+    expect((await send(goodlogs, goodlogs.body('before NATS'))).status).toBe(503);
+    expect(p.output()).toMatch(new RegExp(`bus: waiting for NATS at ${url}`));
+
+    nats = await startOwnNats(undefined, port);
+    await waitFor('ready once NATS is there', async () => (await ready()).status === 200, 30_000);
+    // The client retries what it was told to retry; and new data flows.
+    expect((await send(goodlogs, goodlogs.body('before NATS'))).status).toBe(202);
+    expect((await send(goodlogs, goodlogs.body('after NATS'))).status).toBe(202);
+
+    const { storeDir } = nats;
+    await nats.stop();
+    await waitFor('not ready while NATS is gone', async () => (await ready()).status === 503, 15_000);
+    nats = await startOwnNats(storeDir, port);
+    await waitFor('ready after the NATS restart', async () => (await ready()).status === 200, 30_000);
+    expect((await send(goodlogs, goodlogs.body('after restart'))).status).toBe(202);
+    await waitFor('every acknowledged record in the lake', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return ['before NATS', 'after NATS', 'after restart'].every((x) => m.get(x) === 1);
+    }, 30_000);
+    expect(p.proc.exitCode).toBeNull();
+  });
+});
+
