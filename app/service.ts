@@ -20,6 +20,8 @@ import { Limiter } from '../server/limits/limiter.js';
 import { notFoundBySurface } from '../server/not-found.js';
 import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from '../server/metrics.js';
+import { readinessPlugin } from '../server/readiness.js';
+import { readinessChecks, writerGauges } from './health.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -83,7 +85,8 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   });
 
   const counters = new ComponentCounters();
-  http.register(metricsPlugin, { counters });
+  http.register(metricsPlugin, { counters, gauges: writerGauges(storage) });
+  http.register(readinessPlugin, { checks: [async () => (ready ? null : 'loglake is starting or stopping'), ...readinessChecks(storage, config.storage.writer.max_lag_ms)] });
   let pipelines: Pipelines;
   try {
     pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits, counters });

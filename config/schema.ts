@@ -60,7 +60,7 @@ export const configObject = z.object({
           stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LOGLAKE'),
           subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake'),
           consumer: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake-writer'),
-          /** How long JetStream keeps de-duplication ids. */
+          /** How long the bus remembers message ids: a request re-sent within it (same Idempotency-Key, or same body) is stored once. */
           duplicate_window_seconds: z.number().int().positive().default(120),
           max_age_hours: z.number().positive().default(72),
           ack_wait_seconds: z.number().int().positive().default(60),
@@ -73,6 +73,8 @@ export const configObject = z.object({
           /** Flush a partition early when it holds this many rows. */
           max_buffered_rows: z.number().int().positive().default(200_000),
           max_pending_messages: z.number().int().positive().default(1000),
+          /** `GET /ready` answers 503 while messages wait and the writer has committed nothing for this long. */
+          max_lag_ms: z.number().int().positive().default(30_000),
         })
         .prefault({}),
       compaction: z
