@@ -55,6 +55,14 @@ export function fieldClass(field: FieldRef, source: Source): FieldClass {
   return COLUMNS[source][field.name].cls;
 }
 
+/**
+ * Whether sum/avg/min/max/pNN can read a number from the field: properties and resource attributes
+ * may hold numbers, a column only when its class is number (`p95(message)` has no answer to give).
+ */
+export function hasNumericView(field: FieldRef, source: Source): boolean {
+  return field.kind !== 'column' || fieldClass(field, source) === 'number';
+}
+
 /** Rule 6.2.10: the left side of `@` must be one of the source's full-text fields. */
 export function isFullTextField(field: FieldRef, source: Source): boolean {
   return field.kind === 'column' && COLUMNS[source][field.name].fullText === true;
