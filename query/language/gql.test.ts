@@ -27,6 +27,9 @@ describe('gql filters', () => {
     expect(f('metadata.status_code:1')).toEqual({ kind: 'property', key: 'metadata.status_code', written: 'metadata.status_code' });
     expect(f('message:x', 'events')).toEqual({ kind: 'property', key: 'message', written: 'message' });
     expect(f('$distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: '$distinct_id' });
+    expect(f('properties.distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: 'properties.distinct_id' });
+    expect(f('properties.$distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: 'properties.$distinct_id' });
+    expect(f('properties.distinct_id:x', 'logs')).toEqual({ kind: 'property', key: 'distinct_id', written: 'properties.distinct_id' });
   });
 
   it('maps every operator onto the AST', () => {
