@@ -179,7 +179,7 @@ export class FileMetaStore implements MetaStore {
   }
 
   async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {
-    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environment: spec.environments?.[0], scopes: spec.scopes });
+    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environments: spec.environments, scopes: spec.scopes });
     const key: ApiKey = {
       ...spec,
       id: uuidv7(),
