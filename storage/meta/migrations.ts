@@ -16,12 +16,18 @@ const MIGRATIONS: Migration[] = [
   (s) => {
     s.alerts ??= [];
   },
+  // 3 → 4: saved views, who made each key, and users' integer numbers (in sign-up order).
+  (s) => {
+    s.views ??= [];
+    for (const key of s.keys as Record<string, unknown>[]) key.created_by ??= null;
+    (s.users as Record<string, unknown>[]).forEach((user, i) => { user.number ??= i + 1; });
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [] };
 }
 
 /**

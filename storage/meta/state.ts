@@ -1,4 +1,4 @@
-import type { AlertRule, ApiKey, Org, Project, User } from './store.js';
+import type { AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
 export type Usage = Record<string, Record<string, Record<string, number>>>;
@@ -12,4 +12,5 @@ export interface State {
   keys: ApiKey[];
   usage: Usage;
   alerts: AlertRule[];
+  views: SavedView[];
 }
