@@ -8,7 +8,7 @@ import { goodlogsErrorHandler } from './goodlogs.js';
 import { hasScope } from './key-grants.js';
 
 /**
- * What every PostHog-style route (`/api/projects/:project_id/…`) shares, whichever module registers it:
+ * What every PostHog-style route (`/api/projects/:project_id/…`, `/api/environments/:project_id/…`) shares, whichever module registers it:
  * personal-key authentication held to the key's project, and the error envelope.
  */
 

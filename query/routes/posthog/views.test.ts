@@ -1,6 +1,7 @@
 // Saved logs views through the service: CRUD, pages, filters checked as the logs query API checks them,
 // `created_by` from the session or the key's maker, and each project's views kept to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutate, random } from '../../../test/helpers/mutate.js';
 import { startTestService, type TestService } from '../../../test/helpers/service.js';
 
 let t: TestService;
@@ -104,5 +105,20 @@ describe('saved views', () => {
       expect((await t.request('GET', url, { token: key })).json().id, url).toBe(view.id);
     }
     expect((await t.request('GET', '/api/projects/default/logs/views', { token: key })).statusCode).toBe(200);
+  });
+
+  it('answers mutated bodies with a 4xx or success, never a 5xx', async () => {
+    const good = { name: 'n', pinned: true, filters: { severityLevels: ['error'], serviceNames: ['a'], searchTerm: 't', dateRange: { date_from: '-1h' },
+      filterGroup: { type: 'AND', values: [{ key: 'k', operator: 'exact', value: ['v'], type: 'log_attribute' }] } } };
+    const target = (await create({ name: 'target' })).json().short_id;
+    const rnd = random(4321);
+    const fives: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const body = mutate(good, rnd);
+      for (const res of [await create(body), await t.request('PATCH', views('default', target), { token: key, body })]) {
+        if (res.statusCode >= 500) fives.push(`${res.statusCode} ${JSON.stringify(body).slice(0, 200)} → ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(fives).toEqual([]);
   });
 });
