@@ -30,6 +30,9 @@ export { boundedInteger, pageParams, type RequestParams } from './request-params
 export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
 export { autocomplete, type AutocompleteResult, type FieldInfo, type SchemaProvider, type ValueInfo } from './autocomplete.js';
 export { resolveField } from './fields.js';
+export { conditionQueryProblem } from './condition.js';
+export { echoQuery, type FilterEcho } from './echo.js';
+export { isGqlReserved } from './gql.js';
 export { quoteString } from './lexer.js';
 export { severityRank } from '../../core/severity.js';
 export { compileQuery };
