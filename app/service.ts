@@ -12,6 +12,7 @@ import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
+import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
@@ -96,7 +97,9 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
   registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
-  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
+  http.register(posthogViewsPlugin({ meta, tokens, now: queryNow }));
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.

@@ -122,6 +122,21 @@ export const configObject = z.object({
         .prefault({}),
     })
     .prefault({}),
+  ai: z
+    .object({
+      /**
+       * Who turns natural language into GQL (`POST /v1/gql/nl`): `offline`, a deterministic translator that
+       * knows the project's schema and needs no network, or `openai`, any OpenAI-compatible chat-completions API.
+       */
+      provider: z.enum(['offline', 'openai']).default('offline'),
+      /** The API's base URL (`openai`); `/chat/completions` is appended. */
+      base_url: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+      model: z.string().min(1).default('gpt-4o-mini'),
+      /** The environment variable holding the API key (`openai`); the key itself never goes in the file. */
+      api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('OPENAI_API_KEY'),
+      timeout_ms: z.number().int().positive().default(20_000),
+    })
+    .prefault({}),
   plans: plansSchema,
   auth: z
     .object({

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
-import { queryErrorBody } from './query-errors.js';
+import { queryErrorAnswer } from './query-errors.js';
 import type { DecompressErrors } from './decompress.js';
 
 /**
@@ -25,8 +25,8 @@ const CODES: Record<number, string> = {
 
 /** GoodLogs renders every error as `{error: {code, message}}`; a query error adds the query-language fields (`type`, `position`, …). */
 export function goodlogsErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const query = queryErrorBody(err);
-  if (query) return reply.code(400).send({ error: query });
+  const query = queryErrorAnswer(err);
+  if (query) return reply.code(query.status).send({ error: query.body });
   if (err instanceof ApiError) {
     if (err.headers) reply.headers(err.headers);
     return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });

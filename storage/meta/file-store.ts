@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
+import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type SavedView, type User, type ViewChange } from './store.js';
 import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, settleOutbox } from './alert-leases.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
@@ -159,9 +159,10 @@ export class FileMetaStore implements MetaStore {
 
   createUser(email: string, password: string, orgIds: string[]): Promise<User> {
     const normalized = email.trim().toLowerCase();
-    const user: User = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString(), session_epoch: 0 };
+    const fields = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString(), session_epoch: 0 };
     return this.mutate((s) => {
       if (s.users.some((u) => u.email.toLowerCase() === normalized)) throw new ConflictError('email already registered');
+      const user: User = { ...fields, number: s.users.reduce((max, u) => Math.max(max, u.number), 0) + 1 };
       s.users.push(user);
       return user;
     });
@@ -225,9 +226,10 @@ export class FileMetaStore implements MetaStore {
   }
 
   async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {
-    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environment: spec.environments?.[0], scopes: spec.scopes });
+    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environments: spec.environments, scopes: spec.scopes });
     const key: ApiKey = {
       ...spec,
+      created_by: spec.created_by ?? null,
       id: uuidv7(),
       display: `${secret.slice(0, secret.lastIndexOf('_') + 5)}…`,
       hash: hashKey(secret),
@@ -341,5 +343,40 @@ export class FileMetaStore implements MetaStore {
   async releaseAlerts(owner: string): Promise<void> {
     this.reload();
     if (this.state.alerts.some((r) => r.lease?.owner === owner)) await this.mutate((s) => releaseAll(s, owner));
+  }
+
+  listViews(projectId: string): SavedView[] {
+    this.reload();
+    return structuredClone(this.state.views.filter((v) => v.project_id === projectId));
+  }
+
+  getView(projectId: string, shortId: string): SavedView | null {
+    this.reload();
+    const view = this.state.views.find((v) => v.short_id === shortId && v.project_id === projectId);
+    return view ? structuredClone(view) : null;
+  }
+
+  createView(view: SavedView): Promise<void> {
+    return this.mutate((s) => {
+      if (s.views.some((v) => v.id === view.id || v.short_id === view.short_id)) throw new ConflictError(`view ${view.short_id} exists`);
+      s.views.push(structuredClone(view));
+    });
+  }
+
+  updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null> {
+    return this.mutate((s) => {
+      const view = s.views.find((v) => v.short_id === shortId && v.project_id === projectId);
+      if (!view) return null;
+      Object.assign(view, structuredClone(change), { updated_at: updatedAt });
+      return structuredClone(view);
+    });
+  }
+
+  deleteView(projectId: string, shortId: string): Promise<boolean> {
+    return this.mutate((s) => {
+      const before = s.views.length;
+      s.views = s.views.filter((v) => !(v.short_id === shortId && v.project_id === projectId));
+      return s.views.length < before;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, User } from './store.js';
+import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
 export type Usage = Record<string, Record<string, Record<string, number>>>;
@@ -15,4 +15,5 @@ export interface State {
   /** Session tokens signed out before they expire; each is dropped once it would have expired. */
   revoked_sessions: { token_id: string; expires_at: string }[];
   alert_outbox: AlertOutboxEntry[];
+  views: SavedView[];
 }

@@ -1,5 +1,5 @@
 /**
- * The metadata store's interface: orgs, projects, users, API keys, usage counters and alert rules. The default
+ * The metadata store's interface: orgs, projects, users, API keys, usage counters, alert rules and saved views. The default
  * implementation is a file in the data directory (`file-store.ts`); a shared store for scale-out
  * implements the same.
  */
@@ -32,6 +32,8 @@ export interface User {
   created_at: string;
   /** Session tokens carry the epoch they were signed in; bumping it ends every session of the user. */
   session_epoch: number;
+  /** 1, 2, … in the order users signed up: the integer id PostHog-style answers show (`created_by.id`). */
+  number: number;
 }
 
 export interface ApiKey {
@@ -52,6 +54,8 @@ export interface ApiKey {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The user who made the key (admin API, bootstrap); null for keys made on the machine (`loglake keys`). */
+  created_by: string | null;
 }
 
 export interface NewKey {
@@ -63,7 +67,25 @@ export interface NewKey {
   environments: string[] | null;
   region: string | null;
   name: string;
+  created_by?: string | null;
 }
+
+/** A saved logs view (PostHog-style): named structured filters of the logs query API. */
+export interface SavedView {
+  id: string;
+  /** What the view's URLs name. */
+  short_id: string;
+  project_id: string;
+  name: string;
+  filters: Record<string, unknown>;
+  pinned: boolean;
+  /** A user id, or null when the key that saved it names no user. */
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ViewChange = Partial<Pick<SavedView, 'name' | 'filters' | 'pinned'>>;
 
 export type AlertState = 'not_firing' | 'firing' | 'resolved';
 
@@ -222,4 +244,12 @@ export interface MetaStore {
   settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void>;
   /** Gives up every lease `owner` holds (a node stopping). */
   releaseAlerts(owner: string): Promise<void>;
+  /** A project's saved views, oldest first. */
+  listViews(projectId: string): SavedView[];
+  getView(projectId: string, shortId: string): SavedView | null;
+  /** Throws `ConflictError` when the id or short id is taken. */
+  createView(view: SavedView): Promise<void>;
+  /** Applies `change` to the stored view, stamping `updated_at`; null when there is none in that project. */
+  updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null>;
+  deleteView(projectId: string, shortId: string): Promise<boolean>;
 }
