@@ -141,6 +141,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/members', surface: 'dashboard', session: true, ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, body: () => ({ format: 'goodlogs', kind: 'secret' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, ok: 200 },
   { method: 'DELETE', path: '/api/orgs/:org/projects/:project/keys/:key', surface: 'dashboard', session: true, ok: 200 },
