@@ -14,6 +14,7 @@ import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
+import { registerUploadRoutes } from '../uploads/uploads.js';
 import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from '../server/admin/tokens.js';
@@ -99,6 +100,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
   const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
   http.register(posthogViewsPlugin({ meta, tokens, now: queryNow }));
+  registerUploadRoutes(http, { meta, limits, dataDir });
   if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -1,0 +1,37 @@
+// What the upload surfaces share: their GoodLogs answers, the names that become path segments, the instants
+// that come as epoch milliseconds or ISO text.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiError, statusOf } from '../core/errors.js';
+import { isSafeSegment } from '../storage/chunks/chunk-store.js';
+import { goodlogsErrorHandler } from '../server/goodlogs.js';
+
+/** An id that names a directory or a file: letters, digits, `.`, `_`, `-`, up to 128, not starting with a dot. */
+export const segment = z.string().refine(isSafeSegment, 'must be 1 to 128 letters, digits, ".", "_" or "-", not starting with "."');
+
+export const epochMs = z.coerce.number().int().nonnegative().max(8.64e15);
+
+/** `from`/`to` of a listing: epoch milliseconds or an ISO 8601 instant. */
+export const instantParam = z.string().transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO 8601 timestamp' });
+  return ms;
+});
+
+/** GoodLogs' envelope, with the size limit of the route that refused the body rather than ingest's. */
+export function uploadErrorHandler(limitText: string) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!(err instanceof ApiError) && statusOf(err) === 413) {
+      return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than the ${limitText} limit` } });
+    }
+    return goodlogsErrorHandler(err, request, reply);
+  };
+}
+
+/** Query parameters checked against `schema`, the first problem as GoodLogs' 400. */
+export function queryParams<T>(schema: z.ZodType<T>, query: unknown): T {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ApiError(400, 'VALIDATION_ERROR', `${issue.path.join('.') || 'query'}: ${issue.message}`);
+}
