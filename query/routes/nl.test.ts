@@ -1,6 +1,7 @@
 // Natural language → GQL through the service: the offline translator over the project's own schema, every
 // answer runnable, the key and session twins, and the plan's monthly AI quota.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutate, random } from '../../test/helpers/mutate.js';
 import { waitFor } from '../../test/helpers/ports.js';
 import { startTestService, type TestService } from '../../test/helpers/service.js';
 
@@ -54,6 +55,24 @@ describe('POST /v1/gql/nl', () => {
     }
     expect((await nl({ prompt: 'errors' }, t.bootstrap.keys.goodlogs_public)).statusCode).toBe(403);
     expect((await t.request('POST', '/v1/gql/nl', { body: { prompt: 'errors' } })).statusCode).toBe(401);
+  });
+
+  it('answers mutated bodies and odd prompts with 200 or 400, never a 5xx, and valid answers always run', async () => {
+    const rnd = random(99);
+    const words = ['errors', 'last', 'hour', 'by', 'service', 'top', '5', 'p95', 'duration_ms', 'checkout', '"x"', 'plan', 'is', 'over', 'per', 'day', 'how', 'many', 'unique', 'users', 'yesterday', '$', '|', '(', 'count:'];
+    const fives: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const prompt = Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => words[Math.floor(rnd() * words.length)]).join(' ');
+      const body = rnd() < 0.3 ? mutate({ prompt, mode: 'alert' }, rnd) : { prompt, mode: rnd() < 0.5 ? 'alert' : 'explorer' };
+      const res = await nl(body);
+      if (res.statusCode >= 500) fives.push(`${res.statusCode} ${JSON.stringify(body)} → ${res.body}`);
+      const answer = res.statusCode === 200 ? res.json() : null;
+      if (answer?.valid) {
+        const run = await t.request('POST', '/v1/gql/query', { token: key, body: { q: answer.gql } });
+        if (run.statusCode !== 200) fives.push(`${JSON.stringify(body)} → ${answer.gql} → ${run.statusCode} ${run.body}`);
+      }
+    }
+    expect(fives).toEqual([]);
   });
 
   it('has a dashboard twin for session tokens', async () => {
