@@ -13,6 +13,8 @@ import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
+import { gqlNlPlugin } from '../query/routes/nl.js';
+import { nlProviderOf } from '../query/nl/factory.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { registerUploadRoutes } from '../uploads/uploads.js';
 import { createHttpServer } from '../server/http.js';
@@ -54,6 +56,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   if (role !== 'all' && config.storage.bus.kind !== 'jetstream' && !config.storage.bus.nats_url) {
     throw new Error(`--role ${role} needs the JetStream bus (set NATS_URL): the embedded bus belongs to one process`);
   }
+  const nlProvider = nlProviderOf(config.ai, process.env);
 
   const meta = new FileMetaStore(join(dataDir, 'meta'), { onFlushError: (err) => logger.error({ err }, 'metadata: writing usage counters failed; retrying') });
   await meta.open();
@@ -101,7 +104,11 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
   http.register(posthogViewsPlugin({ meta, tokens, now: queryNow }));
   registerUploadRoutes(http, { meta, limits, dataDir });
-  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow });
+  if (engine) {
+    const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
+    registerQueryRoutes(http, queryDeps);
+    http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
+  }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.

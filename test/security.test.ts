@@ -102,6 +102,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/info', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/gql/nl', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ prompt: 'errors in the last hour' }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
@@ -151,6 +152,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/orgs/:org/projects/:project/schema', surface: 'dashboard', session: true, ok: 200 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql?q=count%20by%20message', surface: 'dashboard', session: true, ok: 200 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql/autocomplete?q=service%3A', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'POST', path: '/api/orgs/:org/projects/:project/gql/nl', surface: 'dashboard', session: true, body: () => ({ prompt: 'count by service' }), ok: 200 },
 ];
 
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */

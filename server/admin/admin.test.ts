@@ -106,7 +106,7 @@ describe('keys', () => {
     for (const [format, kind, pattern] of formats) {
       const res = await t.request('POST', keysUrl(), { token: ann.token, body: { format, kind } });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ id: expect.any(String), key: expect.stringMatching(pattern), format, kind, project_id: project });
+      expect(res.json()).toMatchObject({ id: expect.any(String), key: expect.stringMatching(pattern), format, kind, project_id: project, created_by: ann.user.id });
     }
     const scoped = await t.request('POST', keysUrl(), { token: ann.token, body: { format: 'logtrail', kind: 'secret', scopes: ['logs:read'], environments: ['staging'], name: 'reader' } });
     expect(scoped.json()).toMatchObject({ key: expect.stringMatching(/^lt_staging_ro_/), scopes: ['logs:read'], environments: ['staging'], name: 'reader' });

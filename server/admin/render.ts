@@ -15,6 +15,8 @@ export function renderKey(key: ApiKey) {
     created_at: key.created_at,
     last_used_at: key.last_used_at,
     revoked_at: key.revoked_at,
+    /** The user who made the key; null for keys made on the machine (`loglake keys`). */
+    created_by: key.created_by,
   };
 }
 
