@@ -20,6 +20,8 @@ import { Limiter } from '../server/limits/limiter.js';
 import { notFoundBySurface } from '../server/not-found.js';
 import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from '../server/metrics.js';
+import { tailPlugin } from '../query/routes/tail.js';
+import { webPlugin } from '../web/plugin.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -76,6 +78,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const limits = new Limiter(meta, config.plans);
   const tokens = Tokens.load(dataDir);
   notFoundBySurface(http);
+  http.decorate('sessionTokens', tokens);
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -93,7 +96,12 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
   registerAlertRoutes(http, meta);
-  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  if (engine) {
+    registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+    http.register(tailPlugin({ engine, meta, tokens, onCommitted: storage.onCommitted }));
+    // The explorer is served where queries are answered: it is a client of those routes only.
+    http.register(webPlugin());
+  }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.
