@@ -1,6 +1,6 @@
 // The explorer page: static files from web/public plus uPlot's ESM build from node_modules, with no
 // build step (see README "The explorer"), under a Content-Security-Policy that allows no inline script.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +22,11 @@ const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml',
 };
 
-/** Every file the page may load, read once: the set is fixed, so no request path ever reaches the file system. */
+/** Every file the page may load, read once at start: no request path ever reaches the file system. */
 function assets(): Map<string, { type: string; body: Buffer }> {
   const files = new Map<string, { type: string; body: Buffer }>();
   const add = (url: string, path: string) => files.set(url, { type: TYPES[path.split('.').pop()!], body: readFileSync(path) });
-  for (const name of ['index.html', 'app.js', 'api.js', 'dom.js', 'search.js', 'histogram.js', 'results.js', 'aggregate.js', 'tail.js', 'panels.js', 'time.js', 'style.css']) {
-    add(name === 'index.html' ? '/' : `/web/${name}`, join(PUBLIC, name));
-  }
+  for (const name of readdirSync(PUBLIC)) add(name === 'index.html' ? '/' : `/web/${name}`, join(PUBLIC, name));
   add('/web/vendor/uplot.js', join(UPLOT, 'uPlot.esm.js'));
   add('/web/vendor/uplot.css', join(UPLOT, 'uPlot.min.css'));
   return files;
