@@ -155,8 +155,10 @@ export function queryBar(opts) {
     showError(err, q) {
       const at = Math.min(err.position ?? q.length, q.length);
       const end = Math.max(at, Math.min(err.end ?? at, q.length));
+      // Past the typed text is the range the page appended: to the reader that is the end of the query.
+      const message = (err.message ?? 'The query failed').replace(/at position (\d+)/, (m, n) => (Number(n) >= q.length ? 'at the end of the query' : m));
       fill(error,
-        h('div', { class: 'message' }, err.message ?? 'The query failed'),
+        h('div', { class: 'message' }, message),
         err.position === null || err.position === undefined ? null : h('pre', { class: 'where' },
           q.slice(0, at), h('mark', {}, q.slice(at, end) || ' '), q.slice(end)));
       error.hidden = false;

@@ -27,7 +27,10 @@ export function liveTail(opts) {
     toggle.setAttribute('aria-pressed', 'true');
     toggle.classList.add('on');
     stream(opts.url(), (type, data) => {
-      if (type !== 'row' || mine.signal.aborted) return;
+      if (mine.signal.aborted) return;
+      // Tests and people can tell a stream that is listening from one still connecting.
+      if (type === 'open') toggle.dataset.state = 'open';
+      if (type !== 'row') return;
       held.push(data);
       if (opts.table.atTop()) flush();
       else {
@@ -43,6 +46,7 @@ export function liveTail(opts) {
   const stop = () => {
     controller?.abort();
     controller = null;
+    delete toggle.dataset.state;
     toggle.setAttribute('aria-pressed', 'false');
     toggle.classList.remove('on');
   };
