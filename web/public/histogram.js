@@ -59,9 +59,9 @@ export function histogram({ onZoom }) {
       axes: [{ stroke: '#52606d', grid: { show: false } }, { stroke: '#52606d', size: 50, grid: { stroke: '#e4e7eb' } }],
       series: [
         { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19)) },
-        ...order.map((k, i) => ({
+        ...order.map((k) => ({
           label: k, fill: COLORS[k], stroke: COLORS[k], width: 0, paths: bars, points: { show: false },
-          value: (u, _v, _si, idx) => (idx === null || idx === undefined ? '' : count(data.series[k][idx])),
+          value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '' : count(data.series[k][idx])),
         })),
       ],
       hooks: {
