@@ -44,10 +44,12 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestService();
     base = `http://127.0.0.1:${(t.http.server.address() as AddressInfo).port}`;
+    // Spread over the last hour, so that the histogram has a shape to draw.
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
     await ingest([
-      ...Array.from({ length: INFO }, (_, i) => ({ severity: 'info', message: `GET /api/items/${i} 200`, properties: { service: 'api', route: '/api/items', duration_ms: 10 + i } })),
-      ...Array.from({ length: WARN }, (_, i) => ({ severity: 'warn', message: `retrying charge ${i}`, properties: { service: 'billing', orderId: `ord_w${i}` } })),
-      ...Array.from({ length: ERRORS }, (_, i) => ({ severity: 'error', message: 'Payment failed: card_declined', properties: { service: 'billing', orderId: `ord_e${i}`, amount: 29 } })),
+      ...Array.from({ length: INFO }, (_, i) => ({ timestamp: ago(((i * 37) % 55) + 1), severity: 'info', message: `GET /api/items/${i} 200`, properties: { service: 'api', route: '/api/items', duration_ms: 10 + i } })),
+      ...Array.from({ length: WARN }, (_, i) => ({ timestamp: ago(5 + i * 3), severity: 'warn', message: `retrying charge ${i}`, properties: { service: 'billing', orderId: `ord_w${i}` } })),
+      ...Array.from({ length: ERRORS }, (_, i) => ({ timestamp: ago(2 + i * 4), severity: 'error', message: 'Payment failed: card_declined', properties: { service: 'billing', orderId: `ord_e${i}`, amount: 29 } })),
     ]);
     await waitFor('the ingested logs to be queryable', async () => {
       const res = await t.request('POST', '/v1/gql/query', { token: t.bootstrap.keys.goodlogs_secret, body: { q: 'count | last 1h' } });
@@ -95,6 +97,12 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total')).toBe(String(INFO + WARN + ERRORS));
     expect(await page.locator('[data-testid="histogram"] canvas').count()).toBe(1);
     await expect.poll(() => rows().count()).toBe(100);
+    // Hovering a bar shows its counts in the legend.
+    const box = (await page.locator('[data-testid="histogram"] .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height - 4);
+    await expect.poll(async () => (await page.locator('[data-testid="histogram"] .u-legend .u-value').allTextContents()).slice(1).reduce((s, v) => s + Number(v || 0), 0)).toBeGreaterThan(0);
+    // The page's own work after the API answered: 100 rows and the histogram.
+    expect(Number(await page.locator('#app').getAttribute('data-render-ms'))).toBeLessThan(300);
     await page.screenshot({ path: join(SHOTS, 'explorer.png') });
     // The table's end scrolling into view loads the next page, twice if need be, until the end.
     for (let i = 0; i < 5 && (await rows().count()) < INFO + WARN + ERRORS; i++) {
@@ -104,6 +112,22 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     expect(await rows().count()).toBe(INFO + WARN + ERRORS);
     const ids = await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('zooms into the range dragged across the histogram', async () => {
+    const box = (await page.locator('[data-testid="histogram"] .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => new URL(page.url()).searchParams.get('from')).not.toBeNull();
+    const url = new URL(page.url()).searchParams;
+    const span = Date.parse(url.get('to')!) - Date.parse(url.get('from')!);
+    expect(span).toBeGreaterThan(20 * 60_000);
+    expect(span).toBeLessThan(28 * 60_000);
+    await expect.poll(async () => Number(await page.getByTestId('histogram').getAttribute('data-total'))).toBeLessThan(INFO + WARN + ERRORS);
+    expect(Number(await page.getByTestId('histogram').getAttribute('data-total'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('time-range').inputValue()).toBe('absolute');
   });
 
   it('suggests fields as one types, and shows a query error at its position', async () => {
