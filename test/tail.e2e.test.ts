@@ -106,4 +106,13 @@ describe('GET /api/orgs/:org/projects/:project/gql/tail', () => {
     expect(invalid.status).toBe(400);
     expect((await invalid.json()).error.position).toBe(9);
   });
+
+  it('ends open streams when the service stops, so that stopping waits for no client', async () => {
+    const res = await fetch(tailUrl(''), { headers: { authorization: `Bearer ${token}` } });
+    const reading = events(res, () => false, 20_000);
+    const started = Date.now();
+    await t.service.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await reading).map((e) => e.type)).toEqual(['open']);
+  });
 });

@@ -42,7 +42,7 @@ export function tailPlugin(deps: TailDeps) {
     const dashboard = dashboardAuth(deps.meta, deps.tokens);
     // Open streams end when the server closes, so that closing waits for no client.
     const streams = new Set<() => void>();
-    app.addHook('onClose', async () => {
+    app.addHook('preClose', async () => {
       for (const end of streams) end();
     });
     app.get('/api/orgs/:org/projects/:project/gql/tail', { onRequest: dashboard }, async (request: FastifyRequest, reply: FastifyReply) => {
