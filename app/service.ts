@@ -79,6 +79,11 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const tokens = Tokens.load(dataDir);
   notFoundBySurface(http);
   http.decorate('sessionTokens', tokens);
+  if (engine) {
+    http.register(tailPlugin({ engine, meta, tokens, onCommitted: storage.onCommitted }));
+    // The explorer is served where queries are answered: it is a client of those routes only.
+    http.register(webPlugin());
+  }
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -96,12 +101,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
   registerAlertRoutes(http, meta);
-  if (engine) {
-    registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
-    http.register(tailPlugin({ engine, meta, tokens, onCommitted: storage.onCommitted }));
-    // The explorer is served where queries are answered: it is a client of those routes only.
-    http.register(webPlugin());
-  }
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.
