@@ -24,7 +24,7 @@ import { startTestService, type TestService } from './helpers/service.js';
  * hold A's data. No answer in any case holds A's names, A's data, a key's secret or hash, or a password hash.
  *
  * To put a new route under these checks, add one line to ROUTES:
- *   { method, path, surface, key: { family, scope, public? } and/or session: true, body?, writes?, reads?, ok }
+ *   { method, path, surface, key: { family, scope, public? } | session: true (or both), body?, writes?, reads?, ok }
  * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes), `:log` (A's log) and
  * `:alert` (a new alert rule of A's for each request, so that deleting it leaves the next request one); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
@@ -68,7 +68,6 @@ const SURFACES: Record<string, Surface> = {
   },
   posthog: {
     listener: 'api', header: 'bearer', code: (b) => b?.error?.code,
-    // A member's session token is taken too (as PostHog's own app does); a non-member's is refused like a foreign key.
     refusals: { missing: [401, 'UNAUTHORIZED'], invalid: [401, 'UNAUTHORIZED'], public: [401, 'UNAUTHORIZED'], scope: [403, 'FORBIDDEN'], project: [403, 'FORBIDDEN'], member: [403, 'FORBIDDEN'] },
   },
   dashboard: {
@@ -119,19 +118,19 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/workspace/logs/:log', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:read' }, reads: true, ok: 200, hidden: 404 },
   { method: 'POST', path: '/v1/logs/ingest', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:write' }, body: (environment) => ({ environment, logs: [{ level: 'INFO', message: 'probe' }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/logs/query', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:read' }, body: () => ({ filter: 'level:info', from: '-7d' }), reads: true, ok: 200 },
-  { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
-  { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
-  { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
-  { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
-  { method: 'POST', path: '/api/projects/:project/logs/services', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
-  { method: 'GET', path: '/api/projects/:project/logs/values?key=AlphaField', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
-  { method: 'GET', path: '/api/projects/:project/logs/has_logs', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
-  { method: 'GET', path: '/api/projects/:project/logs/alerts', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
-  { method: 'POST', path: '/api/projects/:project/logs/alerts', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 1 }), ok: 201 },
-  { method: 'GET', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:read' }, ok: 200, hidden: 404 },
-  { method: 'PATCH', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ threshold_count: 2 }), ok: 200, hidden: 404 },
-  { method: 'PUT', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 2 }), ok: 200, hidden: 404 },
-  { method: 'DELETE', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', session: true, key: { family: 'posthog', scope: 'logs:write' }, ok: 204, hidden: 404 },
+  { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
+  { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/services', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/values?key=AlphaField', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/has_logs', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/projects/:project/logs/alerts', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/alerts', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 1 }), ok: 201 },
+  { method: 'GET', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200, hidden: 404 },
+  { method: 'PATCH', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ threshold_count: 2 }), ok: 200, hidden: 404 },
+  { method: 'PUT', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 2 }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, ok: 204, hidden: 404 },
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
@@ -142,6 +141,9 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql?q=count%20by%20message', surface: 'dashboard', session: true, ok: 200 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql/autocomplete?q=service%3A', surface: 'dashboard', session: true, ok: 200 },
 ];
+
+// A member's session token reaches every PostHog-style route, as PostHog's own app calls them (server/posthog-session.ts).
+for (const route of ROUTES) if (route.surface === 'posthog') route.session = true;
 
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */
 const ALL_SCOPES: Record<KeyFamily, string[]> = {
@@ -276,10 +278,11 @@ describe.each(keyRoutes.map((r) => [label(r), r] as const))('%s', (_name, route)
     expect((await send(route, { key: await key(A, family) })).status).toBe(route.ok);
   });
 
-  it(`refuses no key, an unknown key, a revoked key${route.session ? '' : ' and a session token'}`, async () => {
+  it('refuses no key, an unknown key, a revoked key and a session token', async () => {
     expectRefused(route, await send(route), 'missing');
     expectRefused(route, await send(route, { key: `${(await key(A, family)).slice(0, -8)}00000000` }), 'invalid');
     expectRefused(route, await send(route, { key: await key(A, family, { revoked: true }) }), 'invalid');
+    // Routes that also take session tokens (`session` too) are checked for them below.
     if (!route.session) expectRefused(route, await send(route, { key: A.token }), 'invalid');
   });
 
