@@ -7,7 +7,8 @@ import { histogram, bucketize } from './histogram.js';
 import { resultsTable, gqlValue } from './results.js';
 import { aggregateView } from './aggregate.js';
 import { liveTail } from './tail.js';
-import { alertsPanel, ask, schemaPanel, servicesPanel, structuredFilters, viewsPanel } from './panels.js';
+import { alertsPanel, ask, schemaPanel, servicesPanel, viewsPanel } from './panels.js';
+import { structuredFilters, viewFilters, viewSearch } from './filters.js';
 import { bounds, bucketFor, durationText, rangeFromUrl, rangeToUrl, scopeText } from './time.js';
 
 const root = $('#app');
@@ -239,24 +240,30 @@ function addFilter(field, value, exclude) {
 // ---- views and alerts ------------------------------------------------------------------------------
 
 async function saveView() {
+  const q = ui.bar.query;
+  const range = ui.bar.range;
+  let echo;
+  try {
+    echo = (await api().gql(bounded(q, range), state.source)).query;
+  } catch (err) {
+    return ui.bar.showError(err.body ?? { message: err.message }, q);
+  }
   const answer = await ask('Save view', [{ name: 'name', label: 'Name', testid: 'view-name' }], 'Save', 'view-submit');
   if (!answer) return;
-  const range = ui.bar.range;
   try {
-    await api().createView({ name: answer.name, filters: { query: ui.bar.query, source: state.source, range }, pinned: false });
+    await api().createView({ name: answer.name, filters: viewFilters(echo, q, state.source, range), pinned: false });
     state.view = 'views';
     show(true);
   } catch (err) {
-    ui.bar.showError({ message: `Could not save the view: ${err.message}` }, ui.bar.query);
+    ui.bar.showError({ message: `Could not save the view: ${err.message}` }, q);
   }
 }
 
 function openView(view) {
-  const f = view.filters ?? {};
+  const { q, source, range } = viewSearch(view.filters, ui.bar.range);
   state.view = 'search';
-  state.source = f.source === 'events' ? 'events' : 'logs';
-  const range = f.range?.last || (f.range?.from && f.range?.to) ? f.range : ui.bar.range;
-  ui.bar.set(f.query ?? '', range);
+  state.source = source;
+  ui.bar.set(q, range);
   show(true);
 }
 

@@ -1,6 +1,7 @@
 // The side views: services overview, schema browser, alert rules, saved views.
 import { h, fill, count } from './dom.js';
 import { gqlValue } from './results.js';
+import { viewSearch } from './filters.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -76,31 +77,7 @@ export async function viewsPanel(api, openView) {
     results.length === 0 ? h('p', {}, 'No saved views yet: run a search and choose "Save view".') : null,
     h('ul', { class: 'views', testid: 'views-list' }, results.map((v) => h('li', {},
       h('button', { type: 'button', class: 'link', testid: 'open-view', onclick: () => openView(v) }, v.name),
-      ` ${v.filters?.query ?? ''}`, v.pinned ? ' (pinned)' : ''))));
-}
-
-const OPS = { eq: 'exact', neq: 'is_not', contains: 'icontains', not_contains: 'not_icontains', lt: 'lt', gt: 'gt', lte: 'lte', gte: 'gte', is_not_null: 'is_set', exists: 'is_set', is_null: 'is_not_set' };
-
-/**
- * The PostHog-style alert filters of a GQL search, from the engine's echo of its top-level conjuncts;
- * null when a conjunct has no structured form (or, not, glob), which the page then says.
- */
-export function structuredFilters(echo) {
-  const values = [];
-  const filters = {};
-  for (const f of echo.filters ?? []) {
-    if (f.op === 'text') {
-      filters.searchTerm = [filters.searchTerm, f.value].filter(Boolean).join(' ');
-      continue;
-    }
-    const operator = OPS[f.op];
-    if (!operator || !f.field) return null;
-    const resource = f.field.startsWith('resource.');
-    const key = resource ? f.field.slice('resource.'.length) : f.field.replace(/^properties\./, '');
-    values.push({ key, operator, value: f.value, type: resource ? 'resource' : 'log' });
-  }
-  if (values.length) filters.filterGroup = { type: 'AND', values };
-  return filters;
+      ` ${viewSearch(v.filters, { last: '1h' }).q}`, v.pinned ? ' (pinned)' : ''))));
 }
 
 /** A small modal form: `fields` [{name, label, type, value}], resolves the values or null. */
