@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,7 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await page.getByTestId('query-input').fill(q);
     await page.getByTestId('query-input').press('Escape');
     await page.getByTestId('run-query').click();
+    await expect.poll(() => page.locator('#app').getAttribute('data-search')).toBe('done');
   };
   const rows = () => page.getByTestId('result-row');
 
@@ -90,6 +92,20 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     expect(page.url()).not.toContain('eyJ');
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(page.url()).toContain('project=default');
+  });
+
+  it('loads its own assets only, under 300 KB gzipped', async () => {
+    const urls = await page.evaluate(() => [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]);
+    const assets = [...new Set(urls.map((u) => new URL(u)).filter((u) => u.pathname === '/' || u.pathname.startsWith('/web/')).map((u) => u.pathname))];
+    expect(urls.every((u) => new URL(u).origin === base)).toBe(true);
+    expect(assets).toEqual(expect.arrayContaining(['/', '/web/app.js', '/web/vendor/uplot.js', '/web/style.css']));
+    let gzipped = 0;
+    for (const path of assets) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
+      gzipped += gzipSync(Buffer.from(await res.arrayBuffer())).length;
+    }
+    expect(gzipped).toBeLessThan(300 * 1024);
   });
 
   it('searches: the histogram totals every match, the table pages on through the cursor', async () => {

@@ -181,6 +181,8 @@ async function runSearch(q, range, push) {
   writeUrl(q, range, push);
   ui.bar.clearError();
   const run = ++ui.run;
+  // Lets tests (and scripts driving the page) wait for the search they started.
+  root.dataset.search = 'running';
   const text = bounded(q, range);
   const step = bucketFor(range);
   const histogramText = state.source === 'events' ? `${text} | timeslice ${durationText(step)}` : bounded(q ? `${q} | count by severity | timeslice ${durationText(step)}` : `count by severity | timeslice ${durationText(step)}`, range);
@@ -194,6 +196,7 @@ async function runSearch(q, range, push) {
     ui.table.show([], state.source, false);
     ui.agg.clear();
     ui.agg.el.hidden = true;
+    root.dataset.search = 'done';
     return;
   }
   const { data } = main.value;
@@ -215,6 +218,7 @@ async function runSearch(q, range, push) {
     ui.tail.restart();
   }
   root.dataset.renderMs = String(Math.round(performance.now() - answered));
+  root.dataset.search = 'done';
 }
 
 async function loadMore() {
