@@ -156,6 +156,9 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await input.press('Enter');
     const error = page.getByTestId('query-error');
     await error.waitFor();
+    // The error stays in view: no suggestion list opens over it.
+    await page.waitForTimeout(300);
+    expect(await page.locator('#suggestions').isHidden()).toBe(true);
     expect(await error.locator('.message').textContent()).toBe("Expected a value after ':' at the end of the query");
     // The marked part starts where the engine says: after the text the user typed, at its end.
     expect(await error.locator('pre').evaluate((pre) => pre.firstChild?.textContent)).toBe('service:billing severity:');
@@ -232,6 +235,8 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await table.waitFor();
     const billing = page.getByTestId('service-row').filter({ hasText: 'billing' });
     expect(await billing.textContent()).toContain('30.0%');
+    expect(await billing.locator('svg polyline').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'services.png') });
     await billing.getByRole('button').click();
     await expect.poll(() => page.getByTestId('query-input').inputValue()).toBe('service:billing');
     await expect.poll(() => rows().count()).toBe(WARN + ERRORS);
@@ -246,6 +251,8 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await page.getByTestId('alert-submit').click();
     const row = page.getByTestId('alert-row').filter({ hasText: 'Billing errors' });
     await row.waitFor();
+    expect(await row.textContent()).toContain('not_firing');
+    await page.screenshot({ path: join(SHOTS, 'alerts.png') });
     const stored = await t.request('GET', '/api/projects/default/logs/alerts/', { token: t.bootstrap.keys.posthog_personal });
     const rule = stored.json().results.find((r: any) => r.name === 'Billing errors');
     expect(rule.threshold_count).toBe(2);

@@ -67,7 +67,7 @@ export async function alertsPanel(api) {
         h('td', {}, a.name), h('td', {}, h('span', { class: `state state-${a.state}` }, a.state)),
         h('td', { class: 'num' }, `${a.threshold_operator ?? 'above'} ${a.threshold_count}`),
         h('td', { class: 'num' }, a.last_value ?? '—'),
-        h('td', {}, (a.state_timeline ?? []).slice(-5).map((s) => h('div', { class: 'timeline' }, `${String(s.timestamp ?? s.at ?? '').slice(0, 19)} ${s.state ?? ''}`))))))));
+        h('td', {}, (a.state_timeline ?? []).slice(-5).map((s) => h('div', { class: 'timeline' }, `${String(s.start ?? '').replace('T', ' ').slice(0, 19)} ${s.state}`))))))));
 }
 
 /** Saved views; opening one restores its query, source and range. */

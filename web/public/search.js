@@ -58,6 +58,9 @@ export function queryBar(opts) {
   toInput.addEventListener('change', absoluteChanged);
 
   const close = () => {
+    // A completion still on its way would reopen the list it was asked for before Escape or Enter.
+    clearTimeout(timer);
+    inflight?.abort();
     suggestions = [];
     active = -1;
     list.hidden = true;
@@ -106,7 +109,9 @@ export function queryBar(opts) {
     }, DEBOUNCE_MS);
   };
   input.addEventListener('input', complete);
-  input.addEventListener('focus', complete);
+  // Suggestions open when the reader comes to the box, not when an error puts the caret there.
+  let placing = false;
+  input.addEventListener('focus', () => placing || complete());
   input.addEventListener('blur', () => setTimeout(close, 100));
   input.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' && suggestions.length) {
@@ -163,7 +168,9 @@ export function queryBar(opts) {
           q.slice(0, at), h('mark', {}, q.slice(at, end) || ' '), q.slice(end)));
       error.hidden = false;
       if (err.position !== null && err.position !== undefined) {
+        placing = true;
         input.focus();
+        placing = false;
         input.setSelectionRange(at, end);
       }
     },
