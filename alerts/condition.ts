@@ -2,7 +2,7 @@
 // window that ends at the check, run through the query path every endpoint takes.
 import type { QueryEngine, Scope } from '../query/engine/engine.js';
 import { executeParsed } from '../query/execute.js';
-import { parseQuery, type Aggregate, type Query } from '../query/language/index.js';
+import { conditionQueryProblem, parseQuery, type Aggregate, type Query } from '../query/language/index.js';
 import { parseFilters } from '../query/language/filters.js';
 import type { AlertRule } from '../storage/meta/store.js';
 
@@ -26,11 +26,7 @@ function parsed(condition: Condition, now: Date): Query {
  * the rule's, so the query may name neither groups nor a time range. Throws QueryError when it does not parse.
  */
 export function conditionProblem(condition: Condition, now: Date): string | null {
-  const q = parsed(condition, now);
-  if (q.time.explicit) return 'the window is window_minutes: leave out last, since, until, timestamp bounds and dateRange';
-  if (q.aggregate?.groupBy.length || q.timeslice) return 'a condition is one number: leave out by and timeslice';
-  if (q.fields || q.post.length) return 'a condition is one number: leave out fields, sort, top and limit';
-  return null;
+  return conditionQueryProblem(parsed(condition, now));
 }
 
 /** The condition over `window`: its aggregate, or the count of its matching rows when it is a search. */

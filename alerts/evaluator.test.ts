@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertEventRecord } from '../core/records.js';
 import { QueryError } from '../query/language/index.js';
+import { newLeaseOwner } from '../storage/meta/alert-leases.js';
 import { FileMetaStore } from '../storage/meta/file-store.js';
 import type { AlertRule } from '../storage/meta/store.js';
 import { DEFAULTS } from './definition.js';
@@ -31,9 +32,12 @@ function evaluator(meta: FileMetaStore, clock: { now: Date }, measure: Evaluator
   const notices: Notice[] = [];
   const e = new Evaluator({
     meta, measure, clock: () => clock.now, logger: pino({ level: 'silent' }),
-    record: async (event) => void events.push(event),
-    announce: (_rule, notice) => void notices.push(notice),
-  }, { intervalOverrideSeconds, pollMs: 10, leaseMs: 30_000, maxConcurrent: 4, linkBase: 'http://loglake.test' });
+    deliveries: (_rule, notice) => [{ url: 'http://receiver.test/', body: notice, label: 'test' }],
+    send: (entry) => {
+      if (entry.event) events.push(entry.event);
+      notices.push(...entry.deliveries.map((d) => d!.body as Notice));
+    },
+  }, { intervalOverrideSeconds, pollMs: 10, leaseMs: 30_000, maxConcurrent: 4, linkBase: 'http://loglake.test', outboxLeaseMs: 60_000, owner: newLeaseOwner() });
   return { e, events, notices };
 }
 

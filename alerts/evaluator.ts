@@ -3,10 +3,9 @@
 // the new status, then records a state change and announces what destinations should hear.
 import type { Logger } from 'pino';
 import { ApiError } from '../core/errors.js';
-import type { AlertEventRecord } from '../core/records.js';
+import { v7 as uuidv7 } from 'uuid';
 import { QueryError } from '../query/language/index.js';
-import { newLeaseOwner } from '../storage/meta/alert-leases.js';
-import type { AlertRule, MetaStore } from '../storage/meta/store.js';
+import type { AlertDelivery, AlertOutboxEntry, AlertRule, MetaStore } from '../storage/meta/store.js';
 import type { Window } from './condition.js';
 import { alertEvent } from './events.js';
 import { noticeOf, queryLink, type Notice } from './notify/notice.js';
@@ -15,10 +14,10 @@ import { afterCheck, type Outcome } from './state-machine.js';
 export interface EvaluatorDeps {
   meta: MetaStore;
   measure(rule: AlertRule, window: Window): Promise<number | null>;
-  /** Writes an `alert_events` row; resolves once it is durable. */
-  record(event: AlertEventRecord): Promise<void>;
-  /** Hands a notice to the rule's destinations without waiting for them. */
-  announce(rule: AlertRule, notice: Notice): void;
+  /** The notifications a notice becomes, one per destination of the rule. */
+  deliveries(rule: AlertRule, notice: Notice): AlertDelivery[];
+  /** Sends what a stored state change owes (its `alert_events` row, its notifications) without waiting. */
+  send(entry: AlertOutboxEntry): void;
   logger: Logger;
   /** Real time in service; tests move their own. */
   clock?: () => Date;
@@ -34,6 +33,10 @@ export interface EvaluatorOptions {
   maxConcurrent: number;
   /** Where users reach this loglake: notices link to it. */
   linkBase: string;
+  /** How long an outbox entry is this node's to send before another node may take it over. */
+  outboxLeaseMs: number;
+  /** This node in leases (`newLeaseOwner`), for its rules and the outbox entries their checks store. */
+  owner: string;
 }
 
 /** Storage and engine failures are kept without their text, which may hold SQL or paths (spec section 15). */
@@ -42,7 +45,6 @@ function failureMessage(err: unknown): string {
 }
 
 export class Evaluator {
-  private readonly owner = newLeaseOwner();
   private readonly running = new Set<Promise<void>>();
   private readonly clock: () => Date;
   private timer: NodeJS.Timeout | null = null;
@@ -75,7 +77,7 @@ export class Evaluator {
     if (this.timer) clearTimeout(this.timer);
     await this.polling;
     await Promise.all(this.running);
-    await this.deps.meta.releaseAlerts(this.owner).catch((err) => this.deps.logger.warn({ err }, 'alerts: releasing leases failed; they expire'));
+    await this.deps.meta.releaseAlerts(this.opts.owner).catch((err) => this.deps.logger.warn({ err }, 'alerts: releasing leases failed; they expire'));
   }
 
   private intervalMs(rule: AlertRule): number {
@@ -88,7 +90,7 @@ export class Evaluator {
     if (this.stopped || free <= 0) return [];
     let rules: AlertRule[];
     try {
-      rules = await this.deps.meta.claimDueAlerts(this.owner, this.clock(), this.opts.leaseMs, free);
+      rules = await this.deps.meta.claimDueAlerts(this.opts.owner, this.clock(), this.opts.leaseMs, free);
     } catch (err) {
       this.deps.logger.error({ err }, 'alerts: claiming due rules failed');
       return [];
@@ -113,16 +115,19 @@ export class Evaluator {
       outcome = { error: failureMessage(err) };
     }
     const result = afterCheck(rule, outcome, now, this.intervalMs(rule));
-    // Not stored means the rule was changed or deleted meanwhile: this check answered an old question.
-    if (!(await this.deps.meta.finishAlertCheck(rule.id, this.owner, rule.version, result.status))) return;
     const checked = { ...rule, status: result.status };
-    if (result.change) {
-      await this.deps.record(alertEvent(checked, now))
-        .catch((err) => this.deps.logger.error({ err, alert: rule.id }, 'alerts: a state change could not be written to alert_events'));
-    }
+    const event = result.change ? alertEvent(checked, now) : null;
+    let deliveries: AlertDelivery[] = [];
     if (result.announce) {
       const org = this.deps.meta.getProject(rule.project_id)?.org_id ?? '';
-      this.deps.announce(checked, noticeOf(checked, result.announce, rule.status.notified_state, window, queryLink(this.opts.linkBase, checked, org)));
+      deliveries = this.deps.deliveries(checked, noticeOf(checked, result.announce, rule.status.notified_state, window, queryLink(this.opts.linkBase, checked, org)));
     }
+    const owed: AlertOutboxEntry | undefined = event || deliveries.length ? {
+      id: uuidv7(), rule_id: rule.id, project_id: rule.project_id, event, deliveries,
+      lease: { owner: this.opts.owner, until: new Date(Date.now() + this.opts.outboxLeaseMs).toISOString() },
+    } : undefined;
+    // Not stored means the rule was changed or deleted meanwhile: this check answered an old question.
+    if (!(await this.deps.meta.finishAlertCheck(rule.id, this.opts.owner, rule.version, result.status, owed))) return;
+    if (owed) this.deps.send(owed);
   }
 }

@@ -6,7 +6,8 @@ import type { AlertEventRecord } from '../core/records.js';
 import type { Bus } from '../storage/bus/bus.js';
 import type { AlertRule } from '../storage/meta/store.js';
 
-const PUBLISH_ATTEMPTS = 5;
+/** Nobody waits on an alert event's publish: it may take its time. */
+const PUBLISH = { attempts: 5, timeoutMs: 30_000 };
 
 export function alertEvent(rule: AlertRule, at: Date): AlertEventRecord {
   return {
@@ -21,6 +22,8 @@ export function alertEvent(rule: AlertRule, at: Date): AlertEventRecord {
   };
 }
 
+/** Named by the row's id: a node that takes over an unsettled outbox entry may publish it again. */
 export function publishAlertEvent(bus: Bus, event: AlertEventRecord): Promise<void> {
-  return publishBatch(bus, { table: 'alert_events', projectId: event.project_id, records: [event], context: { receiver: 'alerts' } }, PUBLISH_ATTEMPTS);
+  const context = { receiver: 'alerts', requestId: `alert-event.${event.id}` };
+  return publishBatch(bus, { table: 'alert_events', projectId: event.project_id, records: [event], context }, PUBLISH);
 }

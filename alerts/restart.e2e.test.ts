@@ -1,17 +1,21 @@
 // The schedule lives in the metadata store: a restarted loglake neither checks a rule before its time
 // nor makes up every check it missed while down, and a killed process does not hold its rules.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileMetaStore } from '../storage/meta/file-store.js';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { waitFor } from '../test/helpers/ports.js';
+import { startReceiver, type Receiver } from './testing.js';
 
 const procs: LoglakeProcess[] = [];
 const stores: FileMetaStore[] = [];
+const receivers: Receiver[] = [];
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.kill('SIGTERM')));
   await Promise.all(stores.map((s) => s.close()));
+  await Promise.all(receivers.map((r) => r.close()));
 });
 
 async function start(opts: Parameters<typeof startLoglake>[0] = {}): Promise<LoglakeProcess> {
@@ -86,6 +90,51 @@ describe('the alert schedule across restarts', () => {
     expect(made).toBeLessThanOrEqual(Math.floor(elapsed) + 1);
     // Still on the grid the first process kept.
     expect((Date.parse(after.next_check_at!) - Date.parse(before.next_check_at!)) % 1000).toBe(0);
+    expect(await second.kill('SIGTERM')).toBe(0);
+  });
+
+  it('a notification still being retried when the process is killed is delivered once by the restarted one, and its alert_events row written once', async () => {
+    let up = false;
+    const receiver = await startReceiver(() => (up ? 200 : 503));
+    receivers.push(receiver);
+    const env = { LOGLAKE_ALERTS_CHECK_INTERVAL_SECONDS: '1' };
+    const first = await start({ env });
+    const key = first.bootstrap().keys.goodlogs_secret;
+    const id = await createRule(first, { threshold: 0, destinations: [{ type: 'webhook', url: receiver.url }] });
+    const ingest = await fetch(`${first.url}/v1/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ batch: [{ severity: 'error', message: 'card declined' }] }),
+    });
+    expect(ingest.status).toBe(202);
+    // Refused once: the next attempt waits a second, and the process dies before it.
+    await waitFor('the first, refused, attempt', async () => receiver.received.length >= 1, 15_000, 20);
+    await first.kill('SIGKILL');
+    // What the metadata file holds: the store's own cache would not show another process's writes any sooner.
+    const owed = () => JSON.parse(readFileSync(join(first.dataDir, 'meta', 'meta.json'), 'utf8')).alert_outbox;
+    expect(owed(), JSON.stringify(owed())).toHaveLength(1);
+    const attemptsBefore = receiver.received.length;
+
+    up = true;
+    const second = await start({ dataDir: first.dataDir, ports: first.env, env });
+    await waitFor('the delivery after the restart', async () => receiver.received.some((r) => r.status === 200), 10_000, 20);
+    await sleep(2_000);
+    const delivered = receiver.received.filter((r) => r.status === 200);
+    expect(delivered.map((r) => r.body.state), JSON.stringify(receiver.received.map((r) => [r.status, r.body.state, r.at]))).toHaveLength(1);
+    expect(delivered[0].body).toMatchObject({ rule: { id }, state: 'firing', previous_state: 'not_firing' });
+    expect(receiver.received.length).toBe(attemptsBefore + 1);
+    expect(owed()).toHaveLength(0);
+
+    const events = await waitFor('the alert_events row', async () => {
+      const res = await fetch(`${second.url}/v1/gql/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ q: 'from:alert_events | last 1h' }),
+      });
+      const rows = ((await res.json()) as { data: { results: { alert_id: string; state: string }[] } }).data.results;
+      return rows.length > 0 && rows;
+    }, 10_000, 100);
+    expect(events.filter((e) => e.alert_id === id && e.state === 'firing'), JSON.stringify(events)).toHaveLength(1);
     expect(await second.kill('SIGTERM')).toBe(0);
   });
 });

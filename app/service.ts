@@ -12,6 +12,7 @@ import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
+import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
@@ -20,6 +21,8 @@ import { Limiter } from '../server/limits/limiter.js';
 import { notFoundBySurface } from '../server/not-found.js';
 import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from '../server/metrics.js';
+import { readinessPlugin } from '../server/readiness.js';
+import { readinessChecks, writerGauges } from './health.js';
 import { tailPlugin } from '../query/routes/tail.js';
 import { webPlugin } from '../web/plugin.js';
 
@@ -91,7 +94,8 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   });
 
   const counters = new ComponentCounters();
-  http.register(metricsPlugin, { counters });
+  http.register(metricsPlugin, { counters, gauges: writerGauges(storage) });
+  http.register(readinessPlugin, { checks: [async () => (ready ? null : 'loglake is starting or stopping'), ...readinessChecks(storage, config.storage.writer.max_lag_ms)] });
   let pipelines: Pipelines;
   try {
     pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits, counters });
@@ -100,8 +104,10 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     throw err;
   }
   registerAccessRoutes(http, { meta, limits, tokens, config });
-  registerAlertRoutes(http, meta);
-  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: () => (config.query.now ? new Date(config.query.now) : new Date()) });
+  registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
+  const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
+  http.register(posthogViewsPlugin({ meta, now: queryNow }));
+  if (engine) registerQueryRoutes(http, { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow });
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
   // Rules are checked where the lake is read: the process with the query engine.
@@ -111,6 +117,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
         linkBase: (config.alerts.public_url ?? `http://localhost:${(http.server.address() as AddressInfo).port}`).replace(/\/+$/, ''),
         queryTimeoutMs: config.query.timeout_ms,
         maxConcurrent: config.query.max_concurrent,
+        destinations: { allowPrivate: config.alerts.destinations.allow_private },
       })
     : null;
   ready = true;

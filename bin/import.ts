@@ -62,7 +62,7 @@ export async function runImport(file: string | undefined, tableArg: string | und
   try {
     for (let i = 0; i < records.length; i += BATCH) {
       const chunk = records.slice(i, i + BATCH);
-      await publishBatch(storage.bus, { table, projectId: project, records: chunk, context: { receiver: 'import' } }, 3);
+      await publishBatch(storage.bus, { table, projectId: project, records: chunk, context: { receiver: 'import' } }, { attempts: 3, timeoutMs: 60_000 });
       bar.increment(chunk.length);
     }
     while (storage.lake && storage.lake.writer.rowsWritten < records.length) await new Promise((r) => setTimeout(r, 100));

@@ -40,6 +40,13 @@ describe('loglake keys', () => {
     expect(readFileSync(join(dir, 'meta', 'meta.json'), 'utf8')).not.toContain(created.key);
   });
 
+  it('creates a read key for every environment with --environments all, and refuses a writer for all', async () => {
+    const created = JSON.parse(await cli('create', '--format', 'logtrail', '--scopes', 'logs:read', '--environments', 'all'));
+    expect(created).toMatchObject({ key: expect.stringMatching(/^lt_all_ro_/), environments: null });
+    expect(running.findKey(created.key)?.environments).toBeNull();
+    await expect(cli('create', '--format', 'logtrail', '--environments', 'all')).rejects.toThrow(/exactly one environment/);
+  });
+
   it('lists keys without their secrets or hashes', async () => {
     const created = JSON.parse(await cli('create', '--format', 'goodlogs', '--kind', 'public'));
     const listed = JSON.parse(await cli('list', '--json'));

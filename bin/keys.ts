@@ -3,11 +3,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { FileMetaStore } from '../storage/meta/file-store.js';
-import { keySpec } from '../storage/meta/key-spec.js';
+import { ALL_ENVIRONMENTS, keySpec } from '../storage/meta/key-spec.js';
 import type { ApiKey } from '../storage/meta/store.js';
 
 export const KEYS_USAGE = `  loglake keys create --format goodlogs|logtrail|logtrace|posthog [--kind secret|public] [--project ID]
-                    [--scopes a,b] [--environments production,staging] [--region eu] [--name NAME]
+                    [--scopes a,b] [--environments production,staging|all] [--region eu] [--name NAME]
                                 prints the new key once, with its id (JSON)
   loglake keys list [--project ID] [--json]
   loglake keys revoke ID
@@ -53,7 +53,7 @@ export async function runKeys(args: string[], config: Config): Promise<void> {
           kind: values.kind,
           format: values.format,
           scopes: list(values.scopes),
-          environments: list(values.environments),
+          environments: list(values.environments)?.map((e) => (e === 'all' ? ALL_ENVIRONMENTS : e)),
           region: values.region,
           name: values.name,
         };

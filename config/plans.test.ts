@@ -14,7 +14,7 @@ describe('plans in the config', () => {
   it('default to the seed figures, and an entry replaces only its own plan', () => {
     const plans = plansSchema.parse({ free: { requests_per_second: 5 } });
     expect(plans.free).toEqual({ requests_per_second: 5 });
-    expect(plans.team).toEqual({ requests_per_second: 100 });
+    expect(plans.team).toEqual({ requests_per_second: 100, ai_queries_per_month: 10_000 });
     expect(plansSchema.parse(undefined)).toEqual(DEFAULT_PLANS);
     expect(DEFAULT_PLANS.enterprise).toEqual({ ingest_requests_per_hour: 50_000, query_requests_per_hour: 10_000 });
   });

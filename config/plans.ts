@@ -15,6 +15,8 @@ export const planSchema = z.strictObject({
   query_requests_per_hour: z.number().int().positive().optional(),
   /** Logs accepted per UTC calendar month, per project (Logtrail's quota; the seed names no figures, these are loglake's). */
   logs_per_month: z.number().int().positive().optional(),
+  /** AI requests (natural language → GQL) per UTC calendar month, per project (the seed names no figures, these are loglake's). */
+  ai_queries_per_month: z.number().int().positive().optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;
@@ -24,10 +26,10 @@ export const UNLIMITED = 'unlimited';
 
 /** GoodLogs' Free and Logtrail's Free share the name, so `free` carries both the rate and the quota. */
 export const DEFAULT_PLANS: Record<string, Plan> = {
-  free: { requests_per_second: 10, logs_per_month: 100_000 },
-  starter: { requests_per_second: 20 },
-  pro: { requests_per_second: 50 },
-  team: { requests_per_second: 100 },
+  free: { requests_per_second: 10, logs_per_month: 100_000, ai_queries_per_month: 50 },
+  starter: { requests_per_second: 20, ai_queries_per_month: 500 },
+  pro: { requests_per_second: 50, ai_queries_per_month: 2_000 },
+  team: { requests_per_second: 100, ai_queries_per_month: 10_000 },
   standard: { ingest_requests_per_hour: 10_000, query_requests_per_hour: 2_000 },
   enterprise: { ingest_requests_per_hour: 50_000, query_requests_per_hour: 10_000 },
   developer: { logs_per_month: 1_000_000 },

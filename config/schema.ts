@@ -60,7 +60,7 @@ export const configObject = z.object({
           stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LOGLAKE'),
           subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake'),
           consumer: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake-writer'),
-          /** How long JetStream keeps de-duplication ids. */
+          /** How long the bus remembers message ids: a request re-sent within it (same Idempotency-Key, or same body) is stored once. */
           duplicate_window_seconds: z.number().int().positive().default(120),
           max_age_hours: z.number().positive().default(72),
           ack_wait_seconds: z.number().int().positive().default(60),
@@ -73,6 +73,8 @@ export const configObject = z.object({
           /** Flush a partition early when it holds this many rows. */
           max_buffered_rows: z.number().int().positive().default(200_000),
           max_pending_messages: z.number().int().positive().default(1000),
+          /** `GET /ready` answers 503 while messages wait and the writer has committed nothing for this long. */
+          max_lag_ms: z.number().int().positive().default(30_000),
         })
         .prefault({}),
       compaction: z
@@ -107,6 +109,32 @@ export const configObject = z.object({
       check_interval_override_seconds: z.number().positive().optional(),
       /** Where users reach this loglake; links in notifications start with it (default: http://localhost:<http.port>). */
       public_url: z.url({ protocol: /^https?$/ }).optional(),
+      destinations: z
+        .object({
+          /**
+           * Whether webhook and Slack destinations may be loopback or private addresses. Allowed by default: a
+           * self-hosted loglake's receivers (a chat relay, an incident tool) often live on the same private
+           * network. Set false where users who write rules must not reach that network. Link-local addresses
+           * (cloud metadata, 169.254.169.254) are refused either way.
+           */
+          allow_private: z.boolean().default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  ai: z
+    .object({
+      /**
+       * Who turns natural language into GQL (`POST /v1/gql/nl`): `offline`, a deterministic translator that
+       * knows the project's schema and needs no network, or `openai`, any OpenAI-compatible chat-completions API.
+       */
+      provider: z.enum(['offline', 'openai']).default('offline'),
+      /** The API's base URL (`openai`); `/chat/completions` is appended. */
+      base_url: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+      model: z.string().min(1).default('gpt-4o-mini'),
+      /** The environment variable holding the API key (`openai`); the key itself never goes in the file. */
+      api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('OPENAI_API_KEY'),
+      timeout_ms: z.number().int().positive().default(20_000),
     })
     .prefault({}),
   plans: plansSchema,

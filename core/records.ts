@@ -52,6 +52,11 @@ export interface BatchContext {
   remoteAddress?: string;
   /** Raw request headers (lower-case names), when the transport has any. */
   headers?: Record<string, string | string[] | undefined>;
+  /**
+   * Names the request the batch came from, the same on every retry of it: the bus message ids derive from
+   * it, so a retried request is stored once. Absent, each batch gets fresh ids.
+   */
+  requestId?: string;
 }
 
 /** A batch of one table's records for one project: the unit that flows through a pipeline. */

@@ -9,7 +9,7 @@ import { registerQueryErrors } from '../server/query-errors.js';
 import { QueryError } from './language/index.js';
 
 // Module scope, so that every surface renders query errors (alert routes too) once query/ is loaded.
-registerQueryErrors((err) => (err instanceof QueryError ? { ...err.toJSON() } : null));
+registerQueryErrors((err) => (err instanceof QueryError ? { status: err.status, body: { ...err.toJSON() } } : null));
 
 /** Every query API surface, each an encapsulated plugin with its own error envelope. */
 export function registerQueryRoutes(http: FastifyInstance, deps: QueryRouteDeps): void {

@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
-import { queryErrorBody } from './query-errors.js';
+import { queryErrorAnswer } from './query-errors.js';
+import type { DecompressErrors } from './decompress.js';
 
 /**
  * What every GoodLogs route shares, whichever module registers it (ingest in the collector, GQL in
@@ -24,8 +25,8 @@ const CODES: Record<number, string> = {
 
 /** GoodLogs renders every error as `{error: {code, message}}`; a query error adds the query-language fields (`type`, `position`, …). */
 export function goodlogsErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const query = queryErrorBody(err);
-  if (query) return reply.code(400).send({ error: query });
+  const query = queryErrorAnswer(err);
+  if (query) return reply.code(query.status).send({ error: query.body });
   if (err instanceof ApiError) {
     if (err.headers) reply.headers(err.headers);
     return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
@@ -38,6 +39,13 @@ export function goodlogsErrorHandler(err: unknown, request: FastifyRequest, repl
   const message = status === 413 ? 'Request body is larger than the 2 MB limit' : (err as Error).message;
   return reply.code(status === 415 ? 400 : status).send({ error: { code: CODES[status] ?? 'VALIDATION_ERROR', message } });
 }
+
+/** Compressed-body failures in the `{error: {code, message}}` surfaces' codes (GoodLogs, and LogTrace which borrows them). */
+export const goodlogsStyleDecompressErrors: DecompressErrors = {
+  unsupportedEncoding: (name) => new ApiError(415, 'VALIDATION_ERROR', `Unsupported Content-Encoding "${name}": send gzip, deflate or none`),
+  tooLarge: (limit) => new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body decompresses to more than ${limit} bytes`),
+  corrupt: (name, reason) => new ApiError(400, 'VALIDATION_ERROR', `Request body is not valid ${name} data: ${reason}`),
+};
 
 /** GoodLogs keys: Bearer (or X-API-Key). Public keys may only send events; `scope`, when given, must be granted. */
 export function goodlogsAuth(meta: MetaStore, opts: { secretOnly: boolean; scope?: string }) {

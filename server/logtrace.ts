@@ -4,6 +4,7 @@ import type { MetaStore } from '../storage/meta/store.js';
 import { checkKey } from './auth.js';
 import { strictJsonBody } from './json-body.js';
 import { hasScope } from './key-grants.js';
+import { goodlogsStyleDecompressErrors } from './goodlogs.js';
 
 /**
  * What every LogTrace route shares, whichever module registers it (ingest in the collector, KQL query
@@ -44,11 +45,12 @@ export function logtraceAuth(meta: MetaStore, scope: keyof typeof SEED_SPELLING)
   };
 }
 
-/** The JSON body rules (`server/json-body.ts`); every failure is the seed's 400. */
+/** The JSON body rules (`server/json-body.ts`); every failure is the seed's 400, but for an unread encoding (415) and an oversized body (413). */
 export function logtraceJsonBody(app: FastifyInstance, bodyLimit: number): void {
   strictJsonBody(app, bodyLimit, {
     contentType: (received) => new ApiError(400, 'VALIDATION_ERROR', `Content-Type must be application/json${received ? ` (got ${received})` : ''}`),
     empty: () => new ApiError(400, 'VALIDATION_ERROR', 'Request body is empty'),
     malformed: (reason) => new ApiError(400, 'VALIDATION_ERROR', `Request body is not valid JSON: ${reason}`),
+    ...goodlogsStyleDecompressErrors,
   });
 }

@@ -62,6 +62,9 @@ export function logtrailJsonBody(app: FastifyInstance, bodyLimit: number): void 
     contentType: (received) => new ApiError(400, 'VALIDATION_INVALID_CONTENT_TYPE', 'Content-Type must be application/json', { content_type: received }),
     empty: () => new ApiError(400, 'VALIDATION_EMPTY_BODY', 'Request body is empty'),
     malformed: (reason) => new ApiError(400, 'VALIDATION_INVALID_JSON', 'Request body is not valid JSON', { reason }),
+    unsupportedEncoding: (name) => new ApiError(415, 'VALIDATION_INVALID_REQUEST', `Unsupported Content-Encoding "${name}": send gzip, deflate or none`, { content_encoding: name }),
+    tooLarge: (limit) => new ApiError(413, 'VALIDATION_INVALID_REQUEST', `Request body decompresses to more than ${limit} bytes`, { limit }),
+    corrupt: (name, reason) => new ApiError(400, 'VALIDATION_INVALID_REQUEST', `Request body is not valid ${name} data`, { reason }),
   });
 }
 

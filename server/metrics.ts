@@ -26,20 +26,28 @@ function line(s: CounterSample): string {
   return `${METRIC}{component="${label(s.component)}",signal="${s.signal}",outcome="${s.outcome}"${reason}} ${s.value}`;
 }
 
-/** The component counters in the Prometheus text exposition format (version 0.0.4). */
-export function renderMetrics(counters: CounterSource): string {
+/** A value read when scraped (bus lag, writer backlog), without labels. */
+export interface Gauge {
+  name: string;
+  help: string;
+  value: number;
+}
+
+/** The component counters and gauges in the Prometheus text exposition format (version 0.0.4). */
+export function renderMetrics(counters: CounterSource, gauges: readonly Gauge[] = []): string {
   return [
     `# HELP ${METRIC} Records each collector component accepted, refused (the sender was told) or dropped, by reason.`,
     `# TYPE ${METRIC} counter`,
     ...counters.snapshot().map(line),
+    ...gauges.flatMap((g) => [`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value}`]),
     '',
   ].join('\n');
 }
 
 /** `GET /metrics`, unauthenticated like health: it shows counts, never data. */
-export const metricsPlugin: FastifyPluginAsync<{ counters: CounterSource }> = async (app, { counters }) => {
+export const metricsPlugin: FastifyPluginAsync<{ counters: CounterSource; gauges?: () => Promise<Gauge[]> }> = async (app, { counters, gauges }) => {
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return renderMetrics(counters);
+    return renderMetrics(counters, gauges ? await gauges() : []);
   });
 };

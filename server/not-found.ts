@@ -13,6 +13,7 @@ type Renderer = (err: unknown, request: FastifyRequest, reply: FastifyReply) => 
 const OWNERS: ReadonlyArray<readonly [prefix: string, render: Renderer]> = [
   [`${LOGTRAIL_PREFIX}/`, logtrailErrorHandler],
   ['/api/projects/', posthogErrorHandler],
+  ['/api/environments/', posthogErrorHandler],
 ];
 
 /**

@@ -23,7 +23,7 @@ function memberPrincipal(user: User, project: Project): ApiKey {
   return {
     id: `session:${user.id}`, org_id: project.org_id, project_id: project.id, family: 'posthog', kind: 'secret',
     scopes: ['logs:read', 'logs:write'], environments: null, region: null, name: user.email, display: '', hash: '',
-    created_at: user.created_at, last_used_at: null, revoked_at: null,
+    created_at: user.created_at, last_used_at: null, revoked_at: null, created_by: user.id,
   };
 }
 

@@ -2,15 +2,17 @@
  * Query errors are defined in query/, which builds on server/; so that a surface's error renderer can
  * answer one without server/ importing query/, the query layer registers how to recognise and word them.
  */
-export type QueryErrorBody = (err: unknown) => Record<string, unknown> | null;
+export interface QueryErrorAnswer { status: number; body: Record<string, unknown> }
 
-let bodyOf: QueryErrorBody = () => null;
+export type QueryErrorReader = (err: unknown) => QueryErrorAnswer | null;
 
-export function registerQueryErrors(body: QueryErrorBody): void {
-  bodyOf = body;
+let answerOf: QueryErrorReader = () => null;
+
+export function registerQueryErrors(reader: QueryErrorReader): void {
+  answerOf = reader;
 }
 
-/** The client body of a query error, or null when `err` is none. */
-export function queryErrorBody(err: unknown): Record<string, unknown> | null {
-  return bodyOf(err);
+/** The status and client body of a query error, or null when `err` is none. */
+export function queryErrorAnswer(err: unknown): QueryErrorAnswer | null {
+  return answerOf(err);
 }

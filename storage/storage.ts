@@ -34,7 +34,7 @@ export interface Storage {
  */
 export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean }): Promise<Storage> {
   const dataDir = resolve(config.storage.data_dir);
-  const bus = selectBus(config);
+  const bus = selectBus(config, logger);
   await bus.start();
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;

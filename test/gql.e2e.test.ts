@@ -48,6 +48,23 @@ describe('GoodLogs GQL through the started process', () => {
     expect(res.body.error).toMatchObject({ code: 'VALIDATION_ERROR', type: 'VALIDATION_QUERY_SYNTAX', position: 9, expected: expect.arrayContaining(['value']) });
   });
 
+  it('answers a well-formed query that cannot run with 422, an unknown function with 400', async () => {
+    const invalid = await post('/v1/gql/query', { q: 'p95(message)' });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error).toMatchObject({ code: 'VALIDATION_ERROR', type: 'VALIDATION_QUERY_INVALID', position: 4 });
+    expect((await post('/v1/gql/query', { q: 'median(duration_ms)' })).status).toBe(400);
+    expect((await post('/v1/gql/query', { q: 'p95(severity_number)' })).status).toBe(200);
+  });
+
+  it('finds an event by properties.distinct_id as by distinct_id', async () => {
+    const events = [{ event: 'signup', distinctId: 'user_123' }, { event: 'signup', distinctId: 'user_456' }];
+    expect((await post('/v1/events', { batch: events })).status).toBe(202);
+    const count = async (q: string) => (await post('/v1/gql/query', { q: `from:events ${q} | count` })).body.data?.results?.[0]?.value;
+    await waitFor('events queryable', async () => (await count('distinct_id:user_123')) === 1);
+    expect(await count('properties.distinct_id:user_123')).toBe(1);
+    expect(await count('properties.distinct_id:nobody')).toBe(0);
+  });
+
   it('runs the dashboard GQL route for members only', async () => {
     const path = `/api/orgs/${boot.org_id}/projects/${boot.project_id}/gql?q=${encodeURIComponent('severity:error | count by message | top 10')}`;
     const res = await get(path, token);

@@ -26,7 +26,7 @@ import { startTestService, type TestService } from './helpers/service.js';
  * To put a new route under these checks, add one line to ROUTES:
  *   { method, path, surface, key: { family, scope, public? } | session: true (or both), body?, writes?, reads?, ok }
  * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes), `:log` (A's log) and
- * `:alert` (a new alert rule of A's for each request, so that deleting it leaves the next request one); `body`
+ * `:alert` and `:view` (a new alert rule or saved view of A's for each request, so that deleting it leaves the next request one); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
  * checked against the key's); `reads` marks routes that answer with stored records (a key held to
  * `staging` must not read A's `production` data); `ok` is the status A's own request gets, `hidden` what a key that
@@ -131,9 +131,17 @@ const ROUTES: Route[] = [
   { method: 'PATCH', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ threshold_count: 2 }), ok: 200, hidden: 404 },
   { method: 'PUT', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ name: 'probe rule', threshold_count: 2 }), ok: 200, hidden: 404 },
   { method: 'DELETE', path: '/api/projects/:project/logs/alerts/:alert', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, ok: 204, hidden: 404 },
+  { method: 'GET', path: '/api/environments/:project/logs/has_logs', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/environments/:project/logs/alerts/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
+  { method: 'GET', path: '/api/environments/:project/logs/views/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, session: true, ok: 200 },
+  { method: 'POST', path: '/api/environments/:project/logs/views/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, body: () => ({ name: 'probe view', filters: { severityLevels: ['error'] } }), ok: 201 },
+  { method: 'GET', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, session: true, ok: 200, hidden: 404 },
+  { method: 'PATCH', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, body: () => ({ pinned: true }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, ok: 204, hidden: 404 },
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/members', surface: 'dashboard', session: true, ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, body: () => ({ format: 'goodlogs', kind: 'secret' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/keys', surface: 'dashboard', session: true, ok: 200 },
   { method: 'DELETE', path: '/api/orgs/:org/projects/:project/keys/:key', surface: 'dashboard', session: true, ok: 200 },
@@ -195,6 +203,13 @@ interface Answer {
   json: any;
 }
 
+let viewWriter: string | undefined;
+async function alphaView(): Promise<string> {
+  viewWriter ??= await key(A, 'posthog');
+  const res = await t.request('POST', `/api/environments/${A.project}/logs/views/`, { token: viewWriter, body: { name: 'probe view' } });
+  return res.json().short_id;
+}
+
 let alertWriter: string | undefined;
 async function alphaAlert(): Promise<string> {
   alertWriter ??= await key(A, 'goodlogs');
@@ -206,6 +221,7 @@ async function send(route: Route, opts: { key?: string; token?: string; environm
   const surface = SURFACES[route.surface];
   let path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey).replace(':log', ALPHA_LOG);
   if (path.includes(':alert')) path = path.replace(':alert', await alphaAlert());
+  if (path.includes(':view')) path = path.replace(':view', await alphaView());
   const credential = opts.key ?? opts.token;
   const headers: Record<string, string> = {};
   if (credential) {

@@ -102,4 +102,18 @@ describe('notifications', () => {
     hanging.closeAllConnections();
     await new Promise((resolve) => hanging.close(resolve));
   });
+
+  it('never connects to a refused address: checked at send, by IP literal and by what a name resolves to, and not retried', async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const q = queue({ attempts: 3, destinations: { allowPrivate: false } });
+    q.enqueue({ url: `http://localhost:${port}/`, body: notice, label: 'by name' });
+    q.enqueue({ url: r.url, body: notice, label: 'by literal' });
+    q.enqueue({ url: 'http://169.254.169.254/latest/meta-data/', body: notice, label: 'metadata' });
+    const allowed = queue({ destinations: { allowPrivate: true } });
+    allowed.enqueue({ url: `http://localhost:${port}/`, body: notice, label: 'allowed' });
+    await waitFor('the allowed delivery', async () => r.received.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.received).toHaveLength(1);
+  });
 });

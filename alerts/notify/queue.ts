@@ -1,14 +1,12 @@
 // Notifications leave through a queue: a slow or failing receiver is retried with backoff in the
 // background and never holds up the evaluation of any rule.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { Semaphore } from '../../query/engine/semaphore.js';
+import type { AlertDelivery } from '../../storage/meta/store.js';
+import { guardedLookup, literalRefusal, RefusedDestination, type DestinationRules } from './address-guard.js';
 
-export interface Delivery {
-  url: string;
-  body: unknown;
-  /** For logs: which rule and destination. */
-  label: string;
-}
 
 export interface QueueOptions {
   attempts: number;
@@ -18,26 +16,45 @@ export interface QueueOptions {
   concurrency: number;
   /** Deliveries waiting or retrying; past this, new ones are dropped (and logged) rather than held without bound. */
   maxPending: number;
+  destinations: DestinationRules;
 }
 
-export const QUEUE_DEFAULTS: QueueOptions = { attempts: 6, backoffMs: 1000, timeoutMs: 10_000, concurrency: 8, maxPending: 10_000 };
+export const QUEUE_DEFAULTS: QueueOptions = {
+  attempts: 6, backoffMs: 1000, timeoutMs: 10_000, concurrency: 8, maxPending: 10_000, destinations: { allowPrivate: true },
+};
 
 type Attempt = { ok: true } | { ok: false; retry: boolean; reason: string };
 
-/** Timeouts, network errors, 5xx, 408 and 429 are worth another attempt; any other refusal is not. */
-async function post(url: string, body: unknown, timeoutMs: number, signal: AbortSignal): Promise<Attempt> {
-  try {
-    const res = await fetch(url, {
+/** POSTs JSON and answers the status; the connection goes only to addresses `rules` allow. */
+function postJson(url: URL, body: unknown, rules: DestinationRules, signal: AbortSignal): Promise<number> {
+  const literal = literalRefusal(url, rules);
+  if (literal) return Promise.reject(new RefusedDestination(literal));
+  const payload = JSON.stringify(body);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'loglake-alerts' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'loglake-alerts' },
+      lookup: guardedLookup(rules),
+      signal,
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
     });
-    await res.body?.cancel();
-    if (res.ok) return { ok: true };
-    return { ok: false, retry: res.status >= 500 || res.status === 408 || res.status === 429, reason: `HTTP ${res.status}` };
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Timeouts, network errors, 5xx, 408 and 429 are worth another attempt; a refused address or any other refusal is not. */
+async function post(url: string, body: unknown, opts: QueueOptions, signal: AbortSignal): Promise<Attempt> {
+  try {
+    const status = await postJson(new URL(url), body, opts.destinations, AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]));
+    if (status >= 200 && status < 300) return { ok: true };
+    return { ok: false, retry: status >= 500 || status === 408 || status === 429, reason: `HTTP ${status}` };
   } catch (err) {
-    return { ok: false, retry: true, reason: (err as Error).message };
+    return { ok: false, retry: !(err instanceof RefusedDestination), reason: (err as Error).message };
   }
 }
 
@@ -65,35 +82,45 @@ export class NotificationQueue {
     this.slots = new Semaphore(opts.concurrency);
   }
 
-  enqueue(delivery: Delivery): void {
+  /**
+   * `settled` runs once the delivery is done with: delivered, or given up after its attempts. It does not
+   * run for one cut short by `stop` or dropped as over `maxPending`: those stay owed.
+   */
+  enqueue(delivery: AlertDelivery, settled?: () => void): void {
     if (this.waits.signal.aborted) return;
     if (this.tasks.size >= this.opts.maxPending) {
-      this.logger.error({ destination: delivery.label }, `alerts: ${this.opts.maxPending} notifications pending; this one is dropped`);
+      this.logger.error({ destination: delivery.label }, `alerts: ${this.opts.maxPending} notifications pending; this one waits for a later pass`);
       return;
     }
-    const task = this.deliver(delivery).finally(() => this.tasks.delete(task));
+    const task = this.deliver(delivery)
+      .then((done) => {
+        if (done) settled?.();
+      })
+      .finally(() => this.tasks.delete(task));
     this.tasks.add(task);
   }
 
-  private async deliver(d: Delivery): Promise<void> {
+  /** True when done with (delivered or given up), false when cut short by `stop`. */
+  private async deliver(d: AlertDelivery): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const release = await this.slots.acquire();
       let result: Attempt;
       try {
-        result = await post(d.url, d.body, this.opts.timeoutMs, this.requests.signal);
+        result = await post(d.url, d.body, this.opts, this.requests.signal);
       } finally {
         release();
       }
-      if (result.ok) return;
+      if (result.ok) return true;
       if (result.retry && attempt < this.opts.attempts) await sleep(this.opts.backoffMs * 2 ** (attempt - 1), this.waits.signal);
-      if (!result.retry || attempt >= this.opts.attempts || this.waits.signal.aborted) {
+      if (this.waits.signal.aborted && result.retry && attempt < this.opts.attempts) return false;
+      if (!result.retry || attempt >= this.opts.attempts) {
         this.logger.warn({ destination: d.label, attempts: attempt, reason: result.reason }, 'alerts: a notification could not be delivered');
-        return;
+        return true;
       }
     }
   }
 
-  /** Takes no more; attempts under way get until the deadline, retries not yet due are given up. */
+  /** Takes no more; attempts under way get until the deadline; retries not yet due are left unsettled (still owed). */
   async stop(deadlineMs = 2000): Promise<void> {
     this.waits.abort();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());

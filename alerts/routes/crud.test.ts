@@ -36,6 +36,18 @@ async function refusedField(send: () => Promise<{ status: number; body: any }>, 
 }
 
 describe('GoodLogs /v1/alerts', () => {
+  it('refuses destinations at link-local addresses (cloud metadata), by IP or by a name that resolves there', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]:8080/hook', 'http://[::ffff:169.254.169.254]/']) {
+      const error = await refusedField(() => goodlogs('POST', '/v1/alerts', { ...rule, destinations: [{ type: 'webhook', url }] }), 'destinations');
+      expect(error.message).toMatch(/link-local/);
+    }
+    const created = await goodlogs('POST', '/v1/alerts', { ...rule, destinations: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }] });
+    expect(created.status, 'private addresses are allowed by default').toBe(201);
+    await refusedField(() => goodlogs('PUT', `/v1/alerts/${created.body.id}`, { destinations: [{ type: 'slack', url: 'http://169.254.169.254/' }] }), 'destinations');
+    await refusedField(() => posthog('POST', '', { name: 'x', threshold_count: 1, destinations: [{ type: 'webhook', url: 'http://169.254.169.254/' }] }), 'destinations');
+    expect((await goodlogs('DELETE', `/v1/alerts/${created.body.id}`)).status).toBe(200);
+  });
+
   it('creates a rule with defaults, lists it, updates the fields sent and deletes it', async () => {
     const created = await goodlogs('POST', '/v1/alerts', { ...rule, destinations: [{ type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }] });
     expect(created.status).toBe(201);

@@ -2,13 +2,23 @@
 // within the calling key's project.
 import { ApiError } from '../../core/errors.js';
 import type { AlertRule, ApiKey, MetaStore } from '../../storage/meta/store.js';
-import { readDefinition, type Definition, type Surface } from '../definition.js';
+import { invalidField, readDefinition, type Definition, type Surface } from '../definition.js';
+import { destinationRefusal, type DestinationRules } from '../notify/address-guard.js';
 import { changedRule, checkDefinition, definitionOf, newRule, patched } from '../rules.js';
 
 export interface AlertRouteDeps {
   meta: MetaStore;
   /** The real clock: schedules and timelines are in real time even when queries are pinned. */
   now: () => Date;
+  destinations: DestinationRules;
+}
+
+/** Refuses a destination that resolves to an address notifications may not go to; each send checks again. */
+async function checkDestinations(def: Definition, rules: DestinationRules): Promise<void> {
+  for (const [i, d] of def.destinations.entries()) {
+    const why = await destinationRefusal(d.url, rules);
+    if (why) throw invalidField('destinations', `${i}: url: ${why}`);
+  }
 }
 
 /** A change computed from a read that another write overtook is recomputed; this many times at most. */
@@ -30,6 +40,7 @@ export async function createRule(deps: AlertRouteDeps, key: ApiKey, body: unknow
   const now = deps.now();
   const def = { ...surface.defaults, ...readDefinition(body, surface, 'create') } as Definition;
   checkDefinition(def, surface, now);
+  await checkDestinations(def, deps.destinations);
   const rule = newRule(def, key.project_id, key.environments, now);
   await deps.meta.createAlert(rule);
   return rule;
@@ -43,6 +54,7 @@ export async function updateRule(deps: AlertRouteDeps, key: ApiKey, id: string, 
     const now = deps.now();
     const def = mode === 'replace' ? ({ ...surface.defaults, ...patch } as Definition) : patched(definitionOf(rule), patch);
     checkDefinition(def, surface, now);
+    await checkDestinations(def, deps.destinations);
     const next = changedRule(rule, def, key.environments, now);
     const saved = await deps.meta.saveAlert(next);
     if (saved === 'saved') return next;

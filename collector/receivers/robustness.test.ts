@@ -6,24 +6,7 @@ import { receiverHarness, type ReceiverHarness } from './testing.js';
 import { goodlogsReceiverFactory } from './goodlogs/factory.js';
 import { logtrailReceiverFactory } from './logtrail/factory.js';
 import { logtraceReceiverFactory } from './logtrace/factory.js';
-
-function random(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
-
-const JUNK: unknown[] = [null, 0, -1, 1.5, 1e308, 'x', '', 'ERROR', '2026-13-45', [], {}, [1, 'a'], true, { a: { b: null } }, '\u0000', 'x'.repeat(70_000)];
-
-function mutate(v: unknown, rnd: () => number): unknown {
-  if (rnd() < 0.15) return JUNK[Math.floor(rnd() * JUNK.length)];
-  if (Array.isArray(v)) return v.map((x) => mutate(x, rnd));
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (rnd() > 0.1) out[k] = mutate(x, rnd);
-    return out;
-  }
-  return v;
-}
+import { mutate, random } from '../../test/helpers/mutate.js';
 
 const surfaces: { name: string; factory: ReceiverFactory; url: string; key: (h: ReceiverHarness) => Record<string, string>; body: unknown }[] = [
   {

@@ -10,7 +10,7 @@ import { Limiter } from '../../server/limits/limiter.js';
 import { createHttpServer } from '../../server/http.js';
 import { FileMetaStore } from '../../storage/meta/file-store.js';
 import { bootstrap, type BootstrapInfo } from '../../storage/meta/bootstrap.js';
-import type { Bus } from '../../storage/bus/bus.js';
+import { BusUnconfirmedError, type Bus } from '../../storage/bus/bus.js';
 import type { MetaStore } from '../../storage/meta/store.js';
 import type { Consumer, Host, Receiver, ReceiverFactory, Signal } from '../component.js';
 import { ComponentCounters } from '../counters.js';
@@ -28,7 +28,7 @@ export interface ReceiverHarness {
   batches: Batch[];
   /** Records handed on, per table. */
   records(table: Table): Record<string, unknown>[];
-  /** Makes the next `n` consume calls fail as a bus outage would. */
+  /** Makes the next `n` consume calls fail as a bus outage would: unconfirmed. */
   failNext(n: number): void;
   /** Makes consume calls wait, as a stalled bus would, until the returned function is called. */
   holdConsumes(): () => void;
@@ -51,7 +51,7 @@ export async function receiverHarness<C>(factory: ReceiverFactory<C>, config: un
       while (held) await held;
       if (failures > 0) {
         failures--;
-        throw new Error('bus unavailable');
+        throw new BusUnconfirmedError('the bus did not confirm within 1 ms');
       }
       batches.push(structuredClone(batch));
     },

@@ -2,6 +2,7 @@
 
 export type QueryErrorType =
   | 'VALIDATION_QUERY_SYNTAX'
+  | 'VALIDATION_QUERY_INVALID'
   | 'VALIDATION_QUERY_TIME_RANGE'
   | 'VALIDATION_QUERY_CONSTRAINT';
 
@@ -42,6 +43,11 @@ export class QueryError extends Error {
     this.end = init.end ?? init.position ?? null;
     this.expected = init.expected ?? [];
     this.details = init.details ?? {};
+  }
+
+  /** A query that parses but cannot run (a numeric aggregate of a text column) is 422, every other 400 (GoodLogs' error table). */
+  get status(): 400 | 422 {
+    return this.type === 'VALIDATION_QUERY_INVALID' ? 422 : 400;
   }
 
   toJSON(): QueryErrorBody {

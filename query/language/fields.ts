@@ -35,11 +35,21 @@ function buildLookup(cols: Record<string, QuerySpec>): Map<string, string> {
 
 const PROPERTY_PREFIXES = ['properties.', 'attributes.', 'attrs.'];
 
+/**
+ * Property names that are columns: PostHog-style clients address the event's person as
+ * `properties.distinct_id` (or `$distinct_id`), while ingest keeps it in the `distinct_id` column.
+ */
+const PROPERTY_COLUMNS: Partial<Record<Source, ReadonlySet<string>>> = {
+  events: new Set(['distinct_id', '$distinct_id', 'distinctid']),
+};
+
 /** Section 2.2, in order. `written` is the field text after back-quote unescaping. */
 export function resolveField(written: string, source: Source): FieldRef {
   for (const prefix of PROPERTY_PREFIXES) {
     if (written.startsWith(prefix) && written.length > prefix.length) {
-      return { kind: 'property', key: written.slice(prefix.length), written };
+      const key = written.slice(prefix.length);
+      if (PROPERTY_COLUMNS[source]?.has(key.toLowerCase())) return { kind: 'column', name: LOOKUP[source].get(key.toLowerCase())!, written };
+      return { kind: 'property', key, written };
     }
   }
   if (hasResource(source) && written.startsWith('resource.') && written.length > 'resource.'.length) {
@@ -53,6 +63,14 @@ export function resolveField(written: string, source: Source): FieldRef {
 export function fieldClass(field: FieldRef, source: Source): FieldClass {
   if (field.kind !== 'column') return field.kind;
   return COLUMNS[source][field.name].cls;
+}
+
+/**
+ * Whether sum/avg/min/max/pNN can read a number from the field: properties and resource attributes
+ * may hold numbers, a column only when its class is number (`p95(message)` has no answer to give).
+ */
+export function hasNumericView(field: FieldRef, source: Source): boolean {
+  return field.kind !== 'column' || fieldClass(field, source) === 'number';
 }
 
 /** Rule 6.2.10: the left side of `@` must be one of the source's full-text fields. */

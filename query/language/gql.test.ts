@@ -27,6 +27,9 @@ describe('gql filters', () => {
     expect(f('metadata.status_code:1')).toEqual({ kind: 'property', key: 'metadata.status_code', written: 'metadata.status_code' });
     expect(f('message:x', 'events')).toEqual({ kind: 'property', key: 'message', written: 'message' });
     expect(f('$distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: '$distinct_id' });
+    expect(f('properties.distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: 'properties.distinct_id' });
+    expect(f('properties.$distinct_id:x', 'events')).toEqual({ kind: 'column', name: 'distinct_id', written: 'properties.$distinct_id' });
+    expect(f('properties.distinct_id:x', 'logs')).toEqual({ kind: 'property', key: 'distinct_id', written: 'properties.distinct_id' });
   });
 
   it('maps every operator onto the AST', () => {
@@ -133,7 +136,10 @@ describe('gql pipeline', () => {
       ['since 2026-06-12 until 2026-06-10', 'VALIDATION_QUERY_TIME_RANGE', 17, []],
       ['last 0h', 'VALIDATION_QUERY_SYNTAX', 5, ['duration']],
       ['since 2026-13-45', 'VALIDATION_QUERY_SYNTAX', 6, ['timestamp']],
-      ['sum(timestamp)', 'VALIDATION_QUERY_SYNTAX', 4, ['field']],
+      ['sum(timestamp)', 'VALIDATION_QUERY_INVALID', 4, ['field']],
+      ['p95(message)', 'VALIDATION_QUERY_INVALID', 4, ['field']],
+      ['avg service by severity', 'VALIDATION_QUERY_INVALID', 4, ['field']],
+      ['max(trace_id)', 'VALIDATION_QUERY_INVALID', 4, ['field']],
     ];
     for (const [text, type, position, expected] of cases) {
       const e = err(text);
@@ -144,5 +150,14 @@ describe('gql pipeline', () => {
   it('rejects a field-dependent rule only once the source is known', () => {
     expect(q('event@"signup" from:events').filter).toMatchObject({ op: 'text', tokens: ['signup'] });
     expect(err('event@"signup"').type).toBe('VALIDATION_QUERY_SYNTAX');
+  });
+
+  it('lets numeric aggregates read number columns and properties, and says 422 only for the rest', () => {
+    expect(q('p95(severity_number)').aggregate).toMatchObject({ func: 'percentile', p: 0.95 });
+    expect(q('avg(duration_ms)').aggregate?.field).toMatchObject({ kind: 'property', key: 'duration_ms' });
+    expect(q('max(value) from:alert_events').aggregate?.field).toMatchObject({ kind: 'column', name: 'value' });
+    expect(q('count_distinct(message)').aggregate?.func).toBe('count_distinct');
+    expect(err('p95(message)')).toMatchObject({ status: 422, end: 11, details: { field: 'message' } });
+    expect(err('median(duration_ms)').status).toBe(400);
   });
 });

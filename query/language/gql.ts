@@ -5,7 +5,7 @@
 import { TABLES } from '../../core/tables.js';
 import type { AggFunc, Aggregate, Expr, FieldRef, PostStage, Query, SortDir, Source } from './ast.js';
 import { errorAt, type ExpectedKind, type Where } from './errors.js';
-import { fieldClass, resolveField, sameField } from './fields.js';
+import { canonicalName, fieldClass, hasNumericView, resolveField, sameField } from './fields.js';
 import {
   describe as describeTok, isFieldToken, isNumeric, missingValue, Scanner, tokenError, type Token, type ValueToken,
 } from './lexer.js';
@@ -530,10 +530,10 @@ class GqlParser {
     let field: FieldRef | null = null;
     if (a.field) {
       field = resolveField(a.field.text, source);
-      const cls = fieldClass(field, source);
-      if (a.func !== 'count_distinct' && (cls === 'time' || cls === 'tags')) {
-        this.err({ kind: 'word', text: a.field.text, start: a.field.start, end: a.field.end },
-          `'${a.field.text}' has no numeric value`, ['field']);
+      if (a.func !== 'count_distinct' && !hasNumericView(field, source)) {
+        throw errorAt('VALIDATION_QUERY_INVALID', { start: a.field.start, end: a.field.end },
+          `${a.func === 'percentile' ? 'A percentile' : `'${a.func}'`} needs a numeric field; '${a.field.text}' is ${fieldClass(field, source)}`,
+          { dialect: 'gql', found: a.field.text, field: canonicalName(field) }, ['field']);
       }
     }
     const out: Aggregate = { func: a.func, field, groupBy: a.by.map((f) => resolveField(f.text, source)) };

@@ -26,10 +26,13 @@ export { QueryError, toLogtrailError, type QueryErrorBody, type QueryErrorType }
 export { MACROS_SQL } from './macros.js';
 export { attributeTextSql, compileWhere, timeBucketSql } from './fragments.js';
 export { Params } from './params.js';
-export { boundedInteger, type RequestParams } from './request-params.js';
+export { boundedInteger, pageParams, type RequestParams } from './request-params.js';
 export type { GqlBody, KqlBody, Row, StructuredBody } from './shape.js';
 export { autocomplete, type AutocompleteResult, type FieldInfo, type SchemaProvider, type ValueInfo } from './autocomplete.js';
 export { resolveField } from './fields.js';
+export { conditionQueryProblem } from './condition.js';
+export { echoQuery, type FilterEcho } from './echo.js';
+export { isGqlReserved } from './gql.js';
 export { quoteString } from './lexer.js';
 export { severityRank } from '../../core/severity.js';
 export { compileQuery };

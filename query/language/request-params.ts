@@ -52,3 +52,15 @@ export function cursorParam(dialect: Dialect, params: RequestParams, now: Date):
   if (!ts) throw paramError(dialect, 'cursorTS', "Invalid timestamp in 'cursorTS'", cursorTS);
   return { ts: ts.iso, id: cursorID };
 }
+
+/** Django REST framework's page size; PostHog-style lists page by `limit` and `offset`. */
+const DEFAULT_PAGE_LIMIT = 100;
+
+/** The `limit` (1–1000) and `offset` of a PostHog-style list request's query string. */
+export function pageParams(query: unknown): { limit: number; offset: number } {
+  const q = (query ?? {}) as Record<string, string | undefined>;
+  return {
+    limit: boundedInteger('structured', 'limit', q.limit, 1, 1000, DEFAULT_PAGE_LIMIT),
+    offset: boundedInteger('structured', 'offset', q.offset, 0, Number.MAX_SAFE_INTEGER, 0),
+  };
+}

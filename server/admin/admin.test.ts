@@ -112,12 +112,33 @@ describe('keys', () => {
     expect(scoped.json()).toMatchObject({ key: expect.stringMatching(/^lt_staging_ro_/), scopes: ['logs:read'], environments: ['staging'], name: 'reader' });
   });
 
+  it('makes Logtrail and LogTrace read keys for several or all environments, which refuse another one by name', async () => {
+    const make = async (format: string, environments: string[]) =>
+      (await t.request('POST', keysUrl(), { token: ann.token, body: { format, kind: 'secret', scopes: ['logs:read'], environments } })).json();
+    const all = await make('logtrail', ['*']);
+    expect(all).toMatchObject({ key: expect.stringMatching(/^lt_all_ro_/), environments: null });
+    const two = await make('logtrail', ['staging', 'development']);
+    expect(two).toMatchObject({ key: expect.stringMatching(/^lt_multi_ro_/), environments: ['staging', 'development'] });
+    expect((await make('logtrace', ['*'])).environments).toBeNull();
+    const search = (key: string, envs: string) => t.request('GET', `/api/v1/workspace/logs?environments=${envs}`, { apiKey: key });
+    expect((await search(all.key, 'production,staging')).statusCode).toBe(200);
+    expect((await search(two.key, 'staging,development')).statusCode).toBe(200);
+    const refused = await search(two.key, 'staging,production');
+    expect([refused.statusCode, refused.json().error_code]).toEqual([400, 'VALIDATION_INVALID_ENVIRONMENT']);
+    const writer = (await t.request('POST', keysUrl(), { token: ann.token, body: { format: 'logtrace', kind: 'secret' } })).json();
+    expect(writer.environments).toEqual(['production']);
+  });
+
   it('refuses keys the model does not allow', async () => {
     for (const body of [
       { format: 'logtrail', kind: 'public' },
       { format: 'goodlogs', kind: 'public', scopes: ['data:read'] },
       { format: 'goodlogs', kind: 'secret', scopes: ['logs:read'] },
       { format: 'logtrail', kind: 'secret', environments: ['staging', 'production'] },
+      { format: 'logtrail', kind: 'secret', scopes: ['logs:write'], environments: ['*'] },
+      { format: 'logtrace', kind: 'secret', environments: ['staging', 'production'] },
+      { format: 'logtrace', kind: 'secret', scopes: ['logs:write'], environments: ['*'] },
+      { format: 'logtrail', kind: 'secret', scopes: ['logs:read'], environments: ['moon'] },
       { format: 'syslog', kind: 'secret' },
       { format: 'goodlogs', kind: 'secret', environments: ['qa'] },
     ]) {

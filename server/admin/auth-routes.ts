@@ -5,7 +5,7 @@ import { ApiError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../storage/meta/secrets.js';
 import { ConflictError, type MetaStore, type User } from '../../storage/meta/store.js';
 import { goodlogsBody } from '../goodlogs.js';
-import { sessionUser } from './dashboard-auth.js';
+import { requestSession, sessionUser } from './dashboard-auth.js';
 import { LoginThrottle } from './login-throttle.js';
 import { renderUser } from './render.js';
 import type { Tokens } from './tokens.js';
@@ -16,9 +16,15 @@ const loginBody = z.object({
   password: z.string().min(1).max(1024),
 });
 
+const newPassword = z.string().min(8).max(1024);
+
+const logoutBody = z.strictObject({ everywhere: z.boolean().default(false) }).default({ everywhere: false });
+
+const passwordBody = z.strictObject({ current_password: z.string().min(1).max(1024), new_password: newPassword });
+
 /** `org`: an existing org to join, which only a member of it may do (with their session token). */
 const signupBody = loginBody.extend({
-  password: z.string().min(8).max(1024),
+  password: newPassword,
   org: z.string().min(1).optional(),
 });
 
@@ -33,7 +39,7 @@ let decoy: string | null = null;
 export function authRoutes(deps: { meta: MetaStore; tokens: Tokens; signup: Config['auth']['signup'] }) {
   return async function auth(app: FastifyInstance) {
     const { meta, tokens } = deps;
-    const session = async (user: User) => ({ token: await tokens.sign(user.id), user: renderUser(user) });
+    const session = async (user: User) => ({ token: await tokens.sign(user), user: renderUser(user) });
     const throttle = new LoginThrottle();
 
     app.post('/api/auth/signup', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -74,6 +80,26 @@ export function authRoutes(deps: { meta: MetaStore; tokens: Tokens; signup: Conf
       }
       throttle.succeed(attempt);
       return reply.send(await session(user));
+    });
+
+    // This session only, or with `everywhere` every session of the user, on every node sharing the store.
+    app.post('/api/auth/logout', async (request: FastifyRequest, reply: FastifyReply) => {
+      const { user, session: current } = await requestSession(request, meta, tokens);
+      const body = goodlogsBody(logoutBody, request.body ?? undefined);
+      if (body.everywhere) await meta.endSessions(user.id);
+      else await meta.revokeSession(current.tokenId, current.expiresAt);
+      return reply.code(204).send();
+    });
+
+    // A new password ends every session, this one included; the answer carries a fresh one.
+    app.post('/api/auth/password', async (request: FastifyRequest, reply: FastifyReply) => {
+      const { user } = await requestSession(request, meta, tokens);
+      const body = goodlogsBody(passwordBody, request.body);
+      // 403, not 401: the session is valid, and a client must not take this for a signed-out one.
+      if (!verifyPassword(body.current_password, user.password_hash)) throw new ApiError(403, 'FORBIDDEN', 'The current password is wrong');
+      const changed = await meta.setPassword(user.id, body.new_password);
+      if (!changed) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired session token');
+      return reply.send(await session(changed));
     });
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../core/errors.js';
 import type { MetaStore, Org, Project, User } from '../../storage/meta/store.js';
 import { presentedKey } from '../auth.js';
-import type { Tokens } from './tokens.js';
+import type { Session, Tokens } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,14 +11,23 @@ declare module 'fastify' {
   }
 }
 
-/** The user a request's session token (`Authorization: Bearer <jwt>`) belongs to; 401 without one. */
-export async function sessionUser(request: FastifyRequest, meta: MetaStore, tokens: Tokens): Promise<User> {
+/**
+ * The live session of a request's token (`Authorization: Bearer <jwt>`) and its user; 401 without one, and
+ * for a token signed out, or from before the user's sessions were ended (a password change, sign-out everywhere).
+ */
+export async function requestSession(request: FastifyRequest, meta: MetaStore, tokens: Tokens): Promise<{ user: User; session: Session }> {
   const token = presentedKey(request);
   if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'Missing session token: send Authorization: Bearer <token from /api/auth/login>');
-  const userId = await tokens.verify(token);
-  const user = userId ? meta.getUser(userId) : null;
-  if (!user) throw new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired session token');
-  return user;
+  const session = await tokens.verify(token);
+  const user = session ? meta.getUser(session.userId) : null;
+  if (!session || !user || session.epoch !== user.session_epoch || meta.isSessionRevoked(session.tokenId)) {
+    throw new ApiError(401, 'UNAUTHORIZED', 'Invalid or expired session token');
+  }
+  return { user, session };
+}
+
+export async function sessionUser(request: FastifyRequest, meta: MetaStore, tokens: Tokens): Promise<User> {
+  return (await requestSession(request, meta, tokens)).user;
 }
 
 /**

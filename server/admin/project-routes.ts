@@ -53,7 +53,7 @@ export function projectRoutes(deps: AdminDeps) {
       const project = scope(request).project!;
       const spec = keySpec(request.body ?? {}, { orgId: project.org_id, projectId: project.id, defaultRegion: deps.defaultRegion });
       if (!spec.ok) throw new ApiError(400, 'VALIDATION_ERROR', spec.message);
-      const { key, secret } = await meta.createKey(spec.spec);
+      const { key, secret } = await meta.createKey({ ...spec.spec, created_by: scope(request).user.id });
       return reply.code(201).send({ ...renderKey(key), key: secret });
     });
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
@@ -31,7 +31,19 @@ function loadSecret(dataDir: string): Uint8Array {
   return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
 }
 
-/** Dashboard session tokens: HS256 JWTs whose subject is a user id. */
+/** What a valid token says: whose session, signed in which of the user's session epochs, and its own id. */
+export interface Session {
+  userId: string;
+  epoch: number;
+  tokenId: string;
+  expiresAt: Date;
+}
+
+/**
+ * Dashboard session tokens: HS256 JWTs whose subject is a user id. The user's session epoch rides in the
+ * token so that bumping it in the metadata store ends every earlier session; the token id lets one session
+ * be signed out alone.
+ */
 export class Tokens {
   private constructor(private readonly secret: Uint8Array) {}
 
@@ -39,10 +51,11 @@ export class Tokens {
     return new Tokens(loadSecret(dataDir));
   }
 
-  sign(userId: string): Promise<string> {
-    return new SignJWT({})
+  sign(user: { id: string; session_epoch: number }): Promise<string> {
+    return new SignJWT({ epoch: user.session_epoch })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(userId)
+      .setSubject(user.id)
+      .setJti(randomUUID())
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
@@ -50,11 +63,13 @@ export class Tokens {
       .sign(this.secret);
   }
 
-  /** The user id of a valid, unexpired token of ours; null for anything else. */
-  async verify(token: string): Promise<string | null> {
+  /** The session of a valid, unexpired token of ours; null for anything else. Whether it was revoked is the store's to say. */
+  async verify(token: string): Promise<Session | null> {
     try {
       const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
-      return typeof payload.sub === 'string' ? payload.sub : null;
+      const { sub, jti, exp, epoch } = payload;
+      if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || typeof epoch !== 'number') return null;
+      return { userId: sub, epoch, tokenId: jti, expiresAt: new Date(exp * 1000) };
     } catch {
       return null;
     }

@@ -3,8 +3,8 @@ import type { Table } from '../../core/records.js';
 import type { MetaStore } from '../../storage/meta/store.js';
 import { hourWindow, monthWindow } from './windows.js';
 
-/** What a request does, which decides the limits it counts against: ingest of logs or events, a query, a dry-run validation. */
-export type RequestKind = 'logs' | 'events' | 'query' | 'validate';
+/** What a request does, which decides the limits it counts against: ingest of logs or events, a query, a dry-run validation, an AI request. */
+export type RequestKind = 'logs' | 'events' | 'query' | 'validate' | 'ai';
 
 export type Refusal = 'rate' | 'quota';
 
@@ -82,6 +82,17 @@ export class Limiter {
         resetsAt: month.end.getTime(),
         refusal: 'quota',
         what: `the plan's ${plan.logs_per_month} logs this month`,
+      });
+    }
+    if (kind === 'ai' && plan.ai_queries_per_month) {
+      const month = monthWindow(new Date(now));
+      checks.push({
+        limit: plan.ai_queries_per_month,
+        used: this.meta.getUsage(projectId, 'ai_queries', month.key),
+        resetsAt: month.end.getTime(),
+        refusal: 'quota',
+        what: `the plan's ${plan.ai_queries_per_month} AI queries this month`,
+        take: () => this.meta.addUsage(projectId, 'ai_queries', month.key, 1),
       });
     }
     const hourly = HOURLY[kind];

@@ -85,4 +85,15 @@ describe.each(makers)('the %s bus contract', (_name, make) => {
     await sub.stop();
     await bus.close();
   });
+
+  it('keeps answering publishes after a duplicate that had nothing to write (a retried request)', { timeout: 10_000 }, async () => {
+    const { bus: open } = make();
+    const bus = open();
+    await bus.start();
+    await bus.publish(message(1, 'retried'));
+    await bus.publish(message(1, 'retried'));
+    await bus.publish(message(2, 'after'));
+    expect((await take(bus, 'w3', 2, true)).map((m) => m.msgId)).toEqual(['retried', 'after']);
+    await bus.close();
+  });
 });

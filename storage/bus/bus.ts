@@ -15,6 +15,17 @@ export interface OutgoingMessage {
   data: Uint8Array;
 }
 
+/**
+ * The bus did not confirm a publish within the time budget, or the connection failed while it was under
+ * way: the message may be on the bus or not. A retry with the same message id is stored once.
+ */
+export class BusUnconfirmedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnconfirmedError';
+  }
+}
+
 export interface BusMessage extends OutgoingMessage {
   /** Position in the bus: unique and increasing within one `busId`. */
   seq: number;
@@ -28,6 +39,8 @@ export interface Subscription extends AsyncIterable<BusMessage> {
   ackFloor(): Promise<number>;
   /** Messages on the bus not yet handed to this subscriber: a draining writer waits for none. */
   undelivered(): Promise<number>;
+  /** Messages handed out (to this subscriber, or to a dead one whose ack wait runs) and not yet acknowledged. */
+  ackPending(): Promise<number>;
 }
 
 export interface Bus {
@@ -41,4 +54,6 @@ export interface Bus {
   subscribe(durable: string, opts: { maxPending: number }): Promise<Subscription>;
   close(): Promise<void>;
   describe(): string;
+  /** Why the bus cannot take publishes now (unreachable, closed), or null when it can: readiness asks. */
+  unavailable(): Promise<string | null>;
 }

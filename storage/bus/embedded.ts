@@ -142,6 +142,10 @@ export class EmbeddedBus implements Bus {
     return join(this.opts.dir, `seg-${String(firstSeq).padStart(16, '0')}.log`);
   }
 
+  async unavailable(): Promise<string | null> {
+    return this.closed ? `the embedded bus in ${this.opts.dir} is closed` : null;
+  }
+
   publish(m: OutgoingMessage): Promise<void> {
     if (this.closed) return Promise.reject(new Error('bus closed'));
     const seen = this.recentIds.get(m.msgId);
@@ -164,27 +168,33 @@ export class EmbeddedBus implements Bus {
 
   private scheduleFlush(): void {
     if (this.flushing) return;
-    this.flushing = (async () => {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        try {
-          const data = Buffer.concat(batch.map((p) => p.frame));
-          if (data.length > 0) {
-            await this.active.write(data);
-            await this.active.datasync();
-            this.activeSize += data.length;
-          }
-          batch.forEach((p) => p.resolve());
-        } catch (err) {
-          batch.forEach((p) => p.reject(err));
-        }
-        for (const wake of this.waiters) wake();
-        this.waiters.clear();
-        if (this.activeSize >= this.segmentBytes) await this.roll();
-      }
+    // Cleared only once the flush has settled: a flush with nothing to write (only duplicates) finishes
+    // synchronously, and clearing it inside would be undone by this assignment, stalling every publish after.
+    this.flushing = this.flush().finally(() => {
       this.flushing = null;
-    })();
+      if (this.pending.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const data = Buffer.concat(batch.map((p) => p.frame));
+        if (data.length > 0) {
+          await this.active.write(data);
+          await this.active.datasync();
+          this.activeSize += data.length;
+        }
+        batch.forEach((p) => p.resolve());
+      } catch (err) {
+        batch.forEach((p) => p.reject(err));
+      }
+      for (const wake of this.waiters) wake();
+      this.waiters.clear();
+      if (this.activeSize >= this.segmentBytes) await this.roll();
+    }
   }
 
   private async roll(): Promise<void> {
@@ -299,6 +309,9 @@ export class EmbeddedBus implements Bus {
       },
       async undelivered() {
         return Math.max(0, bus.nextSeq - 1 - delivered);
+      },
+      async ackPending() {
+        return inFlight;
       },
     };
   }

@@ -1,7 +1,7 @@
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType,
-  type JetStreamClient, type JetStreamManager, type StreamConfig,
+  type ConsumerMessages, type JetStreamClient, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
@@ -13,20 +13,33 @@ export interface JetStreamBusOptions {
   duplicateWindowSeconds: number;
   maxAgeHours: number;
   ackWaitSeconds: number;
+  /** Told each time a connection attempt fails before the first success. */
+  onWaiting?: (reason: string) => void;
 }
 
 const H_TABLE = 'Loglake-Table';
 const H_PROJECT = 'Loglake-Project';
 const H_HOUR = 'Loglake-Hour';
 const H_ROWS = 'Loglake-Rows';
+/** How long a readiness probe waits for the server's answer. */
+const PROBE_MS = 1000;
+/** Backoff between connection attempts while NATS is not there yet: 0.5 s, doubling, at most 10 s. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
 
 /** NATS JetStream: one file-backed stream `loglake.<table>.<project>`, de-duplicated on `Nats-Msg-Id`. */
 export class JetStreamBus implements Bus {
   readonly kind = 'jetstream';
   busId = '';
-  private nc!: NatsConnection;
+  private nc: NatsConnection | null = null;
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
+  /** Resolves once connected with the stream in place; until then publishes wait (within their budget). */
+  private connected!: Promise<void>;
+  /** Why the bus is not connected yet, for readiness; null once it is. */
+  private waiting: string | null = null;
+  private closing = false;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: JetStreamBusOptions) {}
 
@@ -34,7 +47,39 @@ export class JetStreamBus implements Bus {
     return `NATS JetStream at ${this.opts.url}, stream ${this.opts.stream}`;
   }
 
+  /**
+   * Returns at once: loglake runs (and says it is not ready) while NATS is away, connecting with backoff
+   * until it appears. Once connected, the client reconnects by itself after any later outage.
+   */
   async start(): Promise<void> {
+    this.waiting = `waiting for NATS at ${this.opts.url}: connecting`;
+    this.connected = this.connectWithBackoff();
+    // Nobody may await it (a collector that receives nothing): its failure is reported through `waiting`.
+    this.connected.catch(() => undefined);
+  }
+
+  private async connectWithBackoff(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connectOnce();
+        this.waiting = null;
+        return;
+      } catch (err) {
+        await this.nc?.close().catch(() => undefined);
+        this.nc = null;
+        if (this.closing) throw new Error('bus closed', { cause: err });
+        const retryInMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1));
+        this.waiting = `waiting for NATS at ${this.opts.url}: ${(err as Error).message} (attempt ${attempt}, next in ${retryInMs / 1000} s)`;
+        this.opts.onWaiting?.(this.waiting);
+        await new Promise<void>((resolve) => {
+          this.retryTimer = setTimeout(resolve, retryInMs);
+        });
+        if (this.closing) throw new Error('bus closed', { cause: err });
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
     this.nc = await connect({ servers: this.opts.url, name: 'loglake', maxReconnectAttempts: -1 });
     this.jsm = await jetstreamManager(this.nc);
     this.js = jetstream(this.nc);
@@ -56,7 +101,20 @@ export class JetStreamBus implements Bus {
     this.busId = `jetstream:${this.opts.stream}:${info.created}`;
   }
 
+  /** A round trip to the server, so that a frozen NATS (connected, not answering) is not taken for a live one. */
+  async unavailable(): Promise<string | null> {
+    if (this.waiting) return this.waiting;
+    if (!this.nc || this.nc.isClosed()) return `NATS at ${this.opts.url} is not connected`;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`NATS at ${this.opts.url} does not answer within ${PROBE_MS} ms`), PROBE_MS);
+    });
+    const answered = this.nc.flush().then(() => null, (err: Error) => `NATS at ${this.opts.url} is unreachable: ${err.message}`);
+    return Promise.race([answered, late]).finally(() => clearTimeout(timer));
+  }
+
   async publish(m: OutgoingMessage): Promise<void> {
+    await this.connected;
     const h = headers();
     h.set(H_TABLE, m.table);
     h.set(H_PROJECT, m.project);
@@ -65,6 +123,10 @@ export class JetStreamBus implements Bus {
     await this.js.publish(`${this.opts.subjectPrefix}.${m.table}.${m.project}`, m.data, { msgID: m.msgId, headers: h });
   }
 
+  /**
+   * Returns at once; the consumer is set up once NATS is there, and its messages flow from then on. Until
+   * then nothing is undelivered or pending as far as this process can tell.
+   */
   async subscribe(durable: string, opts: { maxPending: number }): Promise<Subscription> {
     const config = {
       durable_name: durable,
@@ -73,19 +135,39 @@ export class JetStreamBus implements Bus {
       ack_wait: nanos(this.opts.ackWaitSeconds * 1000),
       max_ack_pending: opts.maxPending,
     };
-    try {
-      await this.jsm.consumers.info(this.opts.stream, durable);
-      await this.jsm.consumers.update(this.opts.stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await this.jsm.consumers.add(this.opts.stream, config);
-    }
-    const consumer = await this.js.consumers.get(this.opts.stream, durable);
-    const messages = await consumer.consume({ max_messages: Math.min(opts.maxPending, 256) });
-    const jsm = this.jsm;
-    const stream = this.opts.stream;
+    const open = async (): Promise<ConsumerMessages> => {
+      await this.connected;
+      try {
+        await this.jsm.consumers.info(this.opts.stream, durable);
+        await this.jsm.consumers.update(this.opts.stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await this.jsm.consumers.add(this.opts.stream, config);
+      }
+      const consumer = await this.js.consumers.get(this.opts.stream, durable);
+      return consumer.consume({ max_messages: Math.min(opts.maxPending, 256) });
+    };
+    let live: ConsumerMessages | null = null;
+    let ended = false;
+    const opened = open().then((messages) => {
+      live = messages;
+      if (ended) messages.stop();
+      return messages;
+    });
+    opened.catch(() => undefined);
+    let stop!: () => void;
+    const stopped = new Promise<null>((resolve) => {
+      stop = () => resolve(null);
+    });
+    const info = async () => {
+      await this.connected;
+      return this.jsm.consumers.info(this.opts.stream, durable);
+    };
+    const counted = async (pick: (i: Awaited<ReturnType<typeof info>>) => number) => (this.waiting ? 0 : pick(await info()));
     return {
       async *[Symbol.asyncIterator]() {
+        const messages = await Promise.race([opened, stopped]);
+        if (!messages) return;
         for await (const m of messages) {
           const h = m.headers;
           const message: BusMessage = {
@@ -104,20 +186,22 @@ export class JetStreamBus implements Bus {
         }
       },
       async stop() {
+        ended = true;
+        stop();
         // close() waits for the iterator to be consumed to its end, which never happens for a subscription
         // nobody iterates; stop() ends it at once, and what it had prefetched comes back after ack_wait.
-        messages.stop();
+        (live as ConsumerMessages | null)?.stop();
       },
-      async ackFloor() {
-        return (await jsm.consumers.info(stream, durable)).ack_floor.stream_seq;
-      },
-      async undelivered() {
-        return (await jsm.consumers.info(stream, durable)).num_pending;
-      },
+      ackFloor: () => counted((i) => i.ack_floor.stream_seq),
+      undelivered: () => counted((i) => i.num_pending),
+      ackPending: () => counted((i) => i.num_ack_pending),
     };
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.connected?.catch(() => undefined);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain();
   }
 }

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { Bus } from './bus.js';
 import { EmbeddedBus } from './embedded.js';
 import { JetStreamBus } from './jetstream.js';
 
 /** JetStream when a NATS server is named (config or NATS_URL) or asked for; the embedded bus otherwise. */
-export function selectBus(config: Config): Bus {
+export function selectBus(config: Config, logger?: Logger): Bus {
   const bus = config.storage.bus;
   const kind = bus.kind === 'auto' ? (bus.nats_url ? 'jetstream' : 'embedded') : bus.kind;
   if (kind === 'jetstream') {
@@ -16,6 +17,7 @@ export function selectBus(config: Config): Bus {
       duplicateWindowSeconds: bus.duplicate_window_seconds,
       maxAgeHours: bus.max_age_hours,
       ackWaitSeconds: bus.ack_wait_seconds,
+      onWaiting: (reason) => logger?.warn(`bus: ${reason}`),
     });
   }
   return new EmbeddedBus({ dir: join(config.storage.data_dir, 'bus'), duplicateWindowSeconds: bus.duplicate_window_seconds });

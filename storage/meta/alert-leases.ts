@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { processAlive } from '../../core/process.js';
-import type { AlertRule, AlertStatus } from './store.js';
+import type { AlertOutboxEntry, AlertRule, AlertStatus } from './store.js';
 import type { State } from './state.js';
 
 /**
@@ -41,14 +41,36 @@ export function claimDue(state: State, owner: string, now: Date, leaseMs: number
   return structuredClone(due);
 }
 
-export function finishCheck(state: State, id: string, owner: string, version: number, status: AlertStatus): boolean {
+export function finishCheck(state: State, id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): boolean {
   const rule = state.alerts.find((r) => r.id === id);
   if (!rule || rule.lease?.owner !== owner) return false;
   rule.lease = null;
   if (rule.version !== version) return false;
   rule.status = status;
   rule.version += 1;
+  if (outbox) state.alert_outbox.push(structuredClone(outbox));
   return true;
+}
+
+/** The outbox entries no live node holds. */
+export function freeOutbox(state: State, now: Date): AlertOutboxEntry[] {
+  return state.alert_outbox.filter((e) => !held(e.lease, now.getTime()));
+}
+
+export function claimOutbox(state: State, owner: string, now: Date, leaseMs: number): AlertOutboxEntry[] {
+  const nowMs = now.getTime();
+  const free = freeOutbox(state, now);
+  const until = new Date(nowMs + leaseMs).toISOString();
+  for (const entry of free) entry.lease = { owner, until };
+  return structuredClone(free);
+}
+
+export function settleOutbox(state: State, entryId: string, part: 'event' | number): void {
+  const entry = state.alert_outbox.find((e) => e.id === entryId);
+  if (!entry) return;
+  if (part === 'event') entry.event = null;
+  else entry.deliveries[part] = null;
+  if (entry.event === null && entry.deliveries.every((d) => d === null)) state.alert_outbox = state.alert_outbox.filter((e) => e !== entry);
 }
 
 export function releaseAll(state: State, owner: string): void {

@@ -26,9 +26,9 @@ export async function bootstrap(meta: MetaStore, dataDir: string, opts: { region
   }
   const project = await meta.createProject(org.id, 'default', 'unlimited', 'default');
   const password = randomToken(12);
-  await meta.createUser(opts.adminEmail, password, [org.id]);
+  const admin = await meta.createUser(opts.adminEmail, password, [org.id]);
   const make = async (spec: Pick<NewKey, 'family' | 'kind' | 'scopes' | 'name'> & Partial<NewKey>) =>
-    (await meta.createKey({ org_id: org.id, project_id: project.id, region: opts.region, environments: null, ...spec })).secret;
+    (await meta.createKey({ org_id: org.id, project_id: project.id, region: opts.region, environments: null, created_by: admin.id, ...spec })).secret;
   const info: BootstrapInfo = {
     org_id: org.id,
     project_id: project.id,

@@ -155,6 +155,39 @@ describe('the lock file', () => {
   });
 });
 
+describe('saved views', () => {
+  const view = (shortId: string, project = 'default') => ({
+    id: `id-${shortId}`, short_id: shortId, project_id: project, name: shortId, filters: { severityLevels: ['error'] }, pinned: false,
+    created_by: null, created_at: '2026-06-01T00:00:00.000Z', updated_at: '2026-06-01T00:00:00.000Z',
+  });
+
+  it('keeps views per project, seen by a second store on the same directory', async () => {
+    const dir = tmp();
+    const a = await store(dir);
+    const b = await store(dir);
+    await a.createView(view('v1'));
+    await a.createView(view('v2', 'other'));
+    await expect(b.createView(view('v1'))).rejects.toBeInstanceOf(ConflictError);
+    expect(b.listViews('default').map((v) => v.short_id)).toEqual(['v1']);
+    expect(b.getView('other', 'v1')).toBeNull();
+    const changed = await b.updateView('default', 'v1', { pinned: true, name: 'errors' }, '2026-06-02T00:00:00.000Z');
+    expect(changed).toMatchObject({ pinned: true, name: 'errors', filters: { severityLevels: ['error'] }, updated_at: '2026-06-02T00:00:00.000Z' });
+    expect(a.getView('default', 'v1')).toEqual(changed);
+    expect(await a.updateView('other', 'v1', { pinned: true }, 'x')).toBeNull();
+    expect(await a.deleteView('other', 'v1')).toBe(false);
+    expect(await a.deleteView('default', 'v1')).toBe(true);
+    expect(b.listViews('default')).toEqual([]);
+  });
+
+  it('numbers users in sign-up order and records who made a key', async () => {
+    const a = await store(tmp());
+    const [u1, u2] = [await a.createUser('a@x.io', 'pw pw pw pw', []), await a.createUser('b@x.io', 'pw pw pw pw', [])];
+    expect([u1.number, u2.number]).toEqual([1, 2]);
+    expect((await a.createKey({ ...spec(), created_by: u2.id })).key.created_by).toBe(u2.id);
+    expect((await a.createKey(spec())).key.created_by).toBeNull();
+  });
+});
+
 describe('migrations', () => {
   /** A store file exactly as the first version wrote it. */
   const V1 = (hash: string) => ({
@@ -176,7 +209,8 @@ describe('migrations', () => {
     const a = await store(dir);
     expect(onDisk(dir).version).toBe(CURRENT_VERSION);
     expect(onDisk(dir).usage).toEqual({});
-    expect(a.findKey('gl_sk_eu_old')).toMatchObject({ id: 'k1', last_used_at: null, revoked_at: null });
+    expect(a.findKey('gl_sk_eu_old')).toMatchObject({ id: 'k1', last_used_at: null, revoked_at: null, created_by: null });
+    expect(a.listViews('default')).toEqual([]);
     a.addUsage('default', 'logs', '2026-06', 2);
     await a.flush();
     expect(a.getUsage('default', 'logs', '2026-06')).toBe(2);

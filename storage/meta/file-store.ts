@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { ConflictError, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type User } from './store.js';
-import { claimDue, finishCheck, isDue, releaseAll } from './alert-leases.js';
+import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type SavedView, type User, type ViewChange } from './store.js';
+import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, settleOutbox } from './alert-leases.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
 import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
@@ -159,9 +159,10 @@ export class FileMetaStore implements MetaStore {
 
   createUser(email: string, password: string, orgIds: string[]): Promise<User> {
     const normalized = email.trim().toLowerCase();
-    const user: User = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString() };
+    const fields = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString(), session_epoch: 0 };
     return this.mutate((s) => {
       if (s.users.some((u) => u.email.toLowerCase() === normalized)) throw new ConflictError('email already registered');
+      const user: User = { ...fields, number: s.users.reduce((max, u) => Math.max(max, u.number), 0) + 1 };
       s.users.push(user);
       return user;
     });
@@ -178,10 +179,57 @@ export class FileMetaStore implements MetaStore {
     return this.state.users.find((u) => u.email.toLowerCase() === normalized) ?? null;
   }
 
+  setPassword(userId: string, password: string): Promise<User | null> {
+    const hash = hashPassword(password);
+    return this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (!user) return null;
+      user.password_hash = hash;
+      user.session_epoch += 1;
+      return structuredClone(user);
+    });
+  }
+
+  async endSessions(userId: string): Promise<void> {
+    await this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (user) user.session_epoch += 1;
+    });
+  }
+
+  async revokeSession(tokenId: string, expiresAt: Date): Promise<void> {
+    const now = new Date().toISOString();
+    await this.mutate((s) => {
+      s.revoked_sessions = s.revoked_sessions.filter((r) => r.expires_at > now && r.token_id !== tokenId);
+      s.revoked_sessions.push({ token_id: tokenId, expires_at: expiresAt.toISOString() });
+    });
+  }
+
+  isSessionRevoked(tokenId: string): boolean {
+    this.reload();
+    return this.state.revoked_sessions.some((r) => r.token_id === tokenId);
+  }
+
+  removeMember(orgId: string, userId: string): Promise<'removed' | 'not_member' | 'last_member'> {
+    return this.mutate((s) => {
+      const user = s.users.find((u) => u.id === userId);
+      if (!user?.org_ids.includes(orgId)) return 'not_member';
+      if (!s.users.some((u) => u.id !== userId && u.org_ids.includes(orgId))) return 'last_member';
+      user.org_ids = user.org_ids.filter((id) => id !== orgId);
+      return 'removed';
+    });
+  }
+
+  listMembers(orgId: string): User[] {
+    this.reload();
+    return this.state.users.filter((u) => u.org_ids.includes(orgId));
+  }
+
   async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {
-    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environment: spec.environments?.[0], scopes: spec.scopes });
+    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environments: spec.environments, scopes: spec.scopes });
     const key: ApiKey = {
       ...spec,
+      created_by: spec.created_by ?? null,
       id: uuidv7(),
       display: `${secret.slice(0, secret.lastIndexOf('_') + 5)}…`,
       hash: hashKey(secret),
@@ -277,12 +325,58 @@ export class FileMetaStore implements MetaStore {
     return this.mutate((s) => claimDue(s, owner, now, leaseMs, max));
   }
 
-  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean> {
-    return this.mutate((s) => finishCheck(s, id, owner, version, status));
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): Promise<boolean> {
+    return this.mutate((s) => finishCheck(s, id, owner, version, status, outbox));
+  }
+
+  claimAlertOutbox(owner: string, now: Date, leaseMs: number): Promise<AlertOutboxEntry[]> {
+    this.reload();
+    // Polled every few seconds: a write only when there is something to take.
+    if (freeOutbox(this.state, now).length === 0) return Promise.resolve([]);
+    return this.mutate((s) => claimOutbox(s, owner, now, leaseMs));
+  }
+
+  settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void> {
+    return this.mutate((s) => settleOutbox(s, entryId, part));
   }
 
   async releaseAlerts(owner: string): Promise<void> {
     this.reload();
     if (this.state.alerts.some((r) => r.lease?.owner === owner)) await this.mutate((s) => releaseAll(s, owner));
+  }
+
+  listViews(projectId: string): SavedView[] {
+    this.reload();
+    return structuredClone(this.state.views.filter((v) => v.project_id === projectId));
+  }
+
+  getView(projectId: string, shortId: string): SavedView | null {
+    this.reload();
+    const view = this.state.views.find((v) => v.short_id === shortId && v.project_id === projectId);
+    return view ? structuredClone(view) : null;
+  }
+
+  createView(view: SavedView): Promise<void> {
+    return this.mutate((s) => {
+      if (s.views.some((v) => v.id === view.id || v.short_id === view.short_id)) throw new ConflictError(`view ${view.short_id} exists`);
+      s.views.push(structuredClone(view));
+    });
+  }
+
+  updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null> {
+    return this.mutate((s) => {
+      const view = s.views.find((v) => v.short_id === shortId && v.project_id === projectId);
+      if (!view) return null;
+      Object.assign(view, structuredClone(change), { updated_at: updatedAt });
+      return structuredClone(view);
+    });
+  }
+
+  deleteView(projectId: string, shortId: string): Promise<boolean> {
+    return this.mutate((s) => {
+      const before = s.views.length;
+      s.views = s.views.filter((v) => !(v.short_id === shortId && v.project_id === projectId));
+      return s.views.length < before;
+    });
   }
 }

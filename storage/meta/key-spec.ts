@@ -21,13 +21,20 @@ const DEFAULT_SCOPES: Record<KeyFamily, readonly string[]> = {
 /** A public key's text ships to browsers, so it may only send data, never read it. */
 const PUBLIC_SCOPES = ['ingest:write'];
 
+/** Names every environment in a key request (`--environments all` on the command line). */
+export const ALL_ENVIRONMENTS = '*';
+
+/** Families whose seeds scope each key to environments, and the scopes that let a key write. */
+const ENVIRONMENT_SCOPED: readonly KeyFamily[] = ['logtrail', 'logtrace'];
+const WRITE_SCOPES = ['logs:write', 'rw', 'write:logs', '*'];
+
 /** The request to create a key, from the admin API or the CLI. */
 export const keyRequest = z.strictObject({
   kind: z.enum(['public', 'secret']),
   format: z.enum(['goodlogs', 'logtrail', 'logtrace', 'posthog']),
   scopes: z.array(z.string()).min(1).optional(),
-  /** null or absent: every environment (a Logtrail key names one: its text carries it). */
-  environments: z.array(z.enum(ENVIRONMENTS)).min(1).nullable().optional(),
+  /** null, absent or `["*"]`: every environment (Logtrail and LogTrace keys default to production instead). */
+  environments: z.array(z.enum([...ENVIRONMENTS, ALL_ENVIRONMENTS])).min(1).nullable().optional(),
   region: z.string().regex(/^[a-z0-9]+$/, 'lower-case letters and digits').optional(),
   name: z.string().trim().min(1).max(100).optional(),
 });
@@ -49,10 +56,15 @@ export function keySpec(input: unknown, target: { orgId: string; projectId: stri
   const scopes = [...new Set(parsed.data.scopes ?? (kind === 'public' ? PUBLIC_SCOPES : DEFAULT_SCOPES[family]))];
   const unknown = scopes.filter((s) => !allowed.includes(s));
   if (unknown.length > 0) return { ok: false, message: `scopes: ${unknown.join(', ')} not allowed on a ${kind} ${family} key (allowed: ${allowed.join(', ')})` };
-  let environments = parsed.data.environments ? [...new Set(parsed.data.environments)] : null;
-  if (family === 'logtrail') {
-    environments ??= ['production'];
-    if (environments.length !== 1) return { ok: false, message: 'environments: a logtrail key is scoped to exactly one environment' };
+  const named = parsed.data.environments;
+  let environments = !named || named.includes(ALL_ENVIRONMENTS) ? null : [...new Set(named)];
+  if (ENVIRONMENT_SCOPED.includes(family)) {
+    // A record is written to one environment, so a key that writes names exactly that one; a reader
+    // may look across several (Logtrail's `environments` filter) or all of them.
+    if (!named) environments = ['production'];
+    if (scopes.some((s) => WRITE_SCOPES.includes(s)) && environments?.length !== 1) {
+      return { ok: false, message: `environments: a ${family} key that writes is scoped to exactly one environment (a read-only key may name several, or "*")` };
+    }
   }
   return {
     ok: true,

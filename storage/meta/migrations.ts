@@ -16,12 +16,22 @@ const MIGRATIONS: Migration[] = [
   (s) => {
     s.alerts ??= [];
   },
+  // 3 → 4: saved views, who made each key, users' integer numbers (in sign-up order), session revocation,
+  // and what alert state changes still owe.
+  (s) => {
+    s.views ??= [];
+    for (const key of s.keys as Record<string, unknown>[]) key.created_by ??= null;
+    (s.users as Record<string, unknown>[]).forEach((user, i) => { user.number ??= i + 1; });
+    s.revoked_sessions ??= [];
+    s.alert_outbox ??= [];
+    for (const user of s.users as Record<string, unknown>[]) user.session_epoch ??= 0;
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [], revoked_sessions: [], alert_outbox: [] };
 }
 
 /**

@@ -29,14 +29,16 @@ const LOGTRAIL_TYPE: Record<string, string> = { 'logs:read': 'ro', 'logs:write':
  * GoodLogs `gl_pk_{region}_…`/`gl_sk_{region}_…`, Logtrail `lt_{env}_{ro|wo|rw}_…`, LogTrace `lt_live_…`,
  * PostHog-style personal keys `phx_…`.
  */
-export function formatKey(family: KeyFamily, kind: KeyKind, opts: { region: string | null; environment?: string; scopes: string[] }): string {
+export function formatKey(family: KeyFamily, kind: KeyKind, opts: { region: string | null; environments: string[] | null; scopes: string[] }): string {
   const random = randomToken(16);
   switch (family) {
     case 'goodlogs':
       return `gl_${kind === 'public' ? 'pk' : 'sk'}_${opts.region ?? 'eu'}_${random}`;
     case 'logtrail': {
       const type = opts.scopes.length === 1 && LOGTRAIL_TYPE[opts.scopes[0]] ? LOGTRAIL_TYPE[opts.scopes[0]] : 'rw';
-      return `lt_${opts.environment ?? 'production'}_${type}_${random}`;
+      // A reader over several environments has no one name for the slot; `all`/`multi` say so.
+      const env = opts.environments === null ? 'all' : opts.environments.length === 1 ? opts.environments[0] : 'multi';
+      return `lt_${env}_${type}_${random}`;
     }
     case 'logtrace':
       return `lt_live_${random}`;

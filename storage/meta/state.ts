@@ -1,4 +1,4 @@
-import type { AlertRule, ApiKey, Org, Project, User } from './store.js';
+import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
 export type Usage = Record<string, Record<string, Record<string, number>>>;
@@ -12,4 +12,8 @@ export interface State {
   keys: ApiKey[];
   usage: Usage;
   alerts: AlertRule[];
+  /** Session tokens signed out before they expire; each is dropped once it would have expired. */
+  revoked_sessions: { token_id: string; expires_at: string }[];
+  alert_outbox: AlertOutboxEntry[];
+  views: SavedView[];
 }

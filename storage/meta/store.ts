@@ -1,8 +1,10 @@
 /**
- * The metadata store's interface: orgs, projects, users, API keys, usage counters and alert rules. The default
+ * The metadata store's interface: orgs, projects, users, API keys, usage counters, alert rules and saved views. The default
  * implementation is a file in the data directory (`file-store.ts`); a shared store for scale-out
  * implements the same.
  */
+
+import type { AlertEventRecord } from '../../core/records.js';
 
 export type KeyFamily = 'goodlogs' | 'logtrail' | 'logtrace' | 'posthog';
 export type KeyKind = 'public' | 'secret';
@@ -28,6 +30,10 @@ export interface User {
   password_hash: string;
   org_ids: string[];
   created_at: string;
+  /** Session tokens carry the epoch they were signed in; bumping it ends every session of the user. */
+  session_epoch: number;
+  /** 1, 2, … in the order users signed up: the integer id PostHog-style answers show (`created_by.id`). */
+  number: number;
 }
 
 export interface ApiKey {
@@ -48,6 +54,8 @@ export interface ApiKey {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The user who made the key (admin API, bootstrap); null for keys made on the machine (`loglake keys`). */
+  created_by: string | null;
 }
 
 export interface NewKey {
@@ -59,7 +67,25 @@ export interface NewKey {
   environments: string[] | null;
   region: string | null;
   name: string;
+  created_by?: string | null;
 }
+
+/** A saved logs view (PostHog-style): named structured filters of the logs query API. */
+export interface SavedView {
+  id: string;
+  /** What the view's URLs name. */
+  short_id: string;
+  project_id: string;
+  name: string;
+  filters: Record<string, unknown>;
+  pinned: boolean;
+  /** A user id, or null when the key that saved it names no user. */
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ViewChange = Partial<Pick<SavedView, 'name' | 'filters' | 'pinned'>>;
 
 export type AlertState = 'not_firing' | 'firing' | 'resolved';
 
@@ -123,6 +149,31 @@ export interface AlertRule {
   lease: { owner: string; until: string } | null;
 }
 
+/** One notification to send: the body is already in the destination's format. */
+export interface AlertDelivery {
+  url: string;
+  body: unknown;
+  /** For logs: which rule and destination. */
+  label: string;
+}
+
+/**
+ * What a state change still owes the world: its `alert_events` row and its notifications. Stored in the same
+ * write as the new status, so a crash between the two can neither lose them nor leave a status without its
+ * row; each part leaves the outbox once done, and a dead sender's entry is taken over.
+ */
+export interface AlertOutboxEntry {
+  id: string;
+  rule_id: string;
+  project_id: string;
+  /** Null once it is on the bus. */
+  event: AlertEventRecord | null;
+  /** Each null once delivered or given up; done ones stay as holes so that indexes keep naming the same one. */
+  deliveries: (AlertDelivery | null)[];
+  /** The node sending it now, as a rule's lease: taken over at once from a dead process of this machine. */
+  lease: { owner: string; until: string } | null;
+}
+
 /** An id or an email that is already taken. */
 export class ConflictError extends Error {}
 
@@ -140,6 +191,16 @@ export interface MetaStore {
   createUser(email: string, password: string, orgIds: string[]): Promise<User>;
   getUser(id: string): User | null;
   findUserByEmail(email: string): User | null;
+  /** Sets a user's password and ends every session they have; null when there is no such user. */
+  setPassword(userId: string, password: string): Promise<User | null>;
+  /** Ends every session of the user (sign-out everywhere). */
+  endSessions(userId: string): Promise<void>;
+  /** Ends one session, by its token id, until the token would have expired anyway. */
+  revokeSession(tokenId: string, expiresAt: Date): Promise<void>;
+  isSessionRevoked(tokenId: string): boolean;
+  /** Takes the user out of the org, unless they are not in it or are its last member (an org keeps one). */
+  removeMember(orgId: string, userId: string): Promise<'removed' | 'not_member' | 'last_member'>;
+  listMembers(orgId: string): User[];
   /** Creates a key and returns its secret text, which is shown once and never stored. */
   createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }>;
   /** The live (not revoked) key whose secret this is, or null. */
@@ -173,10 +234,22 @@ export interface MetaStore {
    */
   claimDueAlerts(owner: string, now: Date, leaseMs: number, max: number): Promise<AlertRule[]>;
   /**
-   * Ends `owner`'s lease on a rule and stores the check's status, unless the rule was written since the
-   * claim (then the check is dropped: false).
+   * Ends `owner`'s lease on a rule and stores the check's status and, in the same write, what it owes
+   * (`outbox`, leased to `owner`), unless the rule was written since the claim (then the check is dropped: false).
    */
-  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus): Promise<boolean>;
+  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): Promise<boolean>;
+  /** Leases to `owner` the outbox entries no live node holds (`owner`'s own included, while leased). */
+  claimAlertOutbox(owner: string, now: Date, leaseMs: number): Promise<AlertOutboxEntry[]>;
+  /** Takes a done part out of an entry (`event`, or a delivery by index), and the entry once nothing is left. */
+  settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void>;
   /** Gives up every lease `owner` holds (a node stopping). */
   releaseAlerts(owner: string): Promise<void>;
+  /** A project's saved views, oldest first. */
+  listViews(projectId: string): SavedView[];
+  getView(projectId: string, shortId: string): SavedView | null;
+  /** Throws `ConflictError` when the id or short id is taken. */
+  createView(view: SavedView): Promise<void>;
+  /** Applies `change` to the stored view, stamping `updated_at`; null when there is none in that project. */
+  updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null>;
+  deleteView(projectId: string, shortId: string): Promise<boolean>;
 }

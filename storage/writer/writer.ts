@@ -21,6 +21,18 @@ export interface WriterOptions {
   onCommitted?: (files: LakeFile[]) => void;
 }
 
+/** What readiness and `/metrics` report of a writer. */
+export interface WriterStatus {
+  /** Messages on the bus not yet delivered to the writer: the bus lag. */
+  undelivered: number;
+  /** Delivered and not yet acknowledged (buffered, being written, or held by a dead writer's ack wait). */
+  ackPending: number;
+  bufferedMessages: number;
+  bufferedRows: number;
+  /** When the writer last committed a file (ms since the epoch), or started, when it has not yet. */
+  lastCommitAt: number;
+}
+
 interface PartitionBuffer {
   project: string;
   table: Table;
@@ -46,6 +58,7 @@ export class Writer {
   private lastFlushAt = Date.now();
   private stopped = false;
   private flushes = 0;
+  private lastCommitAt = Date.now();
   rowsWritten = 0;
 
   constructor(
@@ -119,6 +132,7 @@ export class Writer {
       for (const f of files) rmSync(this.manifest.absolute(f.path), { force: true });
       throw err;
     }
+    this.lastCommitAt = Date.now();
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
     await Promise.all(written.map((m) => m.ack()));
     this.opts.onCommitted?.(files);
@@ -155,6 +169,12 @@ export class Writer {
     writeFileSync(`${base}.ndjson`, message.data);
     appendFileSync(`${base}.error`, `${String(err)}\n`);
     this.logger.error({ err, seq: message.seq, table: message.table, project: message.project }, 'writer: message moved to dead letters');
+  }
+
+  async status(): Promise<WriterStatus> {
+    const s = this.subscription;
+    const [undelivered, ackPending] = s ? await Promise.all([s.undelivered(), s.ackPending()]) : [0, 0];
+    return { undelivered, ackPending, bufferedMessages: this.bufferedMessages, bufferedRows: this.bufferedRows, lastCommitAt: this.lastCommitAt };
   }
 
   /**

@@ -22,23 +22,28 @@ function parquetFiles(dir: string): string[] {
  * Reads a table's Parquet files straight from disk with a DuckDB of the test's own — an oracle that
  * shares nothing with loglake's query path. Counts every row, so a duplicate shows.
  */
-export async function lakeIds(dataDir: string, project: string, table: string): Promise<{ rows: number; ids: Map<string, number> }> {
+export function lakeIds(dataDir: string, project: string, table: string): Promise<{ rows: number; ids: Map<string, number> }> {
+  return lakeValues(dataDir, project, table, 'id');
+}
+
+/** How often each value of `column` occurs in a table's Parquet files, read like `lakeIds`. */
+export async function lakeValues(dataDir: string, project: string, table: string, column: string): Promise<{ rows: number; ids: Map<string, number> }> {
   // Compaction may swap files between listing and reading them: list again then.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await readIds(parquetFiles(join(dataDir, 'lake', project, table)));
+      return await readValues(parquetFiles(join(dataDir, 'lake', project, table)), column);
     } catch (err) {
       if (attempt >= 5 || !/No such file|No files found/.test(String(err))) throw err;
     }
   }
 }
 
-async function readIds(files: string[]): Promise<{ rows: number; ids: Map<string, number> }> {
+async function readValues(files: string[], column: string): Promise<{ rows: number; ids: Map<string, number> }> {
   if (files.length === 0) return { rows: 0, ids: new Map() };
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const reader = await conn.runAndReadAll(`SELECT id, count(*)::INTEGER AS n FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}]) GROUP BY id`);
+    const reader = await conn.runAndReadAll(`SELECT "${column}"::VARCHAR, count(*)::INTEGER AS n FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}]) GROUP BY 1`);
     const ids = new Map<string, number>();
     let rows = 0;
     for (const [id, n] of reader.getRows() as [string, number][]) {

@@ -10,7 +10,7 @@ export const busExporterFactory: ExporterFactory<BusExporterConfig> = {
   create(config, { host }) {
     return {
       async consume(batch) {
-        await publishBatch(host.bus, batch, config.attempts);
+        await publishBatch(host.bus, batch, { attempts: config.attempts, timeoutMs: config.timeout_ms });
         host.ingested.mark(batch.records.length);
         host.limits.recordAccepted(batch.projectId, batch.table, batch.records.length);
       },

@@ -76,10 +76,11 @@ describe('GoodLogs ingest', () => {
     expect(res.json()).toMatchObject({ accepted: 1, rejected: 1 });
   });
 
-  it('never answers 202 when the bus refused the batch', async () => {
+  it('never answers 202 when the bus did not confirm the batch: 503, Retry-After, and no claim that nothing was stored', async () => {
     h.failNext(1);
     const res = await post('/v1/logs', h.keys.goodlogs_secret, { batch: [{ severity: 'info', message: 'lost?' }] });
-    expect(res.statusCode).toBe(500);
-    expect(res.json().error.code).toBe('INTERNAL_ERROR');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json().error).toEqual({ code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/may or may not have been stored; retrying this same request is safe/) });
   });
 });

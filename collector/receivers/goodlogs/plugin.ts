@@ -2,14 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../core/errors.js';
 import type { EventRecord, LogRecord, Table } from '../../../core/records.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
-import { goodlogsAuth, goodlogsErrorHandler } from '../../../server/goodlogs.js';
+import { goodlogsAuth, goodlogsErrorHandler, goodlogsStyleDecompressErrors } from '../../../server/goodlogs.js';
+import { bodyText } from '../../../server/json-body.js';
 import { browserAccess } from '../../../server/cors.js';
 import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grants.js';
 import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
-import { handOn } from '../hand-on.js';
+import { handOn, RETRY_AFTER, UNCONFIRMED_MESSAGE } from '../hand-on.js';
 import type { GoodlogsConfig } from './config.js';
 import { toEventRecord, toLogRecord, type ItemResult } from './items.js';
 
@@ -29,11 +30,12 @@ export function goodlogsIngestPlugin(deps: Deps) {
     app.setErrorHandler(goodlogsErrorHandler);
     // curl scripts often omit Content-Type; the body is JSON whatever the header says.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.max_body_bytes }, (_req, body, done) => {
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.max_body_bytes }, async (request: FastifyRequest, raw: Buffer) => {
+      const body = await bodyText(request, raw, config.max_body_bytes, goodlogsStyleDecompressErrors);
       try {
-        done(null, JSON.parse(body as string));
+        return JSON.parse(body);
       } catch {
-        done(new ApiError(400, 'VALIDATION_ERROR', 'Request body is not valid JSON'));
+        throw new ApiError(400, 'VALIDATION_ERROR', 'Request body is not valid JSON');
       }
     });
 
@@ -64,8 +66,8 @@ export function goodlogsIngestPlugin(deps: Deps) {
         });
         if (records.length > 0) {
           await handOn(request, inFlight, consumer, { table, projectId: key.project_id, records: records as never }, deps.receiverId, {
-            saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
-            refused: () => new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request'),
+            saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, RETRY_AFTER),
+            unconfirmed: () => new ApiError(503, 'SERVICE_UNAVAILABLE', UNCONFIRMED_MESSAGE, undefined, RETRY_AFTER),
           });
         }
         return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: errors.slice(0, 50) } : {}) });

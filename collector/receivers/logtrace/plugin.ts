@@ -8,7 +8,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
-import { handOn } from '../hand-on.js';
+import { handOn, RETRY_AFTER, UNCONFIRMED_MESSAGE } from '../hand-on.js';
 import type { LogtraceConfig } from './config.js';
 import { sentEnvironment, toLogRecord } from './items.js';
 
@@ -71,8 +71,8 @@ export function logtraceIngestPlugin(deps: Deps) {
         throw new ApiError(400, 'VALIDATION_ERROR', `No valid record: ${errors[0].message}`, { accepted: 0, rejected: errors.length, errors: reported });
       }
       await handOn(request, inFlight, consumer, { table: 'logs', projectId: key.project_id, records }, deps.receiverId, {
-        saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, { 'retry-after': '1' }),
-        refused: () => new ApiError(500, 'INTERNAL_ERROR', 'The batch could not be queued; nothing was stored, retry the request'),
+        saturated: () => new ApiError(429, 'RATE_LIMITED', 'Ingest is saturated; retry shortly', undefined, RETRY_AFTER),
+        unconfirmed: () => new ApiError(503, 'SERVICE_UNAVAILABLE', UNCONFIRMED_MESSAGE, undefined, RETRY_AFTER),
       });
       return reply.code(202).send({ accepted: records.length, rejected: errors.length, ...(errors.length ? { errors: reported } : {}) });
     });

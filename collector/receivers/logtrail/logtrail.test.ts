@@ -134,10 +134,10 @@ describe('Logtrail POST /logs', () => {
     expect(await refusal(post('/logs', h.keys.logtrail_rw, log({ message: 'x'.repeat(65 * 1024) })))).toEqual([400, 'VALIDATION_FAILED']);
   });
 
-  it('never answers 201 when the bus refused the log, and takes the retry', async () => {
+  it('never answers 201 when the bus did not confirm the log, and takes the retry', async () => {
     const before = h.records('logs').length;
     h.failNext(1);
-    expect(await refusal(post('/logs', h.keys.logtrail_rw, log({ message: 'retry me' })))).toEqual([500, 'INTERNAL_LOG_SERVICE_ERROR']);
+    expect(await refusal(post('/logs', h.keys.logtrail_rw, log({ message: 'retry me' })))).toEqual([503, 'INTERNAL_LOG_SERVICE_ERROR']);
     expect(h.records('logs').length).toBe(before);
     expect((await post('/logs', h.keys.logtrail_rw, log({ message: 'retry me' }))).statusCode).toBe(201);
     expect(h.records('logs').slice(before).map((r) => r.message)).toEqual(['retry me']);
@@ -176,9 +176,12 @@ describe('Logtrail POST /logs/bulk', () => {
     expect(await refusal(post('/logs/bulk', keys.readOnly, [log()]))).toEqual([403, 'AUTH_API_KEY_SCOPE_MISMATCH']);
   });
 
-  it('answers 500, not 201, when the bus refused the batch', async () => {
+  it('answers 503 with Retry-After, not 201, when the bus did not confirm the batch', async () => {
     h.failNext(1);
-    expect(await refusal(post('/logs/bulk', h.keys.logtrail_rw, [log(), log()]))).toEqual([500, 'INTERNAL_LOG_SERVICE_ERROR']);
+    const res = await post('/logs/bulk', h.keys.logtrail_rw, [log(), log()]);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json().message).toMatch(/may or may not have been stored; retrying this same request is safe/);
+    expect(await refusal(Promise.resolve(res))).toEqual([503, 'INTERNAL_LOG_SERVICE_ERROR']);
   });
 
   it('answers a body over the size limit with 413 and stores nothing', async () => {

@@ -6,7 +6,7 @@ import type { Limiter } from '../../../server/limits/limiter.js';
 import { limitHook } from '../../../server/limits/hook.js';
 import type { Consumer } from '../../component.js';
 import { InFlightLimit } from '../in-flight.js';
-import { handOn } from '../hand-on.js';
+import { handOn, RETRY_AFTER, UNCONFIRMED_MESSAGE } from '../hand-on.js';
 import type { LogtrailConfig } from './config.js';
 import { checkLog, type LogCheck, type LogProblem } from './items.js';
 
@@ -67,8 +67,9 @@ export function logtrailIngestPlugin(deps: Deps) {
       const entries = records.map(toLogEntry);
       const key = request.apiKey!;
       await handOn(request, inFlight, consumer, { table: 'logs', projectId: key.project_id, records }, deps.receiverId, {
-        saturated: () => new ApiError(429, 'RATE_LIMIT_PLAN_EXCEEDED', 'Ingest is saturated; retry shortly', {}, { 'retry-after': '1' }),
-        refused: () => new ApiError(500, 'INTERNAL_LOG_SERVICE_ERROR', 'The logs could not be stored; nothing was created, retry the request'),
+        saturated: () => new ApiError(429, 'RATE_LIMIT_PLAN_EXCEEDED', 'Ingest is saturated; retry shortly', {}, RETRY_AFTER),
+        // The seed's closed list of codes has no "unavailable": its log-service error, with the 503 status.
+        unconfirmed: () => new ApiError(503, 'INTERNAL_LOG_SERVICE_ERROR', UNCONFIRMED_MESSAGE, {}, RETRY_AFTER),
       });
       return entries;
     };

@@ -2,14 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../../core/errors.js';
 import { authorize } from './auth.js';
-import type { ListenerDeps } from './ingest.js';
+import { otlpRequestId, type ListenerDeps } from './ingest.js';
+import { bodyDigest } from '../../../server/idempotency.js';
 import { admitExport } from './limits.js';
 import { decodeProtobuf, encodeResponse, type ExportLogsRequest, type ExportOutcome } from './proto.js';
 import { grpcCode, grpcStatusDetails } from './status.js';
 
 type Deps = ListenerDeps;
 
-type Decoded = { request: ExportLogsRequest } | { error: ApiError };
+type Decoded = { request: ExportLogsRequest; digest: string } | { error: ApiError };
 
 /** The server half of `LogsService/Export`, on the generated protobuf code. */
 const exportMethod: grpc.ServerMethodDefinition<Decoded, ExportOutcome> = {
@@ -19,7 +20,7 @@ const exportMethod: grpc.ServerMethodDefinition<Decoded, ExportOutcome> = {
   // A throw here would reach the sender as INTERNAL; bad data is INVALID_ARGUMENT, so the handler decides.
   requestDeserialize: (bytes) => {
     try {
-      return { request: decodeProtobuf(bytes) };
+      return { request: decodeProtobuf(bytes), digest: bodyDigest(bytes) };
     } catch (err) {
       return { error: err as ApiError };
     }
@@ -50,7 +51,8 @@ export function otlpGrpcServer(deps: Deps) {
     admitExport(deps.limits, target, 'grpc');
     if ('error' in call.request) throw call.request.error;
     // getPeer() is `address:port`.
-    return deps.ingest(call.request.request, target, { receiver: deps.receiverId, remoteAddress: call.getPeer().replace(/:\d+$/, ''), headers });
+    const requestId = otlpRequestId(deps.receiverId, target, headers, call.request.digest);
+    return deps.ingest(call.request.request, target, { receiver: deps.receiverId, remoteAddress: call.getPeer().replace(/:\d+$/, ''), headers, requestId });
   };
 
   server.register<Decoded, ExportOutcome>(

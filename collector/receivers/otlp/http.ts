@@ -3,8 +3,9 @@ import { ApiError, statusOf } from '../../../core/errors.js';
 import { createHttpServer } from '../../../server/http.js';
 import { authorize } from './auth.js';
 import type { OtlpConfig } from './config.js';
-import { decompress } from './decompress.js';
-import type { ListenerDeps } from './ingest.js';
+import { decompress, type DecompressErrors } from '../../../server/decompress.js';
+import { otlpRequestId, type ListenerDeps } from './ingest.js';
+import { bodyDigest } from '../../../server/idempotency.js';
 import { admitExport } from './limits.js';
 import type { Target } from './mapping.js';
 import { decodeJson, decodeProtobuf, encodeResponse, encodeResponseJson, type Encoding } from './proto.js';
@@ -32,6 +33,12 @@ function requestEncoding(request: FastifyRequest): Encoding {
 
 const unsupportedType = (request: FastifyRequest) =>
   new ApiError(415, 'INVALID_ARGUMENT', `Unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}: send application/x-protobuf or application/json`);
+
+const DECOMPRESS_ERRORS: DecompressErrors = {
+  unsupportedEncoding: (name) => new ApiError(415, 'INVALID_ARGUMENT', `Unsupported Content-Encoding "${name}": send gzip, deflate or none`),
+  tooLarge: (limit) => new ApiError(413, 'RESOURCE_EXHAUSTED', `The request decompresses to more than ${limit} bytes`),
+  corrupt: (name, reason) => new ApiError(400, 'INVALID_ARGUMENT', `The body is not valid ${name} data: ${reason}`),
+};
 
 /** Fastify's own refusals (media type, body size, framing) in OTLP terms. */
 function asApiError(err: unknown, request: FastifyRequest, config: OtlpConfig): ApiError | null {
@@ -64,7 +71,7 @@ export function otlpHttpServer(deps: Deps): FastifyInstance {
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.values(MEDIA_TYPES), { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) =>
-    decompress(body, request.headers['content-encoding'], config.max_request_bytes),
+    decompress(body, request.headers['content-encoding'], config.max_request_bytes, DECOMPRESS_ERRORS),
   );
 
   app.setErrorHandler((err, request, reply) => {
@@ -90,10 +97,12 @@ export function otlpHttpServer(deps: Deps): FastifyInstance {
       // A body-less request skips the parser; empty protobuf is the empty request, which succeeds.
       const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       const decoded = encoding === 'json' ? decodeJson(body) : decodeProtobuf(body);
-      const outcome = await deps.ingest(decoded, targets.get(request)!, {
+      const target = targets.get(request)!;
+      const outcome = await deps.ingest(decoded, target, {
         receiver: deps.receiverId,
         remoteAddress: request.socket.remoteAddress,
         headers: request.headers,
+        requestId: otlpRequestId(deps.receiverId, target, request.headers, bodyDigest(body)),
       });
       return reply
         .code(200)

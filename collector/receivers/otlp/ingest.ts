@@ -1,12 +1,24 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiError } from '../../../core/errors.js';
 import type { BatchContext } from '../../../core/records.js';
 import type { Consumer } from '../../component.js';
+import { BusUnconfirmedError } from '../../../storage/bus/bus.js';
+import { UNCONFIRMED_MESSAGE } from '../hand-on.js';
+import { ingestRequestId } from '../../../server/idempotency.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
 import type { Limiter } from '../../../server/limits/limiter.js';
 import type { OtlpConfig } from './config.js';
 import { toLogRecords, type Target } from './mapping.js';
 import { countRecords, type ExportLogsRequest, type ExportOutcome } from './proto.js';
+
+/**
+ * The request's id for the bus (`server/idempotency.ts`): from `Idempotency-Key` or the decoded body's
+ * digest, scoped to the sender's key (or project, on a trusted network).
+ */
+export function otlpRequestId(receiverId: string, target: Target, headers: IncomingHttpHeaders, digest: string): string | undefined {
+  return ingestRequestId(`${receiverId}\0logs\0${target.key?.id ?? target.projectId}`, headers, digest);
+}
 
 export type ExportLogs = (request: ExportLogsRequest, target: Target, context: BatchContext) => Promise<ExportOutcome>;
 
@@ -30,8 +42,10 @@ export function logsIngest(config: OtlpConfig, consumer: Consumer, logger: Logge
       try {
         await consumer.consume({ table: 'logs', projectId: target.projectId, records: mapped.records, context });
       } catch (err) {
-        logger.warn({ err }, 'otlp: the pipeline refused a batch; the sender is told to retry');
-        throw new ApiError(503, 'UNAVAILABLE', 'The log bus did not take the batch; retry later', undefined, retryAfter);
+        // Anything else is a server fault, which both transports log and answer as INTERNAL.
+        if (!(err instanceof BusUnconfirmedError)) throw err;
+        logger.warn({ err }, 'otlp: the bus did not confirm a batch; the sender is told to retry');
+        throw new ApiError(503, 'UNAVAILABLE', UNCONFIRMED_MESSAGE, undefined, retryAfter);
       } finally {
         inFlight--;
       }

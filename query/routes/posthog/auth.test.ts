@@ -46,6 +46,23 @@ describe('authentication', () => {
   });
 });
 
+describe('prefixes', () => {
+  it.each([...ROUTES, ['GET', 'alerts', undefined] as const])('%s %s answers the same under /api/projects and /api/environments, with and without the slash', async (method, route, body) => {
+    const [path, search] = route.split('?');
+    const answers = [];
+    for (const prefix of ['projects', 'environments']) {
+      for (const slash of ['', '/']) {
+        const url = `/api/${prefix}/${p.project}/logs/${path}${slash}${search ? `?${search}` : ''}`;
+        const res = await p.t.request(method, url, { token: p.key, body });
+        answers.push([url, res.statusCode, res.headers['content-type']]);
+      }
+    }
+    const ok = method === 'POST' && route === 'export' ? 201 : 200;
+    expect(answers.map(([, status]) => status), JSON.stringify(answers)).toEqual([ok, ok, ok, ok]);
+    expect(new Set(answers.map(([, , type]) => type)).size).toBe(1);
+  });
+});
+
 describe('errors', () => {
   const errorOf = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
     const res = await p.ph(method, route, body);

@@ -1,6 +1,6 @@
 // The PostHog-style logs query API (seed 001), an encapsulated plugin with the PostHog error envelope.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import { posthogAuth, posthogErrorHandler } from '../../../server/posthog.js';
+import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../server/posthog.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 import { countRangesRoute } from './count-ranges.js';
 import { exportRoute } from './export.js';
@@ -10,15 +10,12 @@ import { servicesRoute } from './services.js';
 import { sparklineRoute } from './sparkline.js';
 import { valuesRoute } from './values.js';
 
-const PREFIX = '/api/projects/:project_id/logs';
-
 export function posthogQueryPlugin(deps: QueryRouteDeps) {
   return async function posthogQuery(app: FastifyInstance) {
     app.setErrorHandler(posthogErrorHandler);
     app.addHook('onRequest', posthogAuth(deps.meta, 'logs:read'));
-    // The seed's URLs end in a slash (Django's style); clients send both forms.
     const route = (method: 'GET' | 'POST', name: string, handler: RouteHandlerMethod) => {
-      for (const url of [`${PREFIX}/${name}`, `${PREFIX}/${name}/`]) app.route({ method, url, handler });
+      for (const url of posthogLogsUrls(`/${name}`)) app.route({ method, url, handler });
     };
     route('POST', 'query', searchRoute(deps));
     route('POST', 'export', exportRoute(deps));

@@ -1,0 +1,30 @@
+// The interface every natural-language → GQL provider fills, and what it knows of the project.
+import type { FieldInfo } from '../language/index.js';
+
+export type NlMode = 'explorer' | 'alert';
+
+/** The project as a translator sees it: the discovered schema, never the rows. */
+export interface ProjectSchema {
+  services: string[];
+  eventNames: string[];
+  properties: Record<'logs' | 'events', FieldInfo[]>;
+}
+
+export interface NlRequest {
+  prompt: string;
+  /** `explorer`: a search or an aggregate; `alert`: a condition (one number, no window, no groups). */
+  mode: NlMode;
+  now: Date;
+  schema: ProjectSchema;
+}
+
+/** What an `alert` prompt says beyond the condition: the rule's threshold, operator and window. */
+export interface AlertHints { threshold?: number; operator?: 'above' | 'below'; window_minutes?: number }
+
+/** A provider's answer: GQL text to be parsed and validated, or why it has none. */
+export type Translation = { ok: true; gql: string; alert?: AlertHints } | { ok: false; reason: string };
+
+export interface NlProvider {
+  readonly name: string;
+  translate(request: NlRequest): Promise<Translation>;
+}

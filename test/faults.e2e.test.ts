@@ -1,0 +1,234 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLoglake, type LoglakeProcess } from './helpers/loglake.js';
+import { lakeValues } from './helpers/lake.js';
+import { natsServerBinary, startOwnNats, type OwnNats } from './helpers/nats.js';
+import { freePort, waitFor } from './helpers/ports.js';
+import { ingestSurfaces, type Surface } from './helpers/surfaces.js';
+
+const ownNats = natsServerBinary() !== null;
+if (!ownNats) console.warn('SKIPPING the fault tests: no nats-server binary to start a test-owned server');
+
+const CONFIRM_MS = 1500;
+
+function config(dir: string, nats: string): string {
+  const path = join(dir, 'loglake.yaml');
+  writeFileSync(path, [
+    'exporters:',
+    '  bus:',
+    `    timeout_ms: ${CONFIRM_MS}`,
+    'storage:',
+    '  bus:',
+    '    kind: jetstream',
+    `    nats_url: ${nats}`,
+    '    ack_wait_seconds: 5',
+    '  writer:',
+    '    flush_interval_ms: 200',
+    '',
+  ].join('\n'));
+  return path;
+}
+
+const send = (s: Surface, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(s.url, { method: 'POST', headers: { ...s.headers, ...headers }, body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) });
+
+/**
+ * On every surface: a body sent twice is stored once; a body re-sent under one Idempotency-Key is stored
+ * once even when it differs (a shipper re-stamping its retry); different keys are different requests.
+ */
+async function expectRetriesStoredOnce(surfaces: Surface[], messages: () => Promise<{ ids: Map<string, number> }>) {
+  const run = `${process.pid}-${Date.now()}`;
+  for (const s of surfaces) {
+    for (let i = 0; i < 2; i++) expect((await send(s, s.body(`twice ${s.name} ${run}`))).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed ${s.name} ${run}`), { 'idempotency-key': `k1-${run}` })).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed retry ${s.name} ${run}`), { 'idempotency-key': `k1-${run}` })).status).toBe(s.stored);
+    expect((await send(s, s.body(`keyed ${s.name} ${run}`), { 'idempotency-key': `k2-${run}` })).status).toBe(s.stored);
+    expect((await send(s, gzipSync(JSON.stringify(s.body(`twice ${s.name} ${run}`))), { 'content-encoding': 'gzip' })).status).toBe(s.stored);
+  }
+  const m = await waitFor('the retried batches in the lake', async () => {
+    const ids = (await messages()).ids;
+    return surfaces.every((s) => ids.get(`keyed ${s.name} ${run}`) === 2) ? ids : null;
+  }, 30_000);
+  for (const s of surfaces) {
+    expect({ surface: s.name, twice: m.get(`twice ${s.name} ${run}`), retry: m.get(`keyed retry ${s.name} ${run}`) }).toEqual({ surface: s.name, twice: 1, retry: undefined });
+  }
+}
+
+describe.skipIf(!ownNats)('honest answers under faults (test-owned nats-server)', () => {
+  let nats: OwnNats;
+  let p: LoglakeProcess;
+  let surfaces: Surface[];
+  let project: string;
+
+  beforeAll(async () => {
+    nats = await startOwnNats();
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-faults-'));
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, nats.url) } });
+    const boot = p.bootstrap();
+    project = boot.project_id;
+    surfaces = ingestSurfaces(p, boot.keys);
+  }, 90_000);
+
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    nats?.proc.kill('SIGCONT');
+    await nats?.stop();
+  });
+
+  const messages = () => lakeValues(p.dataDir, project, 'logs', 'message');
+
+  it('answers 503 with Retry-After, "may or may not have been stored", when the bus is frozen; the records are not lost', { timeout: 60_000 }, async () => {
+    nats.proc.kill('SIGSTOP');
+    try {
+      const answers = await Promise.all(surfaces.map(async (s) => {
+        const started = Date.now();
+        const res = await send(s, s.body(`frozen ${s.name}`));
+        return { s, res, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - started };
+      }));
+      for (const { s, res, body, ms } of answers) {
+        expect({ surface: s.name, status: res.status }).toEqual({ surface: s.name, status: 503 });
+        expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(JSON.stringify(body)).toMatch(/may or may not have been stored; retrying this same request is safe/);
+        expect(s.code(body)).toEqual(s.name === 'Logtrail' ? 'INTERNAL_LOG_SERVICE_ERROR' : s.name === 'OTLP/HTTP' ? 14 : 'SERVICE_UNAVAILABLE');
+        // The budget is the setting, not the client library's own timeouts.
+        expect(ms).toBeLessThan(CONFIRM_MS + 2000);
+      }
+    } finally {
+      nats.proc.kill('SIGCONT');
+    }
+    // The frozen server had the publishes in its socket: what the answer could not promise arrives anyway.
+    await waitFor('the frozen batches in the lake', async () => {
+      const m = (await messages()).ids;
+      return surfaces.every((s) => m.get(`frozen ${s.name}`) === 1);
+    }, 30_000);
+    // The client does what the answer tells it: it retries the same request, which is stored once.
+    for (const s of surfaces) expect((await send(s, s.body(`frozen ${s.name}`))).status).toBe(s.stored);
+    for (const s of surfaces) expect((await send(s, s.body(`thawed ${s.name}`))).status).toBe(s.stored);
+    const m = await waitFor('the thawed batches in the lake', async () => {
+      const ids = (await messages()).ids;
+      return surfaces.every((s) => ids.get(`thawed ${s.name}`) === 1) ? ids : null;
+    }, 30_000);
+    expect(surfaces.map((s) => [s.name, m.get(`frozen ${s.name}`)])).toEqual(surfaces.map((s) => [s.name, 1]));
+  });
+
+  it('reads gzip and deflate bodies on every HTTP ingest route, limits the inflated size and refuses what it cannot read', { timeout: 60_000 }, async () => {
+    // Leading whitespace is valid JSON: 17 MB of it inflates past every surface's limit from a few KB.
+    const bomb = gzipSync(Buffer.alloc(17 * 1024 * 1024, ' '));
+    expect(bomb.length).toBeLessThan(100_000);
+    for (const s of surfaces) {
+      const text = (m: string) => Buffer.from(JSON.stringify(s.body(m)));
+      expect({ surface: s.name, status: (await send(s, gzipSync(text(`gzip ${s.name}`)), { 'content-encoding': 'gzip' })).status }).toEqual({ surface: s.name, status: s.stored });
+      expect((await send(s, deflateSync(text(`deflate ${s.name}`)), { 'content-encoding': 'deflate' })).status).toBe(s.stored);
+      const cases: [string, Buffer, string, number][] = [
+        ['a plain body labelled gzip', text(`mislabelled ${s.name}`), 'gzip', 400],
+        ['an encoding loglake does not read', text(`brotli ${s.name}`), 'br', 415],
+        ['a decompression bomb', bomb, 'gzip', 413],
+      ];
+      for (const [what, body, encoding, status] of cases) {
+        const res = await send(s, body, { 'content-encoding': encoding });
+        expect({ surface: s.name, what, status: res.status }).toEqual({ surface: s.name, what, status });
+        // Refused in the surface's own envelope.
+        expect(s.code((await res.json()) as Record<string, unknown>)).toBeDefined();
+      }
+    }
+    const stored = await waitFor('the compressed bodies in the lake', async () => {
+      const m = (await messages()).ids;
+      return surfaces.every((s) => m.get(`gzip ${s.name}`) === 1 && m.get(`deflate ${s.name}`) === 1) ? m : null;
+    }, 30_000);
+    for (const s of surfaces) expect([stored.get(`mislabelled ${s.name}`), stored.get(`brotli ${s.name}`)]).toEqual([undefined, undefined]);
+  });
+
+  it('stores a retried request once: same body, or the same Idempotency-Key', { timeout: 60_000 }, async () => {
+    await expectRetriesStoredOnce(surfaces, messages);
+  });
+
+  it('is ready only while the bus answers, saying which bus it waits for; /metrics shows the writer\'s lag', { timeout: 60_000 }, async () => {
+    const ready = async () => {
+      const res = await fetch(`${p.url}/ready`);
+      return { status: res.status, body: (await res.json()) as { status: string; reasons?: string[] } };
+    };
+    expect(await ready()).toEqual({ status: 200, body: { status: 'ready' } });
+    nats.proc.kill('SIGSTOP');
+    try {
+      const frozen = await waitFor('not ready', async () => {
+        const r = await ready();
+        return r.status === 503 ? r : null;
+      }, 10_000);
+      expect(frozen.body.status).toBe('not_ready');
+      expect(frozen.body.reasons!.join('; ')).toContain(nats.url);
+      // Liveness is another question: the process is alive and says so.
+      expect((await fetch(`${p.url}/v1/health`)).status).toBe(200);
+    } finally {
+      nats.proc.kill('SIGCONT');
+    }
+    await waitFor('ready again', async () => (await ready()).status === 200, 20_000);
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    for (const name of ['loglake_bus_undelivered_messages', 'loglake_bus_ack_pending_messages', 'loglake_writer_buffered_rows', 'loglake_writer_last_commit_timestamp_seconds']) {
+      expect(metrics).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+    }
+    const lastCommit = Number(/^loglake_writer_last_commit_timestamp_seconds (\d+)$/m.exec(metrics)![1]);
+    expect(Math.abs(Date.now() / 1000 - lastCommit)).toBeLessThan(120);
+  });
+});
+
+describe('safe retries on the embedded bus', () => {
+  let p: LoglakeProcess;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+  });
+
+  it('stores a retried request once: same body, or the same Idempotency-Key', { timeout: 90_000 }, async () => {
+    p = await startLoglake({ env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    await expectRetriesStoredOnce(ingestSurfaces(p, boot.keys), () => lakeValues(p.dataDir, boot.project_id, 'logs', 'message'));
+  });
+});
+
+describe.skipIf(!ownNats)('NATS down at start, and restarted later', () => {
+  let nats: OwnNats | undefined;
+  let p: LoglakeProcess | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    await nats?.stop();
+  });
+
+  it('starts without NATS, is not ready naming the URL, and becomes ready by itself when NATS appears and after it restarts', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const url = `127.0.0.1:${port}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-nonats-'));
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, url) } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    const ready = async () => {
+      const res = await fetch(`${p!.url}/ready`);
+      return { status: res.status, body: (await res.json()) as { reasons?: string[] } };
+    };
+    const waiting = await ready();
+    expect(waiting.status).toBe(503);
+    expect(waiting.body.reasons!.join('; ')).toMatch(new RegExp(`waiting for NATS at ${url}`));
+    expect((await send(goodlogs, goodlogs.body('before NATS'))).status).toBe(503);
+    expect(p.output()).toMatch(new RegExp(`bus: waiting for NATS at ${url}`));
+
+    nats = await startOwnNats(undefined, port);
+    await waitFor('ready once NATS is there', async () => (await ready()).status === 200, 30_000);
+    // The client retries what it was told to retry; and new data flows.
+    expect((await send(goodlogs, goodlogs.body('before NATS'))).status).toBe(202);
+    expect((await send(goodlogs, goodlogs.body('after NATS'))).status).toBe(202);
+
+    const { storeDir } = nats;
+    await nats.stop();
+    await waitFor('not ready while NATS is gone', async () => (await ready()).status === 503, 15_000);
+    nats = await startOwnNats(storeDir, port);
+    await waitFor('ready after the NATS restart', async () => (await ready()).status === 200, 30_000);
+    expect((await send(goodlogs, goodlogs.body('after restart'))).status).toBe(202);
+    await waitFor('every acknowledged record in the lake', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return ['before NATS', 'after NATS', 'after restart'].every((x) => m.get(x) === 1);
+    }, 30_000);
+    expect(p.proc.exitCode).toBeNull();
+  });
+});
+
