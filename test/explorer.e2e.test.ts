@@ -305,6 +305,11 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
       return page.getByTestId('aggregate-row').count();
     }, { timeout: 10_000 }).toBe(2);
     expect(await page.getByTestId('aggregate-table').textContent()).toContain('signup');
+    await page.getByRole('button', { name: 'distinct users' }).click();
+    await expect.poll(() => page.getByTestId('aggregate-table').locator('td').allTextContents()).toEqual(['2']);
+    await search('');
+    await expect.poll(() => page.getByTestId('histogram').getAttribute('data-total')).toBe('3');
+    expect(await rows().count()).toBe(3);
     await page.getByTestId('nav-schema').click();
     await expect.poll(() => page.getByTestId('schema-table').first().textContent(), { timeout: 10_000 }).toContain('plan');
     await page.getByTestId('source-select').selectOption('logs');
