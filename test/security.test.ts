@@ -155,6 +155,9 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/orgs/:org/projects/:project/gql/nl', surface: 'dashboard', session: true, body: () => ({ prompt: 'count by service' }), ok: 200 },
 ];
 
+// A member's session token reaches every PostHog-style route, as PostHog's own app calls them (server/posthog-session.ts).
+for (const route of ROUTES) if (route.surface === 'posthog') route.session = true;
+
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */
 const ALL_SCOPES: Record<KeyFamily, string[]> = {
   goodlogs: ['data:read', 'alerts:read', 'alerts:write', 'ingest:write', 'ai:chat'],
