@@ -123,6 +123,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs/ingest', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:write' }, body: (environment) => ({ environment, logs: [{ level: 'INFO', message: 'probe' }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/logs/query', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:read' }, body: () => ({ filter: 'level:info', from: '-7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
+  { method: 'POST', path: '/api/environments/:project/logs/explainLogWithAI/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ uuid: ALPHA_LOG }), ok: 201, hidden: 404 },
   { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
   { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
