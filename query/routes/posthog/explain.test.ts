@@ -13,11 +13,11 @@ beforeAll(async () => {
   const lastHour = Array.from({ length: 9 }, (_, i) => timeout(60 + i * 300, i));
   const hourBefore = Array.from({ length: 3 }, (_, i) => timeout(3_700 + i * 600, 20 + i));
   const yesterday = timeout(30 * 3600, 99, { properties: { service: 'checkout', region: 'eu' } });
-  target = { ...timeout(30, 17), trace_id: TRACE } as LogItem;
+  target = timeout(30, 17, { trace_id: TRACE });
   const traced = [
-    { ...log(p.now, 31, { severity: 'info', message: 'GET /checkout started', properties: { service: 'web' } }), trace_id: TRACE },
-    { ...log(p.now, 29, { severity: 'error', message: 'payment failed', properties: { service: 'web' } }), trace_id: TRACE },
-  ] as LogItem[];
+    log(p.now, 31, { severity: 'info', message: 'GET /checkout started', properties: { service: 'web' }, trace_id: TRACE }),
+    log(p.now, 29, { severity: 'error', message: 'payment failed', properties: { service: 'web' }, trace_id: TRACE }),
+  ];
   const other = log(p.now, 40, { message: 'User 12 signed in', properties: { service: 'auth', region: 'us' } });
   await p.ingest([...lastHour, ...hourBefore, yesterday, target, ...traced, other]);
 });
