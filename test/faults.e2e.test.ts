@@ -8,6 +8,8 @@ import { lakeValues } from './helpers/lake.js';
 import { natsServerBinary, startOwnNats, type OwnNats } from './helpers/nats.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { ingestSurfaces, type Surface } from './helpers/surfaces.js';
+import { sendBatches } from './helpers/load.js';
+import { lakeIds } from './helpers/lake.js';
 
 const ownNats = natsServerBinary() !== null;
 if (!ownNats) console.warn('SKIPPING the fault tests: no nats-server binary to start a test-owned server');
@@ -24,7 +26,6 @@ function config(dir: string, nats: string): string {
     '  bus:',
     '    kind: jetstream',
     `    nats_url: ${nats}`,
-    '    ack_wait_seconds: 5',
     '  writer:',
     '    flush_interval_ms: 200',
     '',
@@ -229,6 +230,53 @@ describe.skipIf(!ownNats)('NATS down at start, and restarted later', () => {
       return ['before NATS', 'after NATS', 'after restart'].every((x) => m.get(x) === 1);
     }, 30_000);
     expect(p.proc.exitCode).toBeNull();
+  });
+});
+
+describe.skipIf(!ownNats)('recovery in seconds after kill -9 on JetStream (default ack_wait)', () => {
+  let nats: OwnNats | undefined;
+  const procs: LoglakeProcess[] = [];
+  afterAll(async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+    await nats?.stop();
+  });
+
+  it('has every acknowledged record in the lake within 15 s of the restart, once; a graceful stop then drains everything', { timeout: 120_000 }, async () => {
+    nats = await startOwnNats();
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-recovery-'));
+    const env = { LOGLAKE_CONFIG: config(dataDir, nats.url) };
+    const first = await startLoglake({ dataDir, env });
+    procs.push(first);
+    const { project_id, keys } = first.bootstrap();
+    let stop = false;
+    const load = sendBatches({ url: first.url, key: keys.goodlogs_secret, table: 'logs', batches: 100_000, batchSize: 200, concurrency: 4, stop: () => stop });
+    await new Promise((r) => setTimeout(r, 2500));
+    await first.kill('SIGKILL');
+    stop = true;
+    const sent = await load;
+    const acked = sent.acked;
+    expect(acked.length).toBeGreaterThan(1000);
+
+    const restartedAt = Date.now();
+    const second = await startLoglake({ dataDir, env, ports: first.env });
+    procs.push(second);
+    const lake = await waitFor('every acknowledged record in the lake', async () => {
+      const l = await lakeIds(dataDir, project_id, 'logs');
+      return acked.every((id) => l.ids.has(id)) ? l : null;
+    }, 30_000, 250);
+    const seconds = (Date.now() - restartedAt) / 1000;
+    expect(seconds).toBeLessThan(15);
+    expect([...lake.ids].filter(([, n]) => n > 1)).toEqual([]);
+
+    expect(await second.kill('SIGTERM')).toBe(0);
+    // Nothing is left for a writer: the graceful stop took what the dead process had held, too.
+    const after = await lakeIds(dataDir, project_id, 'logs');
+    expect(after.rows).toBe(after.ids.size);
+    const third = await startLoglake({ dataDir, env, ports: first.env });
+    procs.push(third);
+    const metrics = await (await fetch(`${third.url}/metrics`)).text();
+    expect(metrics).toMatch(/^loglake_bus_undelivered_messages 0$/m);
+    expect(metrics).toMatch(/^loglake_bus_ack_pending_messages 0$/m);
   });
 });
 
