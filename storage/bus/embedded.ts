@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, ftrun
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
-import { processAlive } from '../../core/process.js';
+import { OwnerLock } from './owner-lock.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
 export interface EmbeddedBusOptions {
@@ -84,22 +84,23 @@ export class EmbeddedBus implements Bus {
   private consumers = new Map<string, ConsumerState>();
   private closed = false;
   private readonly segmentBytes: number;
+  private readonly lock: OwnerLock;
 
   constructor(private readonly opts: EmbeddedBusOptions) {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.lock = new OwnerLock(
+      join(opts.dir, 'owner.lock'),
+      (pid, host) => `the embedded bus in ${opts.dir} is in use by process ${pid} on ${host}; use JetStream (NATS_URL) to run several loglake processes`,
+    );
   }
 
   describe(): string {
     return `embedded bus in ${this.opts.dir}`;
   }
 
-  private get lockPath() {
-    return join(this.opts.dir, 'owner.lock');
-  }
-
   async start(): Promise<void> {
     mkdirSync(this.opts.dir, { recursive: true });
-    this.takeLock();
+    this.lock.take();
     const idFile = join(this.opts.dir, 'bus-id');
     if (!existsSync(idFile)) writeFileSync(idFile, `embedded:${Date.now()}`);
     this.busId = readFileSync(idFile, 'utf8').trim();
@@ -124,18 +125,6 @@ export class EmbeddedBus implements Bus {
     const last = this.segments[this.segments.length - 1];
     this.active = await open(last.path, 'a');
     this.activeSize = (await this.active.stat()).size;
-  }
-
-  private takeLock(): void {
-    try {
-      writeFileSync(this.lockPath, String(process.pid), { flag: 'wx' });
-    } catch {
-      const owner = Number(readFileSync(this.lockPath, 'utf8'));
-      if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new Error(`the embedded bus in ${this.opts.dir} is in use by process ${owner}; use JetStream (NATS_URL) to run several loglake processes`);
-      }
-      writeFileSync(this.lockPath, String(process.pid));
-    }
   }
 
   private segmentPath(firstSeq: number): string {
@@ -378,11 +367,7 @@ export class EmbeddedBus implements Bus {
     await this.flushing;
     for (const [durable, state] of this.consumers) this.saveConsumer(durable, state);
     await this.active?.close();
-    try {
-      if (readFileSync(this.lockPath, 'utf8') === String(process.pid)) unlinkSync(this.lockPath);
-    } catch {
-      /* the lock is already gone */
-    }
+    this.lock.release();
   }
 }
 
