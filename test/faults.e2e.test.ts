@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
@@ -280,3 +281,50 @@ describe.skipIf(!ownNats)('recovery in seconds after kill -9 on JetStream (defau
   });
 });
 
+
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+if (!canMount) console.warn('SKIPPING the full-disk test: it mounts a small tmpfs, which needs root');
+
+/** Fills a file system to the last byte with one file, as a runaway log or another program would. */
+function fill(dir: string): string {
+  const path = join(dir, 'filler');
+  spawnSync('dd', ['if=/dev/zero', `of=${path}`, 'bs=64k'], { stdio: 'ignore' });
+  return path;
+}
+
+describe.skipIf(!canMount)('a full disk under the lake (a small tmpfs the test mounts)', () => {
+  let p: LoglakeProcess | undefined;
+  let mounted: string | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    if (mounted) spawnSync('umount', ['-l', mounted]);
+  });
+
+  it('stops acknowledging, says why on /ready, loses nothing and resumes by itself once space is freed', { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-fulldisk-'));
+    const lakeDir = join(dataDir, 'lake');
+    mkdirSync(lakeDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', lakeDir]).status).toBe(0);
+    mounted = lakeDir;
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    const filler = fill(lakeDir);
+
+    for (let i = 0; i < 3; i++) expect((await send(goodlogs, goodlogs.body(`on a full disk ${i}`))).status).toBe(202);
+    const notReady = await waitFor('not ready while the lake is full', async () => {
+      const res = await fetch(`${p!.url}/ready`);
+      const body = (await res.json()) as { reasons?: string[] };
+      return res.status === 503 ? body : null;
+    }, 20_000);
+    expect(notReady.reasons!.join('; ')).toMatch(/cannot write the lake/);
+
+    rmSync(filler);
+    await waitFor('the records in the lake once space is freed', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return [0, 1, 2].every((i) => m.get(`on a full disk ${i}`) === 1);
+    }, 40_000);
+    await waitFor('ready again', async () => (await fetch(`${p!.url}/ready`)).status === 200, 20_000);
+    expect(existsSync(join(dataDir, 'dead-letter'))).toBe(false);
+  });
+});

@@ -178,6 +178,8 @@ export class EmbeddedBus implements Bus {
         }
         batch.forEach((p) => p.resolve());
       } catch (err) {
+        // A write cut short (a full disk) must not leave a torn frame that the frames after it would follow.
+        await this.active.truncate(this.activeSize).catch(() => undefined);
         batch.forEach((p) => p.reject(err));
       }
       for (const wake of this.waiters) wake();
