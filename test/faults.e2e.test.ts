@@ -328,3 +328,42 @@ describe.skipIf(!canMount)('a full disk under the lake (a small tmpfs the test m
     expect(existsSync(join(dataDir, 'dead-letter'))).toBe(false);
   });
 });
+
+describe.skipIf(!canMount)('a full disk under the embedded bus (a small tmpfs the test mounts)', () => {
+  let p: LoglakeProcess | undefined;
+  let mounted: string | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    if (mounted) spawnSync('umount', ['-l', mounted]);
+  });
+
+  it('answers 503 while the bus cannot append, and leaves a log that replays whole after kill -9', { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-fullbus-'));
+    const busDir = join(dataDir, 'bus');
+    mkdirSync(busDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', busDir]).status).toBe(0);
+    mounted = busDir;
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    expect((await send(goodlogs, goodlogs.body('before the disk filled'))).status).toBe(202);
+    const filler = fill(busDir);
+
+    // Larger than the slack in the last page of the segment file, which needs no new block.
+    const whileFull = `while full ${'x'.repeat(60_000)}`;
+    const refused = await send(goodlogs, goodlogs.body(whileFull));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    rmSync(filler);
+    // The retry the 503 asked for is stored, as is what follows it.
+    expect((await send(goodlogs, goodlogs.body(whileFull))).status).toBe(202);
+    expect((await send(goodlogs, goodlogs.body('after space was freed'))).status).toBe(202);
+    await p.kill('SIGKILL');
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' }, ports: p.env });
+    await waitFor('every acknowledged record in the lake once', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return ['before the disk filled', whileFull, 'after space was freed'].every((x) => m.get(x) === 1);
+    }, 30_000);
+  });
+});

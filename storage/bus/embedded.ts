@@ -78,7 +78,8 @@ export class EmbeddedBus implements Bus {
   private activeSize = 0;
   private nextSeq = 1;
   private recentIds = new Map<string, number>();
-  private pending: { frame: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Frames waiting for the next write; `header` is absent for a duplicate, answered once what precedes it is durable. */
+  private pending: { frame: Buffer; header?: Header; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private waiters = new Set<() => void>();
   private consumers = new Map<string, ConsumerState>();
@@ -142,7 +143,7 @@ export class EmbeddedBus implements Bus {
     const header: Header = { seq: this.nextSeq++, msgId: m.msgId, table: m.table, project: m.project, hour: m.hour, rows: m.rows, at: Date.now() };
     this.recentIds.set(m.msgId, header.at);
     return new Promise((resolve, reject) => {
-      this.pending.push({ frame: encodeFrame(header, m.data), resolve, reject });
+      this.pending.push({ frame: encodeFrame(header, m.data), header, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -172,15 +173,25 @@ export class EmbeddedBus implements Bus {
       try {
         const data = Buffer.concat(batch.map((p) => p.frame));
         if (data.length > 0) {
-          await this.active.write(data);
+          // A write may take only part of the data (a disk filling up): only the rest failing is an error.
+          for (let offset = 0; offset < data.length; ) offset += (await this.active.write(data, offset)).bytesWritten;
           await this.active.datasync();
           this.activeSize += data.length;
         }
         batch.forEach((p) => p.resolve());
       } catch (err) {
-        // A write cut short (a full disk) must not leave a torn frame that the frames after it would follow.
+        // A write cut short (a full disk) must not leave a torn frame that the frames after it would follow,
+        // nor ids a retry would be taken as a duplicate of, nor a gap in the sequence that no ack could fill:
+        // this write and every one queued behind it fail whole, and their sequences are handed out again.
         await this.active.truncate(this.activeSize).catch(() => undefined);
-        batch.forEach((p) => p.reject(err));
+        const failed = [...batch, ...this.pending];
+        this.pending = [];
+        const first = failed.find((p) => p.header)?.header;
+        if (first) this.nextSeq = first.seq;
+        for (const p of failed) {
+          if (p.header) this.recentIds.delete(p.header.msgId);
+          p.reject(err);
+        }
       }
       for (const wake of this.waiters) wake();
       this.waiters.clear();
@@ -240,12 +251,18 @@ export class EmbeddedBus implements Bus {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const bus = this;
     // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
-    const scheduleSave = () => {
+    const scheduleSave = (delayMs = 50) => {
       if (stopped) return;
       saveTimer ??= setTimeout(() => {
         saveTimer = null;
-        bus.saveConsumer(durable, state);
-      }, 50);
+        try {
+          bus.saveConsumer(durable, state);
+        } catch {
+          // A full disk: the acks stay in memory and are saved once there is room. Lost meanwhile (a crash),
+          // they only cost redeliveries, which the writer's manifest recognises.
+          scheduleSave(1000);
+        }
+      }, delayMs);
     };
     const ack = (seq: number) => {
       state.acked.add(seq);
