@@ -151,9 +151,10 @@ export class JetStreamBus implements Bus {
     let ended = false;
     // What this subscriber holds un-acked (buffered, or in a Parquet write that may take a while): told
     // "in progress" every third of ack_wait, so a short ack_wait redelivers only what a dead process held.
-    const held = new Set<JsMsg>();
+    // Keyed by sequence: a redelivered copy stands for the message, however many copies there were.
+    const held = new Map<number, JsMsg>();
     const progress = setInterval(() => {
-      for (const m of held) m.working();
+      for (const m of held.values()) m.working();
     }, Math.max(200, (this.opts.ackWaitSeconds * 1000) / 3));
     progress.unref();
     const opened = open().then((messages) => {
@@ -187,10 +188,10 @@ export class JetStreamBus implements Bus {
             data: m.data,
             ack: async () => {
               await m.ackAck();
-              held.delete(m);
+              held.delete(m.seq);
             },
           };
-          held.add(m);
+          held.set(m.seq, m);
           yield message;
         }
       },
