@@ -149,7 +149,8 @@ export function toLogRecord(raw: unknown, projectId: string, now: string, config
   const severity = normalizeSeverity(item.severity);
   if (!severity) return { ok: false, message: `severity: must be one of trace, debug, info, warn, error, fatal (got ${JSON.stringify(item.severity)})` };
   const message = item.message ?? null;
-  if (message !== null && Buffer.byteLength(message) > config.max_message_bytes) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most messages need no byte count.
+  if (message !== null && message.length * 3 > config.max_message_bytes && Buffer.byteLength(message) > config.max_message_bytes) {
     return { ok: false, message: `message: longer than ${config.max_message_bytes} bytes` };
   }
   const base = shared(item, now, config);
@@ -157,7 +158,13 @@ export function toLogRecord(raw: unknown, projectId: string, now: string, config
   const properties: Record<string, unknown> = { ...(item.properties ?? {}) };
   for (const prefix of PREFIXED) if (item[prefix]) properties[prefix] = item[prefix];
   const resource: Record<string, string> = {};
-  for (const [k, v] of Object.entries(item.resource ?? {})) if (v !== null && v !== undefined) resource[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  const given = item.resource;
+  if (given) {
+    for (const k in given) {
+      const v = given[k];
+      if (v !== null && v !== undefined) resource[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
   const service = resource['service.name'] ?? (typeof properties.service === 'string' ? properties.service : null) ?? item.service ?? null;
   return {
     ok: true,
