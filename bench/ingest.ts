@@ -12,10 +12,10 @@ import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
 import { deleteStream } from '../test/helpers/nats.js';
+import { profileEnv } from './profile-env.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 const { values } = parseArgs({
   options: {
@@ -86,11 +86,7 @@ function dirBytes(dir: string): number {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
-  const env: Record<string, string> = {};
-  if (values['cpu-prof']) {
-    env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(import.meta.dirname, 'cpu-profile.mjs')).href}`;
-    env.LOGLAKE_CPU_PROF_DIR = values['cpu-prof'];
-  }
+  const env: Record<string, string> = profileEnv(values['cpu-prof']);
   const stream = `BENCH_${Date.now()}`;
   if (values.bus === 'jetstream') {
     const path = join(dataDir, 'loglake.yaml');

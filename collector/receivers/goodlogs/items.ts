@@ -24,7 +24,7 @@ const common = {
   properties: object.nullish(),
 };
 
-const logItem = z.object({
+export const logItem = z.object({
   ...common,
   severity: z.union([z.string(), z.number()]),
   message: z.string().nullish(),
@@ -42,7 +42,7 @@ const logItem = z.object({
   target: object.nullish(),
 });
 
-const eventItem = z.object({
+export const eventItem = z.object({
   ...common,
   event: z.string().min(1),
   distinctId: z.union([z.string(), z.number()]).nullish(),
@@ -88,7 +88,7 @@ function isTags(v: unknown): boolean {
   return true;
 }
 
-function fitsLogItem(v: unknown): v is LogItem {
+export function fitsLogItem(v: unknown): v is LogItem {
   if (!isBag(v) || !commonFits(v)) return false;
   if (typeof v.severity !== 'string' && typeof v.severity !== 'number') return false;
   if (!isText(v.message) || !isText(v.service) || !isText(v.action) || !isText(v.trace_id) || !isText(v.span_id) || !isTags(v.tags)) return false;
@@ -101,7 +101,7 @@ function isDistinct(v: unknown): boolean {
   return v === undefined || v === null || typeof v === 'string' || typeof v === 'number';
 }
 
-function fitsEventItem(v: unknown): v is EventItem {
+export function fitsEventItem(v: unknown): v is EventItem {
   return isBag(v) && commonFits(v) && typeof v.event === 'string' && v.event.length > 0 && isDistinct(v.distinctId) && isDistinct(v.distinct_id);
 }
 
