@@ -12,7 +12,7 @@ import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
 import { deleteStream } from '../test/helpers/nats.js';
-import { profileEnv } from './profile-env.js';
+import { cpuSeconds, profileEnv } from './process.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -40,15 +40,14 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** User + system CPU seconds the process has used so far (all its threads: DuckDB's too). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** The machine's CPU time counters (`/proc/stat`, all cores). */
+function machineTimes(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
 }
 
 /** The whole machine's busy share since `from` (both cores, the load generator included). */
 function machineBusy(from: number[]): number {
-  const now = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const now = machineTimes();
   const d = now.map((v, i) => v - (from[i] ?? 0));
   const total = d.reduce((a, b) => a + b, 0);
   return total === 0 ? NaN : 1 - (d[3] + d[4]) / total;
@@ -112,7 +111,7 @@ async function main() {
   let sent = 0;
   let failed = 0;
   const cpuAtStart = cpuSeconds(p.proc.pid!);
-  const statAtStart = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const statAtStart = machineTimes();
   const started = Date.now();
   const deadline = started + seconds * 1000;
   const agent = new Agent({ keepAlive: true, maxSockets: clients });

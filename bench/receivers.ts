@@ -8,7 +8,6 @@
  *
  * `--surface` runs one surface only; `--cpu-prof DIR` writes each started process's CPU profile into DIR.
  */
-import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
@@ -16,7 +15,7 @@ import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.
 import type protobuf from 'protobufjs';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeRowCount } from '../test/helpers/lake.js';
-import { profileEnv } from './profile-env.js';
+import { cpuSeconds, profileEnv } from './process.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '20' }, clients: { type: 'string', default: '8' }, surface: { type: 'string' }, 'cpu-prof': { type: 'string' } },
@@ -46,12 +45,6 @@ function otlpRequest(b: number): Buffer {
 }
 
 interface Figures { surface: string; accepted_records_per_s: number; end_to_end_records_per_s: number; cpu_s_per_million_records: number; failures: number }
-
-/** User + system CPU seconds the process has used so far (all its threads). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function untilInLake(p: LoglakeProcess, expected: number, started: number): Promise<number> {
   const { project_id } = p.bootstrap();
