@@ -2,7 +2,9 @@
  * `npm run bench`: sustained ingest through the whole spine (HTTP → bus → writer → Parquet), measured
  * from outside the started process, as a user would see it. Prints the figures recorded in bench/README.md.
  *
- *   npm run bench -- [--seconds 30] [--clients 8] [--bus embedded|jetstream]
+ *   npm run bench -- [--seconds 30] [--clients 8] [--bus embedded|jetstream] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` writes the started process's V8 CPU profile into DIR when it stops.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -10,6 +12,7 @@ import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
 import { deleteStream } from '../test/helpers/nats.js';
+import { cpuSeconds, profileEnv } from './process.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '8' },
     bus: { type: 'string', default: 'embedded' },
     nats: { type: 'string', default: process.env.NATS_URL ?? '127.0.0.1:4222' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -34,6 +38,19 @@ function percentile(sorted: number[], p: number): number {
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The machine's CPU time counters (`/proc/stat`, all cores). */
+function machineTimes(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+}
+
+/** The whole machine's busy share since `from` (both cores, the load generator included). */
+function machineBusy(from: number[]): number {
+  const now = machineTimes();
+  const d = now.map((v, i) => v - (from[i] ?? 0));
+  const total = d.reduce((a, b) => a + b, 0);
+  return total === 0 ? NaN : 1 - (d[3] + d[4]) / total;
 }
 
 function post(agent: Agent, url: URL, key: string, body: string): Promise<number> {
@@ -68,7 +85,7 @@ function dirBytes(dir: string): number {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = profileEnv(values['cpu-prof']);
   const stream = `BENCH_${Date.now()}`;
   if (values.bus === 'jetstream') {
     const path = join(dataDir, 'loglake.yaml');
@@ -93,6 +110,8 @@ async function main() {
   const rss: number[] = [];
   let sent = 0;
   let failed = 0;
+  const cpuAtStart = cpuSeconds(p.proc.pid!);
+  const statAtStart = machineTimes();
   const started = Date.now();
   const deadline = started + seconds * 1000;
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
@@ -130,6 +149,8 @@ async function main() {
     await new Promise((r) => setTimeout(r, 200));
   }
   const drainedAt = Date.now();
+  const cpuUsed = cpuSeconds(p.proc.pid!) - cpuAtStart;
+  const busy = machineBusy(statAtStart);
   // Footers can count a merged file beside the files it replaces for a moment; the ids are the truth.
   const exact = await lakeIds(dataDir, project_id, 'logs');
   if (exact.ids.size !== exact.rows || exact.rows !== sent + freshness.length) {
@@ -153,6 +174,8 @@ async function main() {
     drain_after_load_s: (drainedAt - acceptedAt) / 1000,
     latency_202_ms: { p50: Math.round(percentile(latencies, 0.5)), p99: Math.round(percentile(latencies, 0.99)) },
     ingest_to_queryable_ms: { p50: Math.round(percentile(freshness, 0.5)), p99: Math.round(percentile(freshness, 0.99)), samples: freshness.length },
+    loglake_cpu_s_per_million_records: +((cpuUsed / inLake) * 1e6).toFixed(1),
+    machine_busy_share: +busy.toFixed(2),
     rss_mb: { median: Math.round(percentile(rss, 0.5)), max: Math.round(rss[rss.length - 1]) },
     bytes_per_record: { parquet: +(parquetBytes / inLake).toFixed(1), raw_json: +rawBytesPerRecord.toFixed(1), ratio: +(rawBytesPerRecord / (parquetBytes / inLake)).toFixed(1) },
   };

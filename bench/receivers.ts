@@ -4,7 +4,9 @@
  * `--seconds` against a fresh process; "accepted" counts what the protocol acknowledged, "end to end" is
  * until every record is in Parquet.
  *
- *   npm run bench:receivers -- [--seconds 20] [--clients 8]
+ *   npm run bench:receivers -- [--seconds 20] [--clients 8] [--surface otlp-http|otlp-grpc|logstash] [--cpu-prof DIR]
+ *
+ * `--surface` runs one surface only; `--cpu-prof DIR` writes each started process's CPU profile into DIR.
  */
 import { connect as tcpConnect } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -13,8 +15,11 @@ import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.
 import type protobuf from 'protobufjs';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeRowCount } from '../test/helpers/lake.js';
+import { cpuSeconds, profileEnv } from './process.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, clients: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, clients: { type: 'string', default: '8' }, surface: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+});
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const BATCH = 500;
@@ -39,7 +44,7 @@ function otlpRequest(b: number): Buffer {
   return Buffer.from(type.encode(type.fromObject(request)).finish());
 }
 
-interface Figures { surface: string; accepted_records_per_s: number; end_to_end_records_per_s: number; failures: number }
+interface Figures { surface: string; accepted_records_per_s: number; end_to_end_records_per_s: number; cpu_s_per_million_records: number; failures: number }
 
 async function untilInLake(p: LoglakeProcess, expected: number, started: number): Promise<number> {
   const { project_id } = p.bootstrap();
@@ -51,16 +56,18 @@ async function untilInLake(p: LoglakeProcess, expected: number, started: number)
 }
 
 async function drive(surface: string, send: (p: LoglakeProcess, client: number, deadline: number) => Promise<{ records: number; failures: number }>): Promise<Figures> {
-  const p = await startLoglake();
+  const p = await startLoglake({ env: profileEnv(values['cpu-prof']) });
   process.on('exit', () => p.proc.kill('SIGKILL'));
+  const cpuAtStart = cpuSeconds(p.proc.pid!);
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
   const results = await Promise.all(Array.from({ length: CLIENTS }, (_, c) => send(p, c, deadline)));
   const records = results.reduce((n, r) => n + r.records, 0);
   const accepted = Math.round(records / ((Date.now() - started) / 1000));
   const endToEnd = await untilInLake(p, records, started);
+  const cpu = cpuSeconds(p.proc.pid!) - cpuAtStart;
   await p.kill('SIGTERM');
-  return { surface, accepted_records_per_s: accepted, end_to_end_records_per_s: endToEnd, failures: results.reduce((n, r) => n + r.failures, 0) };
+  return { surface, accepted_records_per_s: accepted, end_to_end_records_per_s: endToEnd, cpu_s_per_million_records: +((cpu / records) * 1e6).toFixed(1), failures: results.reduce((n, r) => n + r.failures, 0) };
 }
 
 const bodies = Array.from({ length: 16 }, (_, b) => otlpRequest(b));
@@ -112,8 +119,9 @@ const logstashTcp = (p: LoglakeProcess, c: number, deadline: number) => new Prom
   socket.on('error', reject);
 });
 
+const surfaces = { 'otlp-http': ['OTLP/HTTP protobuf', otlpHttp], 'otlp-grpc': ['OTLP/gRPC', otlpGrpc], logstash: ['Logstash TCP json_lines', logstashTcp] } as const;
 const figures: Figures[] = [];
-figures.push(await drive('OTLP/HTTP protobuf', otlpHttp));
-figures.push(await drive('OTLP/gRPC', otlpGrpc));
-figures.push(await drive('Logstash TCP json_lines', logstashTcp));
+for (const [id, [surface, send]] of Object.entries(surfaces)) {
+  if (!values.surface || values.surface === id) figures.push(await drive(surface, send));
+}
 console.table(figures);

@@ -1,10 +1,20 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { readJsonColumns, SORT_ORDER } from './schema.js';
+import { parquetColumns, readJsonColumns, SORT_ORDER } from './schema.js';
 
 /** Paths are ours (uuid names under the data directory), but quote them properly all the same. */
 export function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The staged rows' columns as stored: the encoder leaves out empty lists and maps (`encode.ts`), which
+ * read_json reads as NULL, so they are restored here as the empty values the files have always held.
+ */
+function stagedColumns(table: Table): string {
+  return parquetColumns(table)
+    .map(([name, type]) => (type.endsWith('[]') || type.startsWith('MAP(') ? `COALESCE("${name}", CAST(${type.startsWith('MAP(') ? 'MAP {}' : '[]'} AS ${type})) AS "${name}"` : `"${name}"`))
+    .join(', ');
 }
 
 const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
@@ -29,7 +39,7 @@ export class ParquetWriter {
   async fromNdjson(table: Table, ndjsonPaths: string[], target: string): Promise<number> {
     const sources = `[${ndjsonPaths.map(sqlString).join(', ')}]`;
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT * FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)})) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT ${stagedColumns(table)} FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)})) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }

@@ -13,9 +13,10 @@ export const useragentProcessorFactory: ProcessorFactory<UseragentConfig> = {
       process(batch: SignalBatch) {
         const header = batch.context.headers?.['user-agent'];
         if (typeof header !== 'string' || header === '') return batch;
-        const fields = cache.get(header);
+        // Once per batch: the same request's fields go onto every record.
+        const fields = Object.entries(cache.get(header));
         for (const record of batch.records) {
-          for (const [k, v] of Object.entries(fields)) {
+          for (const [k, v] of fields) {
             if (!config.keep_client_values || record.properties[k] === undefined) record.properties[k] = v;
           }
         }

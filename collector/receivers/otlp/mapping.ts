@@ -95,7 +95,9 @@ function toLogRecord(record: LogRecordMessage, shared: Shared): LogRecord | { er
     // The low byte of `flags` is the W3C trace flags; a record outside any trace has none.
     trace_flags: traceId !== null || flags !== 0 ? flags & 0xff : null,
     // Record attributes win over the body's keys; the scope's name and version are loglake's own keys.
-    properties: { ...(structured === undefined ? {} : { body: structured }), ...attributes, ...shared.scope },
+    // `attributes` is this record's own object: most records (no structured body) take the scope's keys into it
+    // rather than being spread into a new one.
+    properties: structured === undefined ? Object.assign(attributes, shared.scope) : { body: structured, ...attributes, ...shared.scope },
     resource: shared.resource,
     receiver: 'otlp',
     severity_defaulted: level === null,

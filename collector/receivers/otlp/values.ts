@@ -41,7 +41,9 @@ export function fromAnyValue(value: AnyValue | null | undefined): unknown {
 
 /** Later duplicates win; `Object.fromEntries` defines keys, so a `__proto__` key stays a plain key. */
 export function fromKeyValues(list: KeyValue[] | null | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).filter((kv) => kv.key).map((kv) => [kv.key, fromAnyValue(kv.value)]));
+  const entries: [string, unknown][] = [];
+  for (const kv of list ?? []) if (kv.key) entries.push([kv.key, fromAnyValue(kv.value)]);
+  return Object.fromEntries(entries);
 }
 
 /** Resource attributes are stored as text: structured ones as JSON. */
