@@ -17,6 +17,7 @@ import { gqlNlPlugin } from '../query/routes/nl.js';
 import { nlProviderOf } from '../query/nl/factory.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { registerUploadRoutes } from '../uploads/uploads.js';
+import { statusPagesPlugin } from '../status/plugin.js';
 import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from '../server/admin/tokens.js';
@@ -104,6 +105,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
   http.register(posthogViewsPlugin({ meta, tokens, now: queryNow }));
   registerUploadRoutes(http, { meta, limits, dataDir });
+  http.register(statusPagesPlugin({ meta, tokens, defaultRegion: config.bootstrap.region, now: () => new Date() }));
   if (engine) {
     const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
     registerQueryRoutes(http, queryDeps);

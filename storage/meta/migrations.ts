@@ -26,12 +26,17 @@ const MIGRATIONS: Migration[] = [
     s.alert_outbox ??= [];
     for (const user of s.users as Record<string, unknown>[]) user.session_epoch ??= 0;
   },
+  // 4 → 5: status pages and their incidents.
+  (s) => {
+    s.status_pages ??= [];
+    s.status_incidents ??= [];
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [], revoked_sessions: [], alert_outbox: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [], revoked_sessions: [], alert_outbox: [], status_pages: [], status_incidents: [] };
 }
 
 /**

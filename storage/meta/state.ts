@@ -1,3 +1,4 @@
+import type { StatusIncident, StatusPage } from './status-pages.js';
 import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
@@ -16,4 +17,6 @@ export interface State {
   revoked_sessions: { token_id: string; expires_at: string }[];
   alert_outbox: AlertOutboxEntry[];
   views: SavedView[];
+  status_pages: StatusPage[];
+  status_incidents: StatusIncident[];
 }
