@@ -2,6 +2,7 @@
 // routes need no key and show only what the page publishes, and only the owning project manages a page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../test/helpers/service.js';
+import { mutate, random } from '../test/helpers/mutate.js';
 import { waitFor } from '../test/helpers/ports.js';
 
 let t: TestService;
@@ -126,6 +127,28 @@ describe('status pages', () => {
     expect(errorOf(await t.request('PATCH', '/v1/status-pages/other', { token: gl, body: { title: 'Taken over' } }))).toEqual([404, 'NOT_FOUND']);
     expect(errorOf(await t.request('POST', '/v1/status-pages/other/incidents', { token: gl, body: { title: 'Fake outage' } }))).toEqual([404, 'NOT_FOUND']);
     expect((await get('/v1/status-pages/acme/resolve')).json().title).toBe('Acme status');
+  });
+
+  it('answers mutated bodies and query strings with a 4xx or success, never a 5xx', async () => {
+    const page = { slug: 'fuzz', title: 'Fuzz', components: [{ name: 'Checkout', alert_id: alertId, impact: 'outage' }, { name: 'Search', alert_id: null }] };
+    const incident = { title: 'x', status: 'identified', impact: 'outage', components: ['Search'], message: 'm', started_at: '2026-01-01T00:00:00Z' };
+    const id = (await t.request('POST', '/v1/status-pages/acme/incidents', { token: gl, body: incident })).json().id;
+    const rnd = random(2468);
+    const fives: string[] = [];
+    const note = (res: { statusCode: number; body: string }, sent: unknown) => {
+      if (res.statusCode >= 500) fives.push(`${res.statusCode} ${JSON.stringify(sent).slice(0, 200)} → ${res.body.slice(0, 200)}`);
+    };
+    for (let i = 0; i < 80; i++) {
+      const [p, inc] = [mutate(page, rnd), mutate(incident, rnd)];
+      note(await t.request('POST', '/v1/status-pages', { token: gl, body: p }), p);
+      note(await t.request('PATCH', '/v1/status-pages/acme', { token: gl, body: p }), p);
+      note(await t.request('POST', '/v1/status-pages/acme/incidents', { token: gl, body: inc }), inc);
+      note(await t.request('PATCH', `/v1/status-pages/acme/incidents/${id}`, { token: gl, body: inc }), inc);
+      const q = new URLSearchParams(Object.entries({ days: '30', limit: '5', offset: '1' }).map(([k, v]) => [k, String(mutate(v, rnd))])).toString();
+      note(await get(`/v1/status/acme/incidents?${q}`), q);
+      note(await get('/v1/status/acme'), 'snapshot');
+    }
+    expect(fives).toEqual([]);
   });
 
   it('refuses bodies it cannot read, and deletes a page with its incidents', async () => {
