@@ -24,21 +24,31 @@ const components = z
   .max(50)
   .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, 'component names must be unique');
 
-const newPage = z.object({ slug, title: z.string().trim().min(1).max(200), components: components.default([]) }).strict();
-const pageChange = newPage.omit({ slug: true }).partial().strict();
+const title = z.string().trim().min(1).max(200);
+const newPage = z.object({ slug, title, components: components.default([]) }).strict();
+// Without defaults: a change leaves what it does not name as it was.
+const pageChange = z.object({ title, components }).partial().strict();
 
 const instant = z.iso.datetime({ offset: true });
+const incidentFields = {
+  title: z.string().trim().min(1).max(200),
+  status: incidentStatus,
+  impact,
+  components: z.array(z.string()).max(50),
+  message: z.string().max(5000),
+};
 const newIncident = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    ...incidentFields,
     status: incidentStatus.default('investigating'),
     impact: impact.default('degraded'),
-    components: z.array(z.string()).max(50).default([]),
-    message: z.string().max(5000).default(''),
+    components: incidentFields.components.default([]),
+    message: incidentFields.message.default(''),
     started_at: instant.optional(),
   })
   .strict();
-const incidentChange = newIncident.omit({ started_at: true }).partial().strict();
+// Without defaults: a change leaves what it does not name as it was.
+const incidentChange = z.object(incidentFields).partial().strict();
 
 const pageNotFound = () => new ApiError(404, 'NOT_FOUND', 'No status page with this slug in this project');
 const incidentNotFound = () => new ApiError(404, 'NOT_FOUND', 'No incident with this id on this status page');

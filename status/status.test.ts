@@ -61,6 +61,8 @@ describe('status pages', () => {
   it('an outage component follows its rule with that impact', async () => {
     const patched = await t.request('PATCH', '/v1/status-pages/acme', { token: gl, body: { components: [{ name: 'Checkout', alert_id: alertId, impact: 'outage' }, { name: 'Search' }] } });
     expect(patched.statusCode, patched.body).toBe(200);
+    const retitled = await t.request('PATCH', '/v1/status-pages/acme', { token: gl, body: { title: 'Acme status' } });
+    expect(retitled.json().components.map((c: { impact: string }) => c.impact)).toEqual(['outage', 'degraded']);
     // The rule as the evaluator leaves one that fires, its next check a day away so that no check decides again.
     const rule = t.meta.getAlert(t.bootstrap.project_id, alertId)!;
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
@@ -82,7 +84,7 @@ describe('status pages', () => {
     expect(snap.incidents.open.map((i: { id: string }) => i.id)).toEqual([id]);
 
     const resolved = await t.request('PATCH', `/v1/status-pages/acme/incidents/${id}`, { token: gl, body: { status: 'resolved', message: 'Fixed an index' } });
-    expect(resolved.json()).toMatchObject({ status: 'resolved', updates: [{ status: 'investigating', message: 'Looking into it' }, { status: 'resolved', message: 'Fixed an index' }] });
+    expect(resolved.json()).toMatchObject({ status: 'resolved', components: ['Search'], updates: [{ status: 'investigating', message: 'Looking into it' }, { status: 'resolved', message: 'Fixed an index' }] });
     expect(resolved.json().resolved_at).not.toBeNull();
     snap = (await get('/v1/status/acme')).json();
     expect(snap.status).toBe('operational');
