@@ -14,6 +14,7 @@ import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { gqlNlPlugin } from '../query/routes/nl.js';
+import { aiChatPlugin } from '../query/routes/chat.js';
 import { nlProviderOf } from '../query/nl/factory.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { registerUploadRoutes } from '../uploads/uploads.js';
@@ -110,6 +111,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
     registerQueryRoutes(http, queryDeps);
     http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
+    http.register(aiChatPlugin({ ...queryDeps, provider: nlProvider }));
   }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -6,6 +6,7 @@ import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, sett
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
 import { addIncident, addPage, changeIncident, changePage, pageOf, removeIncident, removePage, type IncidentChange, type StatusIncident, type StatusPage, type StatusPageChange } from './status-pages.js';
+import { appendChat, chatOf, type ChatMessage, type ChatSession } from './chat-sessions.js';
 import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
 import { applyDrained, PendingWrites, type Drained } from './pending.js';
 import type { State } from './state.js';
@@ -421,5 +422,15 @@ export class FileMetaStore implements MetaStore {
 
   deleteIncident(projectId: string, slug: string, id: string): Promise<boolean> {
     return this.mutate((s) => removeIncident(s, projectId, slug, id));
+  }
+
+  getChatSession(projectId: string, id: string): ChatSession | null {
+    this.reload();
+    const chat = chatOf(this.state, projectId, id);
+    return chat ? structuredClone(chat) : null;
+  }
+
+  appendChat(projectId: string, id: string, messages: ChatMessage[], at: string): Promise<ChatSession> {
+    return this.mutate((s) => appendChat(s, projectId, id, messages, at));
   }
 }

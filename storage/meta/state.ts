@@ -1,3 +1,4 @@
+import type { ChatSession } from './chat-sessions.js';
 import type { StatusIncident, StatusPage } from './status-pages.js';
 import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
@@ -19,4 +20,5 @@ export interface State {
   views: SavedView[];
   status_pages: StatusPage[];
   status_incidents: StatusIncident[];
+  ai_sessions: ChatSession[];
 }

@@ -1,11 +1,12 @@
 /**
  * The metadata store's interface: orgs, projects, users, API keys, usage counters, alert rules, saved views
- * and status pages. The default
+ * status pages and AI chat sessions. The default
  * implementation is a file in the data directory (`file-store.ts`); a shared store for scale-out
  * implements the same.
  */
 
 import type { AlertEventRecord } from '../../core/records.js';
+import type { ChatMessage, ChatSession } from './chat-sessions.js';
 import type { IncidentChange, StatusIncident, StatusPage, StatusPageChange } from './status-pages.js';
 
 export type KeyFamily = 'goodlogs' | 'logtrail' | 'logtrace' | 'posthog';
@@ -270,4 +271,7 @@ export interface MetaStore {
   /** Applies `change`, appending its update; null when there is no such incident of that project's page. */
   updateIncident(projectId: string, slug: string, id: string, change: IncidentChange, updatedAt: string): Promise<StatusIncident | null>;
   deleteIncident(projectId: string, slug: string, id: string): Promise<boolean>;
+  getChatSession(projectId: string, id: string): ChatSession | null;
+  /** Adds messages to a session, starting it if new; a session keeps its latest messages, a project its latest sessions. */
+  appendChat(projectId: string, id: string, messages: ChatMessage[], at: string): Promise<ChatSession>;
 }
