@@ -108,6 +108,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql/nl', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ prompt: 'errors in the last hour' }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/ai/chat', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ai:chat' }, body: () => ({ message: 'info logs', session_id: 'probe' }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/ai/chat/stream', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ai:chat' }, body: () => ({ message: 'info logs', session_id: 'probe' }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
@@ -183,7 +185,7 @@ const ALL_SCOPES: Record<KeyFamily, string[]> = {
 };
 const LACKING: Record<string, string[]> = {
   'ingest:write': ['data:read'], 'data:read': ['ingest:write'], 'logs:write': ['logs:read'], 'logs:read': ['logs:write'],
-  'alerts:read': ['alerts:write'], 'alerts:write': ['alerts:read'],
+  'alerts:read': ['alerts:write'], 'alerts:write': ['alerts:read'], 'ai:chat': ['data:read'],
 };
 
 interface Tenant {

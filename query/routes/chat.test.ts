@@ -61,6 +61,13 @@ describe('AI chat', () => {
     expect(t.meta.getChatSession(t.bootstrap.project_id, body.session_id)!.messages).toHaveLength(2);
   });
 
+  it('reads within the key’s environments only', async () => {
+    const staging = (await t.meta.createKey({ org_id: t.bootstrap.org_id, project_id: t.bootstrap.project_id, family: 'goodlogs', kind: 'secret', scopes: ['ai:chat'], environments: ['staging'], region: 'eu', name: 'staging' })).secret;
+    expect((await chat({ message: 'info logs' })).json().reply).toContain('payment failed 0');
+    const held = (await chat({ message: 'info logs' }, staging)).json();
+    expect([held.valid, held.figures.results, held.reply]).toEqual([true, [], `No logs matched \`${held.gql}\`.`]);
+  });
+
   it('says it cannot answer rather than guess', async () => {
     const body = (await chat({ message: 'what is the meaning of life' })).json();
     expect(body).toMatchObject({ valid: false, figures: null });
