@@ -17,7 +17,7 @@ export interface LogFacts {
   log: Row;
   /** The GQL that finds logs of the same message pattern (numbers, ids and hex runs as wildcards). */
   pattern_query: string;
-  similar: { last_hour: number; last_day: number; first_seen: string | null; hourly: { time: string; count: number }[]; trend: 'rising' | 'falling' | 'steady' | 'new' };
+  similar: { last_hour: number; last_day: number; /** The first UTC day of the last 7 that had one. */ first_seen_day: string | null; hourly: { time: string; count: number }[]; trend: 'rising' | 'falling' | 'steady' | 'new' };
   services: { service: string | null; count: number }[];
   trace: Row[];
   summary: string;
@@ -68,7 +68,7 @@ function summaryOf(f: Omit<LogFacts, 'summary'>): string {
   const where = log.service ? ` from ${String(log.service)}` : '';
   const severity = String(log.severity ?? 'unlabelled');
   const parts = [`${severity[0].toUpperCase()}${severity.slice(1)} log${where}: "${String(log.message ?? '').slice(0, 200)}".`];
-  parts.push(`Logs of the same pattern: ${similar.last_hour} in the last hour, ${similar.last_day} in the last day${similar.first_seen ? `, the first of the last ${FIRST_SEEN_DAYS} days at ${similar.first_seen}` : ''}; the trend is ${similar.trend === 'new' ? 'new this hour' : similar.trend}.`);
+  parts.push(`Logs of the same pattern: ${similar.last_hour} in the last hour, ${similar.last_day} in the last day${similar.first_seen_day ? `, first seen (looking back ${FIRST_SEEN_DAYS} days) on ${similar.first_seen_day}` : ''}; the trend is ${similar.trend === 'new' ? 'new this hour' : similar.trend}.`);
   if (f.services.length > 1) parts.push(`They came from ${f.services.map((s) => `${s.service ?? '(no service)'} (${s.count})`).join(', ')}.`);
   if (log.trace_id) parts.push(`Its trace holds ${f.trace.length} other log${f.trace.length === 1 ? '' : 's'} within an hour of it.`);
   return parts.join(' ');
@@ -86,7 +86,7 @@ export async function logFacts(engine: QueryEngine, scope: Scope, log: Row, now:
     run(`${same} | count by service | top 5`, span(t - DAY_MS, t)),
   ]);
   const hourly = hourlyData.results.map((r) => ({ time: String(r.time), count: Number(r.value) }));
-  const firstDay = daily.results.filter((r) => Number(r.value) > 0).map((r) => String(r.time)).sort()[0] ?? null;
+  const firstDay = daily.results.filter((r) => Number(r.value) > 0).map((r) => String(r.time).slice(0, 10)).sort()[0] ?? null;
   const at = Date.parse(String(log.timestamp));
   const trace = log.trace_id
     ? (await run(`trace_id:${quoteString(String(log.trace_id))} | limit ${TRACE_LOGS + 1}`, span(at - HOUR_MS, at + HOUR_MS))).results.filter((r) => r.id !== log.id).slice(0, TRACE_LOGS)
@@ -94,7 +94,7 @@ export async function logFacts(engine: QueryEngine, scope: Scope, log: Row, now:
   const facts = {
     log,
     pattern_query: same,
-    similar: { last_hour: countOf(lastHour), last_day: countOf(lastDay), first_seen: firstDay, hourly, trend: trendOf(hourly) },
+    similar: { last_hour: countOf(lastHour), last_day: countOf(lastDay), first_seen_day: firstDay, hourly, trend: trendOf(hourly) },
     services: services.results.map((r) => ({ service: r.service === null || r.service === undefined ? null : String(r.service), count: Number(r.value) })),
     trace,
   };
