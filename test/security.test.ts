@@ -158,7 +158,6 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, session: true, ok: 200, hidden: 404 },
   { method: 'PATCH', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, body: () => ({ pinned: true }), ok: 200, hidden: 404 },
   { method: 'DELETE', path: '/api/environments/:project/logs/views/:view/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, ok: 204, hidden: 404 },
-  { method: 'POST', path: '/api/environments/:project/logs/explainLogWithAI/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, session: true, body: () => ({ uuid: ALPHA_LOG }), reads: true, ok: 201, hidden: 404 },
   { method: 'POST', path: '/v1/logs', surface: 'otlp', key: { family: 'logtrail', scope: 'logs:write' }, body: otlpLogs, writes: 'logs', ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, body: () => ({ name: 'probe' }), ok: 201 },
   { method: 'GET', path: '/api/orgs/:org/projects', surface: 'dashboard', session: true, ok: 200 },
