@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // The explorer's page runs in the browser.
+    files: ['web/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests read untyped JSON answers; a cast per field would hide what they assert.
     files: ['**/*.test.ts', '**/testing.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

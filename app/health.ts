@@ -12,6 +12,7 @@ export function readinessChecks(storage: Storage, maxLagMs: number): ReadinessCh
   if (writer) {
     checks.push(async () => {
       const s = await writer.status();
+      if (s.flushError) return `the writer cannot write the lake, and acknowledges nothing until it can: ${s.flushError}`;
       const waiting = s.undelivered + s.ackPending;
       const since = Date.now() - s.lastCommitAt;
       return waiting > 0 && since > maxLagMs

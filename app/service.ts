@@ -28,6 +28,8 @@ import { ComponentCounters } from '../collector/counters.js';
 import { metricsPlugin } from '../server/metrics.js';
 import { readinessPlugin } from '../server/readiness.js';
 import { readinessChecks, writerGauges } from './health.js';
+import { tailPlugin } from '../query/routes/tail.js';
+import { webPlugin } from '../web/plugin.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -85,6 +87,12 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const limits = new Limiter(meta, config.plans);
   const tokens = Tokens.load(dataDir);
   notFoundBySurface(http);
+  http.decorate('sessionTokens', tokens);
+  if (engine) {
+    http.register(tailPlugin({ engine, meta, tokens, onCommitted: storage.onCommitted }));
+    // The explorer is served where queries are answered: it is a client of those routes only.
+    http.register(webPlugin());
+  }
   let ready = false;
   http.get('/v1/health', async (_request, reply) => {
     const body = { status: ready ? 'healthy' : 'starting', workers: 1, ingestion_rps: ingested.rate(), bus: storage.bus.kind, role };
@@ -104,7 +112,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   registerAccessRoutes(http, { meta, limits, tokens, config });
   registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
   const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
-  http.register(posthogViewsPlugin({ meta, tokens, now: queryNow }));
+  http.register(posthogViewsPlugin({ meta, now: queryNow }));
   registerUploadRoutes(http, { meta, limits, dataDir });
   http.register(statusPagesPlugin({ meta, tokens, defaultRegion: config.bootstrap.region, now: () => new Date() }));
   if (engine) {

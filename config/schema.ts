@@ -63,7 +63,11 @@ export const configObject = z.object({
           /** How long the bus remembers message ids: a request re-sent within it (same Idempotency-Key, or same body) is stored once. */
           duplicate_window_seconds: z.number().int().positive().default(120),
           max_age_hours: z.number().positive().default(72),
-          ack_wait_seconds: z.number().int().positive().default(60),
+          /**
+           * How long JetStream waits for a writer's ack before redelivering. A live writer keeps what it holds
+           * "in progress", so this only bounds how long a killed writer's messages wait for the next one.
+           */
+          ack_wait_seconds: z.number().int().positive().default(10),
         })
         .prefault({}),
       writer: z

@@ -1,11 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { MetaStore } from '../storage/meta/store.js';
-import { sessionUser } from './admin/dashboard-auth.js';
-import type { Tokens } from './admin/tokens.js';
 import { checkKey } from './auth.js';
 import { goodlogsErrorHandler } from './goodlogs.js';
 import { hasScope } from './key-grants.js';
+import { sessionMember } from './posthog-session.js';
 
 /**
  * What every PostHog-style route (`/api/projects/:project_id/…`, `/api/environments/:project_id/…`) shares, whichever module registers it:
@@ -44,6 +43,13 @@ const CURRENT_PROJECT = '@current';
 export function posthogAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write') {
   return async (request: FastifyRequest) => {
     const check = checkKey(request, meta, ['posthog']);
+    // Not a personal key: a member's session token (server/posthog-session.ts), else refused as below.
+    const member = check.ok ? 'invalid' : await sessionMember(request, meta, (request.params as { project_id?: string }).project_id);
+    if (member === 'forbidden') throw new ApiError(403, 'FORBIDDEN', 'You are not a member of the organization of this project');
+    if (member !== 'invalid') {
+      request.apiKey = member;
+      return;
+    }
     if (!check.ok) {
       throw new ApiError(401, 'UNAUTHORIZED', check.reason === 'missing' ? 'Missing personal API key: send Authorization: Bearer <key>' : 'Invalid personal API key');
     }
@@ -66,25 +72,13 @@ declare module 'fastify' {
 }
 
 /**
- * A personal key as `posthogAuth` checks it, or a dashboard session token of a member of the path's
- * project's org (members hold every scope). The caller's user is the session's, or the user who made the key.
+ * `posthogAuth`, and who the caller is: the session's user, or the user who made the key (a member's
+ * session stands for a key made by that member: server/posthog-session.ts).
  */
-export function posthogUserAuth(meta: MetaStore, tokens: Tokens, scope: 'logs:read' | 'logs:write') {
-  const keyAuth = posthogAuth(meta, scope);
+export function posthogUserAuth(meta: MetaStore, scope: 'logs:read' | 'logs:write') {
+  const auth = posthogAuth(meta, scope);
   return async (request: FastifyRequest) => {
-    if (checkKey(request, meta, ['posthog']).ok) {
-      await keyAuth(request);
-      request.posthogCaller = { projectId: request.apiKey!.project_id, userId: request.apiKey!.created_by };
-      return;
-    }
-    const user = await sessionUser(request, meta, tokens).catch(() => {
-      throw new ApiError(401, 'UNAUTHORIZED', 'Send a personal API key or a session token: Authorization: Bearer <key or token>');
-    });
-    const { project_id: projectId } = request.params as { project_id?: string };
-    const project = projectId ? meta.getProject(projectId) : null;
-    if (!project || !user.org_ids.includes(project.org_id)) {
-      throw new ApiError(403, 'FORBIDDEN', 'You do not have access to the requested project');
-    }
-    request.posthogCaller = { projectId: project.id, userId: user.id };
+    await auth(request);
+    request.posthogCaller = { projectId: request.apiKey!.project_id, userId: request.apiKey!.created_by };
   };
 }

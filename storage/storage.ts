@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Bus } from './bus/bus.js';
 import { selectBus } from './bus/select.js';
-import { Manifest } from './lake/manifest.js';
+import { Manifest, type LakeFile } from './lake/manifest.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
 import { Compactor } from './lake/compaction.js';
@@ -19,6 +19,11 @@ export interface Storage {
   lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
   /** The discovered schema; kept up to date by the writer's process, readable in any. */
   catalog: SchemaCatalog;
+  /**
+   * Tells listeners of every file the writer commits, as it commits it (the live tail listens). Only the
+   * process that writes the lake hears anything.
+   */
+  onCommitted(listener: (files: LakeFile[]) => void): () => void;
   /** Stops the writer (final flush and ack), then closes the bus and the manifest. */
   close(): Promise<void>;
 }
@@ -35,6 +40,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let parquet: ParquetWriter | null = null;
   const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
   let updater: CatalogUpdater | null = null;
+  const listeners = new Set<(files: LakeFile[]) => void>();
   if (opts.writer) {
     const lakeDir = join(dataDir, 'lake');
     mkdirSync(lakeDir, { recursive: true });
@@ -52,7 +58,10 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       flushIntervalMs: w.flush_interval_ms,
       maxBufferedRows: w.max_buffered_rows,
       maxPendingMessages: w.max_pending_messages,
-      onCommitted: (files) => feed.committed(files.map((file) => ({ file, path: manifest.absolute(file.path) }))),
+      onCommitted: (files) => {
+        feed.committed(files.map((file) => ({ file, path: manifest.absolute(file.path) })));
+        for (const listener of listeners) listener(files);
+      },
     }, logger.child({ component: 'writer' }));
     await writer.start();
     const c = config.storage.compaction;
@@ -69,6 +78,10 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     bus,
     lake,
     catalog,
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close() {
       closing ??= (async () => {
         await lake?.compactor?.stop();

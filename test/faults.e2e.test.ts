@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
@@ -8,6 +9,8 @@ import { lakeValues } from './helpers/lake.js';
 import { natsServerBinary, startOwnNats, type OwnNats } from './helpers/nats.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { ingestSurfaces, type Surface } from './helpers/surfaces.js';
+import { sendBatches } from './helpers/load.js';
+import { lakeIds } from './helpers/lake.js';
 
 const ownNats = natsServerBinary() !== null;
 if (!ownNats) console.warn('SKIPPING the fault tests: no nats-server binary to start a test-owned server');
@@ -24,7 +27,6 @@ function config(dir: string, nats: string): string {
     '  bus:',
     '    kind: jetstream',
     `    nats_url: ${nats}`,
-    '    ack_wait_seconds: 5',
     '  writer:',
     '    flush_interval_ms: 200',
     '',
@@ -232,3 +234,136 @@ describe.skipIf(!ownNats)('NATS down at start, and restarted later', () => {
   });
 });
 
+describe.skipIf(!ownNats)('recovery in seconds after kill -9 on JetStream (default ack_wait)', () => {
+  let nats: OwnNats | undefined;
+  const procs: LoglakeProcess[] = [];
+  afterAll(async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+    await nats?.stop();
+  });
+
+  it('has every acknowledged record in the lake within 15 s of the restart, once; a graceful stop then drains everything', { timeout: 120_000 }, async () => {
+    nats = await startOwnNats();
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-recovery-'));
+    const env = { LOGLAKE_CONFIG: config(dataDir, nats.url) };
+    const first = await startLoglake({ dataDir, env });
+    procs.push(first);
+    const { project_id, keys } = first.bootstrap();
+    let stop = false;
+    const load = sendBatches({ url: first.url, key: keys.goodlogs_secret, table: 'logs', batches: 100_000, batchSize: 200, concurrency: 4, stop: () => stop });
+    await new Promise((r) => setTimeout(r, 2500));
+    await first.kill('SIGKILL');
+    stop = true;
+    const sent = await load;
+    const acked = sent.acked;
+    expect(acked.length).toBeGreaterThan(1000);
+
+    const restartedAt = Date.now();
+    const second = await startLoglake({ dataDir, env, ports: first.env });
+    procs.push(second);
+    const lake = await waitFor('every acknowledged record in the lake', async () => {
+      const l = await lakeIds(dataDir, project_id, 'logs');
+      return acked.every((id) => l.ids.has(id)) ? l : null;
+    }, 30_000, 250);
+    const seconds = (Date.now() - restartedAt) / 1000;
+    expect(seconds).toBeLessThan(15);
+    expect([...lake.ids].filter(([, n]) => n > 1)).toEqual([]);
+
+    expect(await second.kill('SIGTERM')).toBe(0);
+    // Nothing is left for a writer: the graceful stop took what the dead process had held, too.
+    const after = await lakeIds(dataDir, project_id, 'logs');
+    expect(after.rows).toBe(after.ids.size);
+    const third = await startLoglake({ dataDir, env, ports: first.env });
+    procs.push(third);
+    const metrics = await (await fetch(`${third.url}/metrics`)).text();
+    expect(metrics).toMatch(/^loglake_bus_undelivered_messages 0$/m);
+    expect(metrics).toMatch(/^loglake_bus_ack_pending_messages 0$/m);
+  });
+});
+
+
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+if (!canMount) console.warn('SKIPPING the full-disk test: it mounts a small tmpfs, which needs root');
+
+/** Fills a file system to the last byte with one file, as a runaway log or another program would. */
+function fill(dir: string): string {
+  const path = join(dir, 'filler');
+  spawnSync('dd', ['if=/dev/zero', `of=${path}`, 'bs=64k'], { stdio: 'ignore' });
+  return path;
+}
+
+describe.skipIf(!canMount)('a full disk under the lake (a small tmpfs the test mounts)', () => {
+  let p: LoglakeProcess | undefined;
+  let mounted: string | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    if (mounted) spawnSync('umount', ['-l', mounted]);
+  });
+
+  it('stops acknowledging, says why on /ready, loses nothing and resumes by itself once space is freed', { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-fulldisk-'));
+    const lakeDir = join(dataDir, 'lake');
+    mkdirSync(lakeDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', lakeDir]).status).toBe(0);
+    mounted = lakeDir;
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    const filler = fill(lakeDir);
+
+    for (let i = 0; i < 3; i++) expect((await send(goodlogs, goodlogs.body(`on a full disk ${i}`))).status).toBe(202);
+    const notReady = await waitFor('not ready while the lake is full', async () => {
+      const res = await fetch(`${p!.url}/ready`);
+      const body = (await res.json()) as { reasons?: string[] };
+      return res.status === 503 ? body : null;
+    }, 20_000);
+    expect(notReady.reasons!.join('; ')).toMatch(/cannot write the lake/);
+
+    rmSync(filler);
+    await waitFor('the records in the lake once space is freed', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return [0, 1, 2].every((i) => m.get(`on a full disk ${i}`) === 1);
+    }, 40_000);
+    await waitFor('ready again', async () => (await fetch(`${p!.url}/ready`)).status === 200, 20_000);
+    expect(existsSync(join(dataDir, 'dead-letter'))).toBe(false);
+  });
+});
+
+describe.skipIf(!canMount)('a full disk under the embedded bus (a small tmpfs the test mounts)', () => {
+  let p: LoglakeProcess | undefined;
+  let mounted: string | undefined;
+  afterAll(async () => {
+    await p?.kill('SIGKILL');
+    if (mounted) spawnSync('umount', ['-l', mounted]);
+  });
+
+  it('answers 503 while the bus cannot append, and leaves a log that replays whole after kill -9', { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-fullbus-'));
+    const busDir = join(dataDir, 'bus');
+    mkdirSync(busDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', busDir]).status).toBe(0);
+    mounted = busDir;
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' } });
+    const boot = p.bootstrap();
+    const [goodlogs] = ingestSurfaces(p, boot.keys);
+    expect((await send(goodlogs, goodlogs.body('before the disk filled'))).status).toBe(202);
+    const filler = fill(busDir);
+
+    // Larger than the slack in the last page of the segment file, which needs no new block.
+    const whileFull = `while full ${'x'.repeat(60_000)}`;
+    const refused = await send(goodlogs, goodlogs.body(whileFull));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    rmSync(filler);
+    // The retry the 503 asked for is stored, as is what follows it.
+    expect((await send(goodlogs, goodlogs.body(whileFull))).status).toBe(202);
+    expect((await send(goodlogs, goodlogs.body('after space was freed'))).status).toBe(202);
+    await p.kill('SIGKILL');
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: '' }, ports: p.env });
+    await waitFor('every acknowledged record in the lake once', async () => {
+      const m = (await lakeValues(dataDir, boot.project_id, 'logs', 'message')).ids;
+      return ['before the disk filled', whileFull, 'after space was freed'].every((x) => m.get(x) === 1);
+    }, 30_000);
+  });
+});

@@ -139,6 +139,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs/ingest', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:write' }, body: (environment) => ({ environment, logs: [{ level: 'INFO', message: 'probe' }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/logs/query', surface: 'logtrace', key: { family: 'logtrace', scope: 'logs:read' }, body: () => ({ filter: 'level:info', from: '-7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/query', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 200 },
+  { method: 'POST', path: '/api/environments/:project/logs/explainLogWithAI/', surface: 'posthog', key: { family: 'posthog', scope: 'logs:write' }, body: () => ({ uuid: ALPHA_LOG }), ok: 201, hidden: 404 },
   { method: 'POST', path: '/api/projects/:project/logs/export', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: {} }), reads: true, ok: 201 },
   { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
@@ -175,6 +176,9 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/orgs/:org/projects/:project/status-pages/:page/incidents', surface: 'dashboard', session: true, body: () => ({ title: 'Probe incident' }), ok: 201 },
   { method: 'DELETE', path: '/api/orgs/:org/projects/:project/status-pages/:page/incidents/:incident', surface: 'dashboard', session: true, ok: 200 },
 ];
+
+// A member's session token reaches every PostHog-style route, as PostHog's own app calls them (server/posthog-session.ts).
+for (const route of ROUTES) if (route.surface === 'posthog') route.session = true;
 
 /** Every scope a key of each family may hold, and what a key lacking one holds instead. */
 const ALL_SCOPES: Record<KeyFamily, string[]> = {

@@ -4,7 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, statusOf } from '../core/errors.js';
 import { isSafeSegment } from '../storage/chunks/chunk-store.js';
-import { goodlogsErrorHandler } from '../server/goodlogs.js';
+import { goodlogsAuth, goodlogsErrorHandler } from '../server/goodlogs.js';
+import { limitHook } from '../server/limits/hook.js';
+import type { Limiter } from '../server/limits/limiter.js';
+import type { ChunkStore } from '../storage/chunks/chunk-store.js';
+import type { MetaStore } from '../storage/meta/store.js';
 
 /** An id that names a directory or a file: letters, digits, `.`, `_`, `-`, up to 128, not starting with a dot. */
 export const segment = z.string().refine(isSafeSegment, 'must be 1 to 128 letters, digits, ".", "_" or "-", not starting with "."');
@@ -34,4 +38,18 @@ export function queryParams<T>(schema: z.ZodType<T>, query: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new ApiError(400, 'VALIDATION_ERROR', `${issue.path.join('.') || 'query'}: ${issue.message}`);
+}
+
+export interface UploadDeps {
+  meta: MetaStore;
+  limits: Limiter;
+  store: ChunkStore;
+}
+
+/** GoodLogs secret keys: `ingest:write` to upload, `data:read` to read back, each within the plan's limits. */
+export function uploadAuth(deps: UploadDeps) {
+  return {
+    write: [goodlogsAuth(deps.meta, { secretOnly: true, scope: 'ingest:write' }), limitHook(deps.limits, 'goodlogs', 'events')],
+    read: [goodlogsAuth(deps.meta, { secretOnly: true, scope: 'data:read' }), limitHook(deps.limits, 'goodlogs', 'query')],
+  };
 }

@@ -3,7 +3,7 @@
 // the two-valued semantics of 10.2 without wrapping each comparison in coalesce().
 import { normalizeSeverity, severityRank } from '../../core/severity.js';
 import type { Expr, FieldRef, Literal, PatternPart, Source } from './ast.js';
-import { fieldClass, hasProperties } from './fields.js';
+import { derivedSql, fieldClass, hasProperties } from './fields.js';
 import { isBooleanText, isNumeric } from './lexer.js';
 import type { Params } from './params.js';
 
@@ -21,9 +21,9 @@ export function resourceSql(key: string, p: Params): string {
   return `resource[${p.add(key)}]`;
 }
 
-/** Column names come from the resolver's whitelist, never from user text. */
-export function columnSql(field: Extract<FieldRef, { kind: 'column' }>): string {
-  return field.name;
+/** Column names come from the resolver's whitelist, never from user text; a derived column is its expression. */
+export function columnSql(field: Extract<FieldRef, { kind: 'column' }>, source: Source): string {
+  return derivedSql(field.name, source) ?? field.name;
 }
 
 export function presentSql(field: FieldRef, c: SqlContext): string {
@@ -129,7 +129,7 @@ function positiveSql(e: Cmp, c: SqlContext): string {
     if (isRange(e.cmp)) return `${r} ${RANGE_SQL[e.cmp]} ${c.params.add(texts[0])}`;
     return equalsAny(r, texts, c);
   }
-  const col = columnSql(field);
+  const col = columnSql(field, c.source);
   switch (fieldClass(field, c.source)) {
     case 'text':
       if (e.cmp === 'contains' || e.cmp === 'glob') return matchSql(`lower(${col})`, e, true, c);

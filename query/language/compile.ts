@@ -30,7 +30,7 @@ function searchSortKey(key: string, dir: SortDir, c: SqlContext): string[] {
   if (field.kind === 'resource') return [nullsLast(resourceSql(field.key, c.params), dir)];
   if (field.kind === 'property') return hasProperties(c.source) ? typedOrder(propertySql(field.key, c.params), dir) : [];
   if (field.name === 'severity') return [nullsLast('sevrank(severity)', dir)];
-  return [nullsLast(columnSql(field), dir)];
+  return [nullsLast(columnSql(field, c.source), dir)];
 }
 
 /**
@@ -85,7 +85,7 @@ function groupKey(field: FieldRef, i: number, c: SqlContext): GroupKey {
     };
   }
   const expr = field.kind === 'property' ? 'NULL'
-    : field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field);
+    : field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field, c.source);
   const isSeverity = field.kind === 'column' && field.name === 'severity';
   return {
     select: [`${expr} AS ${alias}`],
@@ -103,7 +103,7 @@ function numericSql(field: FieldRef, c: SqlContext): string {
     return `vnum(${t.s}, ${t.n})`;
   }
   if (field.kind === 'resource') return `pnum(${resourceSql(field.key, c.params)})`;
-  return fieldClass(field, c.source) === 'number' ? `CAST(${columnSql(field)} AS DOUBLE)` : `pnum(${columnSql(field)})`;
+  return fieldClass(field, c.source) === 'number' ? `CAST(${columnSql(field, c.source)} AS DOUBLE)` : `pnum(${columnSql(field, c.source)})`;
 }
 
 /** Distinctness by typed value (13.1): the string "200" and the number 200 are two values. */
@@ -113,7 +113,7 @@ function distinctSql(field: FieldRef, c: SqlContext): string {
     const t = propertySql(field.key, c.params);
     return `count(DISTINCT {'s': ${t.s}, 'n': ${t.n}, 'b': ${t.b}})`;
   }
-  return `count(DISTINCT ${field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field)})`;
+  return `count(DISTINCT ${field.kind === 'resource' ? resourceSql(field.key, c.params) : columnSql(field, c.source)})`;
 }
 
 /** The aggregate expression and the predicate that drops rows without a value (13.1). */

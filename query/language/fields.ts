@@ -1,6 +1,7 @@
 // Field resolution (spec 2.2) and the class of every column (spec 10.1), per source.
 import { columnsOf, hasPropertyMaps, hasResource, TABLE_SPECS, type ColumnClass, type QuerySpec } from '../../core/tables.js';
 import type { FieldRef, Source } from './ast.js';
+import { templateSql } from '../patterns/template.js';
 
 export type FieldClass = ColumnClass | 'property' | 'resource';
 
@@ -33,6 +34,20 @@ function buildLookup(cols: Record<string, QuerySpec>): Map<string, string> {
   return map;
 }
 
+/**
+ * Fields computed from stored columns: filterable and groupable like a column (`count by pattern`), never part
+ * of a row. `pattern` is the message's template (query/patterns/template.ts); a property of that name is
+ * `properties.pattern`.
+ */
+const DERIVED: Partial<Record<Source, Record<string, { cls: ColumnClass; sql: string }>>> = {
+  logs: { pattern: { cls: 'text', sql: templateSql('message') } },
+};
+
+/** The SQL of a derived column, or null for a stored one. */
+export function derivedSql(name: string, source: Source): string | null {
+  return DERIVED[source]?.[name]?.sql ?? null;
+}
+
 const PROPERTY_PREFIXES = ['properties.', 'attributes.', 'attrs.'];
 
 /**
@@ -57,12 +72,13 @@ export function resolveField(written: string, source: Source): FieldRef {
   }
   const column = LOOKUP[source].get(written.toLowerCase());
   if (column) return { kind: 'column', name: column, written };
+  if (DERIVED[source]?.[written.toLowerCase()]) return { kind: 'column', name: written.toLowerCase(), written };
   return { kind: 'property', key: written, written };
 }
 
 export function fieldClass(field: FieldRef, source: Source): FieldClass {
   if (field.kind !== 'column') return field.kind;
-  return COLUMNS[source][field.name].cls;
+  return (COLUMNS[source][field.name] ?? DERIVED[source]![field.name]).cls;
 }
 
 /**
@@ -75,7 +91,7 @@ export function hasNumericView(field: FieldRef, source: Source): boolean {
 
 /** Rule 6.2.10: the left side of `@` must be one of the source's full-text fields. */
 export function isFullTextField(field: FieldRef, source: Source): boolean {
-  return field.kind === 'column' && COLUMNS[source][field.name].fullText === true;
+  return field.kind === 'column' && COLUMNS[source][field.name]?.fullText === true;
 }
 
 /** A source without property maps (alert_events): such fields resolve to nothing (spec 2.1). */

@@ -8,8 +8,9 @@ import type { SchemaCatalog } from '../../storage/catalog/catalog.js';
 import type { Tokens } from '../../server/admin/tokens.js';
 import type { Limiter } from '../../server/limits/limiter.js';
 import type { QueryEngine } from '../engine/engine.js';
-import { executeQuery, scopeOf } from '../execute.js';
-import { autocomplete, QueryError, type Source } from '../language/index.js';
+import { executeParsed, executeQuery, scopeOf } from '../execute.js';
+import { autocomplete, parseQuery, QueryError, type Source } from '../language/index.js';
+import { cursorParam } from '../language/request-params.js';
 import type { Scope } from '../engine/engine.js';
 import { schemaProvider } from '../schema-provider.js';
 import { dashboardAuth } from '../../server/admin/dashboard-auth.js';
@@ -29,6 +30,8 @@ export interface QueryRouteDeps {
 
 const source = z.enum(TABLES).optional();
 const single = z.object({ q: z.string(), source });
+/** The dashboard twin pages a search with the keyset cursor of spec 12.3: a previous answer's `next_cursor`. */
+const dashboardSingle = single.extend({ cursorTS: z.string().optional(), cursorID: z.string().optional() });
 const batch = z.object({ queries: z.array(z.union([z.string(), single])).min(1).max(10) });
 const completion = z.object({ q: z.string().default(''), cursor: z.coerce.number().int().min(0).optional(), source });
 
@@ -65,9 +68,12 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
     const dashboard = dashboardAuth(deps.meta, deps.tokens);
     const dashboardScope = (request: FastifyRequest): Scope => ({ project: request.dashboard!.project!.id, environments: null });
     app.get('/api/orgs/:org/projects/:project/gql', { onRequest: dashboard }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const { q, source: src } = bodyOf(single, request.query, 'query');
+      const { q, source: src, cursorTS, cursorID } = bodyOf(dashboardSingle, request.query, 'query');
       try {
-        const result = await executeQuery(deps.engine, dashboardScope(request), { dialect: 'gql', text: q, source: src, now: deps.now() });
+        const now = deps.now();
+        const query = parseQuery({ dialect: 'gql', text: q, source: src, now });
+        const cursor = query.aggregate ? undefined : cursorParam('gql', { cursorTS, cursorID }, now);
+        const result = await executeParsed(deps.engine, dashboardScope(request), cursor ? { ...query, page: { ...query.page, cursor } } : query);
         return reply.send(result.body);
       } catch (err) {
         throw queryFailure(err);

@@ -97,3 +97,42 @@ describe.each(makers)('the %s bus contract', (_name, make) => {
     await bus.close();
   });
 });
+
+describe.skipIf(!natsUp)('the JetStream bus with a short ack_wait', () => {
+  it('keeps what a live subscriber holds in progress past ack_wait (no redelivery), and redelivers what a stopped one held', { timeout: 20_000 }, async () => {
+    const stream = `TEST_BUS_WPI_${process.pid}_${Date.now()}`;
+    streams.push(stream);
+    const open = () => new JetStreamBus({ url: MACHINE_NATS, stream, subjectPrefix: stream.toLowerCase(), duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 1 });
+    const bus = open();
+    await bus.start();
+    await bus.publish(message(1));
+    await bus.publish(message(2));
+    const sub = await bus.subscribe('slow', { maxPending: 10 });
+    const seen: number[] = [];
+    const iterating = (async () => {
+      for await (const m of sub) {
+        seen.push(m.seq);
+        if (m.seq === seen[0]) setTimeout(() => void m.ack(), 3500);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 4000));
+    // Held 3.5 s under a 1 s ack_wait, and delivered once; the other one is held still.
+    expect(seen).toEqual([seen[0], seen[0] + 1]);
+    expect(await sub.ackPending()).toBe(1);
+    expect(await sub.undelivered()).toBe(0);
+    await sub.stop();
+    await iterating;
+    await bus.close();
+
+    const again = open();
+    await again.start();
+    while ((await again.unavailable()) !== null) await new Promise((r) => setTimeout(r, 50));
+    const watcher = await again.subscribe('slow', { maxPending: 10 });
+    // What the stopped subscriber held counts as waiting for this one until it comes back.
+    expect(await watcher.undelivered()).toBe(1);
+    await watcher.stop();
+    expect((await take(again, 'slow', 1, true)).map((m) => m.msgId)).toEqual(['m-2']);
+    await again.close();
+  });
+});
+

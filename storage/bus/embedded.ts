@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, ftrun
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
-import { processAlive } from '../../core/process.js';
+import { OwnerLock } from './owner-lock.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
 export interface EmbeddedBusOptions {
@@ -78,28 +78,30 @@ export class EmbeddedBus implements Bus {
   private activeSize = 0;
   private nextSeq = 1;
   private recentIds = new Map<string, number>();
-  private pending: { frame: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Frames waiting for the next write; `header` is absent for a duplicate, answered once what precedes it is durable. */
+  private pending: { frame: Buffer; header?: Header; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private waiters = new Set<() => void>();
   private consumers = new Map<string, ConsumerState>();
   private closed = false;
   private readonly segmentBytes: number;
+  private readonly lock: OwnerLock;
 
   constructor(private readonly opts: EmbeddedBusOptions) {
     this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.lock = new OwnerLock(
+      join(opts.dir, 'owner.lock'),
+      (pid, host) => `the embedded bus in ${opts.dir} is in use by process ${pid} on ${host}; use JetStream (NATS_URL) to run several loglake processes`,
+    );
   }
 
   describe(): string {
     return `embedded bus in ${this.opts.dir}`;
   }
 
-  private get lockPath() {
-    return join(this.opts.dir, 'owner.lock');
-  }
-
   async start(): Promise<void> {
     mkdirSync(this.opts.dir, { recursive: true });
-    this.takeLock();
+    this.lock.take();
     const idFile = join(this.opts.dir, 'bus-id');
     if (!existsSync(idFile)) writeFileSync(idFile, `embedded:${Date.now()}`);
     this.busId = readFileSync(idFile, 'utf8').trim();
@@ -126,18 +128,6 @@ export class EmbeddedBus implements Bus {
     this.activeSize = (await this.active.stat()).size;
   }
 
-  private takeLock(): void {
-    try {
-      writeFileSync(this.lockPath, String(process.pid), { flag: 'wx' });
-    } catch {
-      const owner = Number(readFileSync(this.lockPath, 'utf8'));
-      if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new Error(`the embedded bus in ${this.opts.dir} is in use by process ${owner}; use JetStream (NATS_URL) to run several loglake processes`);
-      }
-      writeFileSync(this.lockPath, String(process.pid));
-    }
-  }
-
   private segmentPath(firstSeq: number): string {
     return join(this.opts.dir, `seg-${String(firstSeq).padStart(16, '0')}.log`);
   }
@@ -153,7 +143,7 @@ export class EmbeddedBus implements Bus {
     const header: Header = { seq: this.nextSeq++, msgId: m.msgId, table: m.table, project: m.project, hour: m.hour, rows: m.rows, at: Date.now() };
     this.recentIds.set(m.msgId, header.at);
     return new Promise((resolve, reject) => {
-      this.pending.push({ frame: encodeFrame(header, m.data), resolve, reject });
+      this.pending.push({ frame: encodeFrame(header, m.data), header, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -183,13 +173,25 @@ export class EmbeddedBus implements Bus {
       try {
         const data = Buffer.concat(batch.map((p) => p.frame));
         if (data.length > 0) {
-          await this.active.write(data);
+          // A write may take only part of the data (a disk filling up): only the rest failing is an error.
+          for (let offset = 0; offset < data.length; ) offset += (await this.active.write(data, offset)).bytesWritten;
           await this.active.datasync();
           this.activeSize += data.length;
         }
         batch.forEach((p) => p.resolve());
       } catch (err) {
-        batch.forEach((p) => p.reject(err));
+        // A write cut short (a full disk) must not leave a torn frame that the frames after it would follow,
+        // nor ids a retry would be taken as a duplicate of, nor a gap in the sequence that no ack could fill:
+        // this write and every one queued behind it fail whole, and their sequences are handed out again.
+        await this.active.truncate(this.activeSize).catch(() => undefined);
+        const failed = [...batch, ...this.pending];
+        this.pending = [];
+        const first = failed.find((p) => p.header)?.header;
+        if (first) this.nextSeq = first.seq;
+        for (const p of failed) {
+          if (p.header) this.recentIds.delete(p.header.msgId);
+          p.reject(err);
+        }
       }
       for (const wake of this.waiters) wake();
       this.waiters.clear();
@@ -249,12 +251,18 @@ export class EmbeddedBus implements Bus {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const bus = this;
     // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
-    const scheduleSave = () => {
+    const scheduleSave = (delayMs = 50) => {
       if (stopped) return;
       saveTimer ??= setTimeout(() => {
         saveTimer = null;
-        bus.saveConsumer(durable, state);
-      }, 50);
+        try {
+          bus.saveConsumer(durable, state);
+        } catch {
+          // A full disk: the acks stay in memory and are saved once there is room. Lost meanwhile (a crash),
+          // they only cost redeliveries, which the writer's manifest recognises.
+          scheduleSave(1000);
+        }
+      }, delayMs);
     };
     const ack = (seq: number) => {
       state.acked.add(seq);
@@ -378,11 +386,7 @@ export class EmbeddedBus implements Bus {
     await this.flushing;
     for (const [durable, state] of this.consumers) this.saveConsumer(durable, state);
     await this.active?.close();
-    try {
-      if (readFileSync(this.lockPath, 'utf8') === String(process.pid)) unlinkSync(this.lockPath);
-    } catch {
-      /* the lock is already gone */
-    }
+    this.lock.release();
   }
 }
 

@@ -1,7 +1,7 @@
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType,
-  type ConsumerMessages, type JetStreamClient, type JetStreamManager, type StreamConfig,
+  type ConsumerMessages, type JetStreamClient, type JsMsg, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
@@ -149,6 +149,14 @@ export class JetStreamBus implements Bus {
     };
     let live: ConsumerMessages | null = null;
     let ended = false;
+    // What this subscriber holds un-acked (buffered, or in a Parquet write that may take a while): told
+    // "in progress" every third of ack_wait, so a short ack_wait redelivers only what a dead process held.
+    // Keyed by sequence: a redelivered copy stands for the message, however many copies there were.
+    const held = new Map<number, JsMsg>();
+    const progress = setInterval(() => {
+      for (const m of held.values()) m.working();
+    }, Math.max(200, (this.opts.ackWaitSeconds * 1000) / 3));
+    progress.unref();
     const opened = open().then((messages) => {
       live = messages;
       if (ended) messages.stop();
@@ -180,20 +188,24 @@ export class JetStreamBus implements Bus {
             data: m.data,
             ack: async () => {
               await m.ackAck();
+              held.delete(m.seq);
             },
           };
+          held.set(m.seq, m);
           yield message;
         }
       },
       async stop() {
         ended = true;
         stop();
+        clearInterval(progress);
         // close() waits for the iterator to be consumed to its end, which never happens for a subscription
         // nobody iterates; stop() ends it at once, and what it had prefetched comes back after ack_wait.
         (live as ConsumerMessages | null)?.stop();
       },
       ackFloor: () => counted((i) => i.ack_floor.stream_seq),
-      undelivered: () => counted((i) => i.num_pending),
+      // Messages a dead subscriber held come back after ack_wait: a draining writer waits for those too.
+      undelivered: () => counted((i) => i.num_pending + Math.max(0, i.num_ack_pending - held.size)),
       ackPending: () => counted((i) => i.num_ack_pending),
     };
   }

@@ -41,10 +41,10 @@ export interface PublishOptions {
 }
 
 /** `work`, or a BusUnconfirmedError once `ms` have passed; a late rejection is not left unhandled. */
-function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
+function withinBudget<T>(work: Promise<T>, ms: number, budgetMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BusUnconfirmedError(`the bus did not confirm within ${ms} ms`)), Math.max(0, ms));
+    timer = setTimeout(() => reject(new BusUnconfirmedError(`the bus did not confirm within ${budgetMs} ms`)), Math.max(0, ms));
   });
   work.catch(() => undefined);
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
@@ -62,7 +62,7 @@ export async function publishBatch(bus: Bus, batch: Batch, opts: PublishOptions)
   const publish = async (message: Parameters<Bus['publish']>[0]) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await withinBudget(bus.publish(message), deadline - Date.now());
+        return await withinBudget(bus.publish(message), deadline - Date.now(), opts.timeoutMs);
       } catch (err) {
         const backoff = 50 * 2 ** attempt;
         if (attempt >= opts.attempts || Date.now() + backoff >= deadline) {

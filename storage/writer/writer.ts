@@ -31,7 +31,11 @@ export interface WriterStatus {
   bufferedRows: number;
   /** When the writer last committed a file (ms since the epoch), or started, when it has not yet. */
   lastCommitAt: number;
+  /** Why the last flush failed (a full disk), until one succeeds. */
+  flushError: string | null;
 }
+
+const DISK_FULL = /ENOSPC|EDQUOT|No space left|quota exceeded/i;
 
 interface PartitionBuffer {
   project: string;
@@ -59,6 +63,11 @@ export class Writer {
   private stopped = false;
   private flushes = 0;
   private lastCommitAt = Date.now();
+  /** Why the last flush failed, until one succeeds. */
+  private flushError: string | null = null;
+  private failedFlushes = 0;
+  /** Sequences buffered or being written, not yet acked. */
+  private readonly inHand = new Set<number>();
   rowsWritten = 0;
 
   constructor(
@@ -86,6 +95,17 @@ export class Writer {
       void message.ack();
       return;
     }
+    // A redelivery of a message already in hand (its ack wait ran out mid-write): the copy held is written and acked once.
+    if (this.inHand.has(message.seq)) return;
+    this.hold(message);
+    // Un-acked messages hold the bus's delivery window open: flush early rather than stall it.
+    if (this.bufferedRows >= this.opts.maxBufferedRows || this.bufferedMessages >= this.opts.maxPendingMessages * 0.8) {
+      this.scheduleFlush(true);
+    }
+  }
+
+  private hold(message: BusMessage): void {
+    this.inHand.add(message.seq);
     const key = `${message.project}\u0000${message.table}\u0000${message.hour}`;
     let buffer = this.buffers.get(key);
     if (!buffer) {
@@ -96,15 +116,13 @@ export class Writer {
     buffer.rows += message.rows;
     this.bufferedRows += message.rows;
     this.bufferedMessages++;
-    // Un-acked messages hold the bus's delivery window open: flush early rather than stall it.
-    if (this.bufferedRows >= this.opts.maxBufferedRows || this.bufferedMessages >= this.opts.maxPendingMessages * 0.8) {
-      this.scheduleFlush(true);
-    }
   }
 
   private scheduleFlush(force = false): void {
     if (this.buffers.size === 0) return;
-    if (!force && Date.now() - this.lastFlushAt < this.opts.flushIntervalMs) return;
+    // After a failure, retries back off (doubling, at most 10 s) instead of spinning on a full disk.
+    const interval = this.failedFlushes > 0 ? Math.min(10_000, this.opts.flushIntervalMs * 2 ** this.failedFlushes) : this.opts.flushIntervalMs;
+    if ((!force || this.failedFlushes > 0) && Date.now() - this.lastFlushAt < interval) return;
     this.lastFlushAt = Date.now();
     this.flushing = this.flushing.then(() => this.flush()).catch((err) => this.logger.error({ err }, 'writer: flush failed; messages stay un-acked and will be retried'));
   }
@@ -118,25 +136,37 @@ export class Writer {
     this.bufferedMessages = 0;
     const files: LakeFile[] = [];
     const written: BusMessage[] = [];
+    const deadLettered = new Set<PartitionBuffer>();
     try {
       for (const buffer of buffers) {
         const file = await this.writePartition(buffer);
         if (file) {
           files.push(file);
           written.push(...buffer.messages);
-        }
+        } else deadLettered.add(buffer);
       }
-      if (written.length === 0) return;
-      this.manifest.commit(this.bus.busId, files, rangesOf(written.map((m) => m.seq)));
+      if (written.length > 0) this.manifest.commit(this.bus.busId, files, rangesOf(written.map((m) => m.seq)));
+      this.flushError = null;
+      this.failedFlushes = 0;
     } catch (err) {
       for (const f of files) rmSync(this.manifest.absolute(f.path), { force: true });
+      // Held, not acked: the next flush tries again (a full disk resumes by itself once space is freed).
+      for (const buffer of buffers) if (!deadLettered.has(buffer)) this.rebuffer(buffer);
+      this.flushError = (err as Error).message;
+      this.failedFlushes++;
       throw err;
     }
+    if (written.length === 0) return;
     this.lastCommitAt = Date.now();
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
     await Promise.all(written.map((m) => m.ack()));
+    for (const m of written) this.inHand.delete(m.seq);
     this.opts.onCommitted?.(files);
     if (++this.flushes % 50 === 0) this.manifest.forgetUpTo(this.bus.busId, await this.subscription!.ackFloor());
+  }
+
+  private rebuffer(failed: PartitionBuffer): void {
+    for (const message of failed.messages) this.hold(message);
   }
 
   private async writePartition(buffer: PartitionBuffer): Promise<LakeFile | null> {
@@ -153,9 +183,11 @@ export class Writer {
       return { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(final).size };
     } catch (err) {
       rmSync(tmp, { force: true });
-      if (buffer.messages.length > 1) throw err;
+      // A full disk is no fault of the message: it waits for space, never for the dead letters.
+      if (buffer.messages.length > 1 || DISK_FULL.test(String(err))) throw err;
       this.deadLetter(buffer.messages[0], err);
       await buffer.messages[0].ack();
+      this.inHand.delete(buffer.messages[0].seq);
       return null;
     } finally {
       rmSync(staging, { force: true });
@@ -174,7 +206,7 @@ export class Writer {
   async status(): Promise<WriterStatus> {
     const s = this.subscription;
     const [undelivered, ackPending] = s ? await Promise.all([s.undelivered(), s.ackPending()]) : [0, 0];
-    return { undelivered, ackPending, bufferedMessages: this.bufferedMessages, bufferedRows: this.bufferedRows, lastCommitAt: this.lastCommitAt };
+    return { undelivered, ackPending, bufferedMessages: this.bufferedMessages, bufferedRows: this.bufferedRows, lastCommitAt: this.lastCommitAt, flushError: this.flushError };
   }
 
   /**

@@ -13,6 +13,7 @@ export interface LogItem {
   action?: string;
   environment?: string;
   tags?: string[];
+  trace_id?: string;
   properties?: Record<string, unknown>;
   resource?: Record<string, string>;
 }

@@ -3,13 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
-import type { ChunkStore } from '../../storage/chunks/chunk-store.js';
-import type { MetaStore } from '../../storage/meta/store.js';
-import { goodlogsAuth } from '../../server/goodlogs.js';
 import { bodyDigest, ingestRequestId } from '../../server/idempotency.js';
-import { limitHook } from '../../server/limits/hook.js';
-import type { Limiter } from '../../server/limits/limiter.js';
-import { epochMs, instantParam, queryParams, segment, uploadErrorHandler } from '../params.js';
+import { epochMs, instantParam, queryParams, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** The seed's limit for one chunk's JSON body. */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -46,21 +41,14 @@ interface ProfileMeta {
   received_at: string;
 }
 
-export interface ProfilesDeps {
-  meta: MetaStore;
-  limits: Limiter;
-  store: ChunkStore;
-}
-
-export function profilesPlugin(deps: ProfilesDeps) {
+export function profilesPlugin(deps: UploadDeps) {
   return async function profiles(app: FastifyInstance) {
-    const { meta, store } = deps;
+    const { store } = deps;
     app.setErrorHandler(uploadErrorHandler('10 MiB'));
     // Kept as the bytes sent: a chunk is read back exactly as it was uploaded.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_CHUNK_BYTES }, (_request, body, done) => done(null, body));
-    const write = [goodlogsAuth(meta, { secretOnly: true, scope: 'ingest:write' }), limitHook(deps.limits, 'goodlogs', 'events')];
-    const read = [goodlogsAuth(meta, { secretOnly: true, scope: 'data:read' }), limitHook(deps.limits, 'goodlogs', 'query')];
+    const { write, read } = uploadAuth(deps);
     const dir = (project: string) => [project, 'profiles'];
 
     app.post('/v1/profiles/chunks', { onRequest: write }, async (request: FastifyRequest, reply: FastifyReply) => {

@@ -5,12 +5,8 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
-import type { ChunkStore } from '../../storage/chunks/chunk-store.js';
-import type { MetaStore } from '../../storage/meta/store.js';
-import { goodlogsAuth, goodlogsBody } from '../../server/goodlogs.js';
-import { limitHook } from '../../server/limits/hook.js';
-import type { Limiter } from '../../server/limits/limiter.js';
-import { epochMs, instantParam, queryParams, segment, uploadErrorHandler } from '../params.js';
+import { goodlogsBody } from '../../server/goodlogs.js';
+import { epochMs, instantParam, queryParams, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** A chunk as uploaded (gzipped): rrweb chunks are far smaller; past this the upload is refused (413). */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -71,19 +67,12 @@ async function checkGzip(data: Buffer): Promise<void> {
   }
 }
 
-export interface ReplayDeps {
-  meta: MetaStore;
-  limits: Limiter;
-  store: ChunkStore;
-}
-
-export function replayPlugin(deps: ReplayDeps) {
+export function replayPlugin(deps: UploadDeps) {
   return async function replay(app: FastifyInstance) {
-    const { meta, store } = deps;
+    const { store } = deps;
     app.setErrorHandler(uploadErrorHandler('10 MiB'));
     app.addContentTypeParser(['application/octet-stream', 'application/gzip', 'application/x-gzip'], { parseAs: 'buffer', bodyLimit: MAX_CHUNK_BYTES }, (_request, body, done) => done(null, body));
-    const write = [goodlogsAuth(meta, { secretOnly: true, scope: 'ingest:write' }), limitHook(deps.limits, 'goodlogs', 'events')];
-    const read = [goodlogsAuth(meta, { secretOnly: true, scope: 'data:read' }), limitHook(deps.limits, 'goodlogs', 'query')];
+    const { write, read } = uploadAuth(deps);
     const sessionDir = (project: string, id: string) => [project, 'replay', id];
     // Upserts of one session from this process apply one after another, so none is lost.
     const upserts = new Map<string, Promise<unknown>>();

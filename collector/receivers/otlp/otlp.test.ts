@@ -372,10 +372,11 @@ beforeAll(() => {
 });
 afterAll(() => client.close());
 
-const call = (body: Buffer, key: string | null = h.keys.goodlogs_secret) =>
+const call = (body: Buffer, key: string | null = h.keys.goodlogs_secret, idempotencyKey?: string) =>
   new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) => {
     const metadata = new grpc.Metadata();
     if (key) metadata.set('authorization', `Bearer ${key}`);
+    if (idempotencyKey) metadata.set('idempotency-key', idempotencyKey);
     client.Export(body, metadata, (err: grpc.ServiceError | null, res?: Buffer) => resolve({ err, res }));
   });
 
@@ -413,6 +414,23 @@ describe('OTLP/gRPC errors', () => {
     const { result: ok, records } = await newRecords(() => call(body));
     expect(ok.err).toBeNull();
     expect(records.map((r) => r.message)).toEqual(['grpc retry']);
+  });
+
+  it('names a request for the bus by its bytes or its Idempotency-Key, the same on every retry', async () => {
+    const ids: (string | undefined)[] = [];
+    const send = async (text: string, idempotencyKey?: string) => {
+      const before = h.batches.length;
+      expect((await call(encodeRequest({ resourceLogs: [resourceLogs([line(text)])] }), h.keys.goodlogs_secret, idempotencyKey)).err).toBeNull();
+      ids.push(h.batches[before].context.requestId);
+    };
+    await send('same');
+    await send('same');
+    await send('other');
+    await send('keyed', 'k-1');
+    await send('keyed differently', 'k-1');
+    const [a, b, c, d, e] = ids;
+    expect(a).toMatch(/^[0-9a-f]{40}$/);
+    expect([b, c === a, d === e, d === a]).toEqual([a, false, true, false]);
   });
 
   it('tells the SDK exporter the export failed when the bus refused it', async () => {

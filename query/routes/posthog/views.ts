@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastif
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { ApiError } from '../../../core/errors.js';
-import type { Tokens } from '../../../server/admin/tokens.js';
 import { limitOffsetPage, posthogErrorHandler, posthogLogsUrls, posthogUserAuth } from '../../../server/posthog.js';
 import type { MetaStore, SavedView, ViewChange } from '../../../storage/meta/store.js';
 import { ConflictError } from '../../../storage/meta/store.js';
@@ -14,7 +13,6 @@ import { membersOf } from '../members.js';
 
 export interface ViewRouteDeps {
   meta: MetaStore;
-  tokens: Tokens;
   /** The query clock, against which relative `dateRange`s in filters are checked. */
   now: () => Date;
 }
@@ -64,7 +62,7 @@ export function posthogViewsPlugin(deps: ViewRouteDeps) {
   return async function posthogViews(app: FastifyInstance) {
     app.setErrorHandler(posthogErrorHandler);
     const route = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, scope: 'logs:read' | 'logs:write', handler: RouteHandlerMethod) => {
-      for (const url of posthogLogsUrls(`/views${path}`)) app.route({ method, url, onRequest: posthogUserAuth(meta, deps.tokens, scope), handler });
+      for (const url of posthogLogsUrls(`/views${path}`)) app.route({ method, url, onRequest: posthogUserAuth(meta, scope), handler });
     };
     const caller = (request: FastifyRequest) => request.posthogCaller!;
     const stored = (request: FastifyRequest) => {
