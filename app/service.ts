@@ -14,9 +14,11 @@ import { QueryEngine } from '../query/engine/engine.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { gqlNlPlugin } from '../query/routes/nl.js';
+import { aiChatPlugin } from '../query/routes/chat.js';
 import { nlProviderOf } from '../query/nl/factory.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { registerUploadRoutes } from '../uploads/uploads.js';
+import { statusPagesPlugin } from '../status/plugin.js';
 import { createHttpServer } from '../server/http.js';
 import { registerAccessRoutes } from './access.js';
 import { Tokens } from '../server/admin/tokens.js';
@@ -112,10 +114,12 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
   http.register(posthogViewsPlugin({ meta, now: queryNow }));
   registerUploadRoutes(http, { meta, limits, dataDir });
+  http.register(statusPagesPlugin({ meta, tokens, defaultRegion: config.bootstrap.region, now: () => new Date() }));
   if (engine) {
     const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
     registerQueryRoutes(http, queryDeps);
     http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
+    http.register(aiChatPlugin({ ...queryDeps, provider: nlProvider }));
   }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -26,7 +26,8 @@ import { startTestService, type TestService } from './helpers/service.js';
  * To put a new route under these checks, add one line to ROUTES:
  *   { method, path, surface, key: { family, scope, public? } | session: true (or both), body?, writes?, reads?, ok }
  * `path` may use `:org`, `:project` (A's), `:key` (a key of A's, for key-management routes), `:log` (A's log) and
- * `:alert` and `:view` (a new alert rule or saved view of A's for each request, so that deleting it leaves the next request one); `body`
+ * `:alert`, `:view`, `:page` and `:incident` (a new alert rule, saved view, status page, or incident on that page, of A's for each
+ * request, so that deleting it leaves the next request one); `body`
  * gets the environment to write to; `writes` names the table a route writes (its environment is then
  * checked against the key's); `reads` marks routes that answer with stored records (a key held to
  * `staging` must not read A's `production` data); `ok` is the status A's own request gets, `hidden` what a key that
@@ -96,6 +97,10 @@ const otlpLogs = (environment: string) => ({
   resourceLogs: [{ resource: { attributes: [{ key: 'deployment.environment', value: { stringValue: environment } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'probe' } }] }] }],
 });
 
+/** Slugs are global: each page made through the table gets its own. */
+let probePages = 0;
+const probePage = () => ({ slug: `probe-${++probePages}`, title: 'Probe status', components: [{ name: 'API' }] });
+
 const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, body: (environment) => ({ batch: [{ severity: 'info', message: 'probe', environment }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/events', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write', public: true }, body: (environment) => ({ batch: [{ event: 'probe', environment }] }), writes: 'events', ok: 202 },
@@ -103,6 +108,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql/nl', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ prompt: 'errors in the last hour' }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/ai/chat', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ai:chat' }, body: () => ({ message: 'info logs', session_id: 'probe' }), reads: true, ok: 200 },
+  { method: 'POST', path: '/v1/ai/chat/stream', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ai:chat' }, body: () => ({ message: 'info logs', session_id: 'probe' }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
@@ -112,6 +119,15 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ name: 'probe rule', query: 'severity:error', threshold: 1 }), ok: 201 },
   { method: 'PUT', path: '/v1/alerts/:alert', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ threshold: 2 }), ok: 200, hidden: 404 },
   { method: 'DELETE', path: '/v1/alerts/:alert', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, ok: 200, hidden: 404 },
+  { method: 'GET', path: '/v1/status-pages', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
+  { method: 'POST', path: '/v1/status-pages', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: probePage, ok: 201 },
+  { method: 'GET', path: '/v1/status-pages/:page', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200, hidden: 404 },
+  { method: 'PATCH', path: '/v1/status-pages/:page', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ title: 'Probe status' }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/v1/status-pages/:page', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, ok: 200, hidden: 404 },
+  { method: 'GET', path: '/v1/status-pages/:page/incidents', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200, hidden: 404 },
+  { method: 'POST', path: '/v1/status-pages/:page/incidents', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ title: 'Probe incident' }), ok: 201, hidden: 404 },
+  { method: 'PATCH', path: '/v1/status-pages/:page/incidents/:incident', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, body: () => ({ status: 'resolved' }), ok: 200, hidden: 404 },
+  { method: 'DELETE', path: '/v1/status-pages/:page/incidents/:incident', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:write' }, ok: 200, hidden: 404 },
   { method: 'POST', path: '/api/v1/workspace/logs', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/bulk', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: (environment) => [logtrailLog(environment)], writes: 'logs', ok: 201 },
   { method: 'POST', path: '/api/v1/workspace/logs/validate', surface: 'logtrail', key: { family: 'logtrail', scope: 'logs:write' }, body: logtrailLog, ok: 200 },
@@ -154,6 +170,11 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql?q=count%20by%20message', surface: 'dashboard', session: true, ok: 200 },
   { method: 'GET', path: '/api/orgs/:org/projects/:project/gql/autocomplete?q=service%3A', surface: 'dashboard', session: true, ok: 200 },
   { method: 'POST', path: '/api/orgs/:org/projects/:project/gql/nl', surface: 'dashboard', session: true, body: () => ({ prompt: 'count by service' }), ok: 200 },
+  { method: 'GET', path: '/api/orgs/:org/projects/:project/status-pages', surface: 'dashboard', session: true, ok: 200 },
+  { method: 'POST', path: '/api/orgs/:org/projects/:project/status-pages', surface: 'dashboard', session: true, body: probePage, ok: 201 },
+  { method: 'PATCH', path: '/api/orgs/:org/projects/:project/status-pages/:page', surface: 'dashboard', session: true, body: () => ({ title: 'Probe status' }), ok: 200 },
+  { method: 'POST', path: '/api/orgs/:org/projects/:project/status-pages/:page/incidents', surface: 'dashboard', session: true, body: () => ({ title: 'Probe incident' }), ok: 201 },
+  { method: 'DELETE', path: '/api/orgs/:org/projects/:project/status-pages/:page/incidents/:incident', surface: 'dashboard', session: true, ok: 200 },
 ];
 
 // A member's session token reaches every PostHog-style route, as PostHog's own app calls them (server/posthog-session.ts).
@@ -168,7 +189,7 @@ const ALL_SCOPES: Record<KeyFamily, string[]> = {
 };
 const LACKING: Record<string, string[]> = {
   'ingest:write': ['data:read'], 'data:read': ['ingest:write'], 'logs:write': ['logs:read'], 'logs:read': ['logs:write'],
-  'alerts:read': ['alerts:write'], 'alerts:write': ['alerts:read'],
+  'alerts:read': ['alerts:write'], 'alerts:write': ['alerts:read'], 'ai:chat': ['data:read'],
 };
 
 interface Tenant {
@@ -223,11 +244,28 @@ async function alphaAlert(): Promise<string> {
   return res.json().id;
 }
 
+let pageWriter: string | undefined;
+async function alphaPage(): Promise<string> {
+  pageWriter ??= await key(A, 'goodlogs');
+  const res = await t.request('POST', '/v1/status-pages', { token: pageWriter, body: probePage() });
+  return res.json().slug;
+}
+
+async function alphaIncident(page: string): Promise<string> {
+  const res = await t.request('POST', `/v1/status-pages/${page}/incidents`, { token: pageWriter, body: { title: 'Probe incident' } });
+  return res.json().id;
+}
+
 async function send(route: Route, opts: { key?: string; token?: string; environment?: string; org?: string; project?: string } = {}): Promise<Answer> {
   const surface = SURFACES[route.surface];
   let path = route.path.replace(':org', opts.org ?? A.org).replace(':project', opts.project ?? A.project).replace(':key', spareKey).replace(':log', ALPHA_LOG);
   if (path.includes(':alert')) path = path.replace(':alert', await alphaAlert());
   if (path.includes(':view')) path = path.replace(':view', await alphaView());
+  if (path.includes(':page')) {
+    const page = await alphaPage();
+    path = path.replace(':page', page);
+    if (path.includes(':incident')) path = path.replace(':incident', await alphaIncident(page));
+  }
   const credential = opts.key ?? opts.token;
   const headers: Record<string, string> = {};
   if (credential) {

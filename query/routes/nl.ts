@@ -19,7 +19,7 @@ const nlRequest = z.object({
 });
 
 /** What a translator may know of the project: its services, event names and property names, never rows. */
-async function projectSchema(deps: QueryRouteDeps, scope: Scope): Promise<ProjectSchema> {
+export async function projectSchema(deps: QueryRouteDeps, scope: Scope): Promise<ProjectSchema> {
   const schema = schemaProvider(deps.engine, deps.catalog, scope, deps.now);
   const names = async (source: 'logs' | 'events', field: string) =>
     (await schema.values(source, field)).map((v) => String(v.value));

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bootstrap } from './bootstrap.js';
 import { FileMetaStore } from './file-store.js';
 import { withFileLock } from './lock.js';
+import { CHAT_MESSAGES_KEPT, CHAT_SESSIONS_KEPT } from './chat-sessions.js';
 import { CURRENT_VERSION } from './migrations.js';
 import { hashKey } from './secrets.js';
 import { ConflictError, type NewKey } from './store.js';
@@ -188,6 +189,49 @@ describe('saved views', () => {
   });
 });
 
+describe('status pages', () => {
+  const page = (slug: string, project: string) => ({ slug, project_id: project, title: slug, region: 'eu', components: [], created_at: 'x', updated_at: 'x' });
+  const incident = (id: string, slug: string, project: string) => ({
+    id, page_slug: slug, project_id: project, title: id, status: 'investigating' as const, impact: 'degraded' as const, components: [],
+    updates: [], started_at: '2026-06-01T00:00:00.000Z', resolved_at: null, updated_at: 'x',
+  });
+
+  it('keeps slugs unique across projects, and each page and its incidents to their project', async () => {
+    const a = await store(tmp());
+    await a.createStatusPage(page('acme', 'p1'));
+    await expect(a.createStatusPage(page('acme', 'p2'))).rejects.toThrow(ConflictError);
+    expect(await a.updateStatusPage('p2', 'acme', { title: 'mine' }, 'y')).toBeNull();
+    expect(await a.createIncident(incident('i1', 'acme', 'p2'))).toBe(false);
+    expect(await a.createIncident(incident('i1', 'acme', 'p1'))).toBe(true);
+    expect(await a.updateIncident('p2', 'acme', 'i1', { title: 'mine' }, 'y')).toBeNull();
+    const resolved = await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'resolved', message: 'done' } }, '2026-06-02T00:00:00.000Z');
+    expect(resolved).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z', updates: [{ status: 'resolved', message: 'done' }] });
+    // An update without a status keeps the incident's; one with another status reopens it.
+    expect(await a.updateIncident('p1', 'acme', 'i1', { update: { message: 'note' } }, 'z')).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z' });
+    expect(await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'monitoring', message: 'back' } }, 'z')).toMatchObject({ status: 'monitoring', resolved_at: null });
+    expect(await a.deleteStatusPage('p2', 'acme')).toBe(false);
+    expect(await a.deleteStatusPage('p1', 'acme')).toBe(true);
+    expect([a.getStatusPage('acme'), a.listIncidents('acme')]).toEqual([null, []]);
+  });
+});
+
+describe('AI chat sessions', () => {
+  it('keeps a session to its project, its latest messages and a project its latest sessions', async () => {
+    const a = await store(tmp());
+    const msg = (n: number) => ({ role: 'user' as const, content: `m${n}`, at: 'x' });
+    await a.appendChat('p1', 's', [msg(0), msg(1)], '2026-06-01T00:00:00.000Z');
+    expect(a.getChatSession('p2', 's')).toBeNull();
+    const long = await a.appendChat('p1', 's', Array.from({ length: CHAT_MESSAGES_KEPT }, (_, i) => msg(i + 2)), '2026-06-01T00:00:01.000Z');
+    expect([long.messages.length, long.messages[0].content, long.created_at]).toEqual([CHAT_MESSAGES_KEPT, 'm2', '2026-06-01T00:00:00.000Z']);
+    for (let i = 0; i < CHAT_SESSIONS_KEPT; i++) await a.appendChat('p1', `other-${i}`, [msg(i)], `2026-06-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
+    await a.appendChat('p2', 's', [msg(0)], '2026-06-01T00:00:00.000Z');
+    // The least recent session of p1 went; p2's is its own count.
+    expect(a.getChatSession('p1', 's')).toBeNull();
+    expect(a.getChatSession('p1', 'other-0')).not.toBeNull();
+    expect(a.getChatSession('p2', 's')!.messages).toHaveLength(1);
+  });
+});
+
 describe('migrations', () => {
   /** A store file exactly as the first version wrote it. */
   const V1 = (hash: string) => ({
@@ -211,6 +255,7 @@ describe('migrations', () => {
     expect(onDisk(dir).usage).toEqual({});
     expect(a.findKey('gl_sk_eu_old')).toMatchObject({ id: 'k1', last_used_at: null, revoked_at: null, created_by: null });
     expect(a.listViews('default')).toEqual([]);
+    expect([a.listStatusPages('default'), onDisk(dir).status_incidents, onDisk(dir).ai_sessions]).toEqual([[], [], []]);
     a.addUsage('default', 'logs', '2026-06', 2);
     await a.flush();
     expect(a.getUsage('default', 'logs', '2026-06')).toBe(2);

@@ -5,6 +5,8 @@ import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus,
 import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, settleOutbox } from './alert-leases.js';
 import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
+import { addIncident, addPage, changeIncident, changePage, pageOf, removeIncident, removePage, type IncidentChange, type StatusIncident, type StatusPage, type StatusPageChange } from './status-pages.js';
+import { appendChat, chatOf, type ChatMessage, type ChatSession } from './chat-sessions.js';
 import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
 import { applyDrained, PendingWrites, type Drained } from './pending.js';
 import type { State } from './state.js';
@@ -378,5 +380,57 @@ export class FileMetaStore implements MetaStore {
       s.views = s.views.filter((v) => !(v.short_id === shortId && v.project_id === projectId));
       return s.views.length < before;
     });
+  }
+
+  getStatusPage(slug: string): StatusPage | null {
+    this.reload();
+    const page = pageOf(this.state, slug);
+    return page ? structuredClone(page) : null;
+  }
+
+  listStatusPages(projectId: string): StatusPage[] {
+    this.reload();
+    return structuredClone(this.state.status_pages.filter((p) => p.project_id === projectId));
+  }
+
+  createStatusPage(page: StatusPage): Promise<void> {
+    return this.mutate((s) => {
+      if (!addPage(s, page)) throw new ConflictError(`status page ${page.slug} exists`);
+    });
+  }
+
+  updateStatusPage(projectId: string, slug: string, change: StatusPageChange, updatedAt: string): Promise<StatusPage | null> {
+    return this.mutate((s) => changePage(s, projectId, slug, change, updatedAt));
+  }
+
+  deleteStatusPage(projectId: string, slug: string): Promise<boolean> {
+    return this.mutate((s) => removePage(s, projectId, slug));
+  }
+
+  listIncidents(slug: string): StatusIncident[] {
+    this.reload();
+    return structuredClone(this.state.status_incidents.filter((i) => i.page_slug === slug));
+  }
+
+  createIncident(incident: StatusIncident): Promise<boolean> {
+    return this.mutate((s) => addIncident(s, incident));
+  }
+
+  updateIncident(projectId: string, slug: string, id: string, change: IncidentChange, updatedAt: string): Promise<StatusIncident | null> {
+    return this.mutate((s) => changeIncident(s, projectId, slug, id, change, updatedAt));
+  }
+
+  deleteIncident(projectId: string, slug: string, id: string): Promise<boolean> {
+    return this.mutate((s) => removeIncident(s, projectId, slug, id));
+  }
+
+  getChatSession(projectId: string, id: string): ChatSession | null {
+    this.reload();
+    const chat = chatOf(this.state, projectId, id);
+    return chat ? structuredClone(chat) : null;
+  }
+
+  appendChat(projectId: string, id: string, messages: ChatMessage[], at: string): Promise<ChatSession> {
+    return this.mutate((s) => appendChat(s, projectId, id, messages, at));
   }
 }

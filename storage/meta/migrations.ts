@@ -26,12 +26,18 @@ const MIGRATIONS: Migration[] = [
     s.alert_outbox ??= [];
     for (const user of s.users as Record<string, unknown>[]) user.session_epoch ??= 0;
   },
+  // 4 → 5: status pages and their incidents, AI chat sessions.
+  (s) => {
+    s.status_pages ??= [];
+    s.status_incidents ??= [];
+    s.ai_sessions ??= [];
+  },
 ];
 
 export const CURRENT_VERSION = MIGRATIONS.length + 1;
 
 export function emptyState(): State {
-  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [], revoked_sessions: [], alert_outbox: [] };
+  return { version: CURRENT_VERSION, orgs: [], projects: [], users: [], keys: [], usage: {}, alerts: [], views: [], revoked_sessions: [], alert_outbox: [], status_pages: [], status_incidents: [], ai_sessions: [] };
 }
 
 /**

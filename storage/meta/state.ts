@@ -1,3 +1,5 @@
+import type { ChatSession } from './chat-sessions.js';
+import type { StatusIncident, StatusPage } from './status-pages.js';
 import type { AlertOutboxEntry, AlertRule, ApiKey, Org, Project, SavedView, User } from './store.js';
 
 /** Usage counters: project → metric → period → count. */
@@ -16,4 +18,7 @@ export interface State {
   revoked_sessions: { token_id: string; expires_at: string }[];
   alert_outbox: AlertOutboxEntry[];
   views: SavedView[];
+  status_pages: StatusPage[];
+  status_incidents: StatusIncident[];
+  ai_sessions: ChatSession[];
 }

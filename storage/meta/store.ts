@@ -1,10 +1,13 @@
 /**
- * The metadata store's interface: orgs, projects, users, API keys, usage counters, alert rules and saved views. The default
+ * The metadata store's interface: orgs, projects, users, API keys, usage counters, alert rules, saved views
+ * status pages and AI chat sessions. The default
  * implementation is a file in the data directory (`file-store.ts`); a shared store for scale-out
  * implements the same.
  */
 
 import type { AlertEventRecord } from '../../core/records.js';
+import type { ChatMessage, ChatSession } from './chat-sessions.js';
+import type { IncidentChange, StatusIncident, StatusPage, StatusPageChange } from './status-pages.js';
 
 export type KeyFamily = 'goodlogs' | 'logtrail' | 'logtrace' | 'posthog';
 export type KeyKind = 'public' | 'secret';
@@ -252,4 +255,23 @@ export interface MetaStore {
   /** Applies `change` to the stored view, stamping `updated_at`; null when there is none in that project. */
   updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null>;
   deleteView(projectId: string, shortId: string): Promise<boolean>;
+  /** A page by its slug, whichever project it is of (the public routes know only the slug). */
+  getStatusPage(slug: string): StatusPage | null;
+  listStatusPages(projectId: string): StatusPage[];
+  /** Throws `ConflictError` when the slug is taken, by any project. */
+  createStatusPage(page: StatusPage): Promise<void>;
+  /** Null when the project has no page of that slug. */
+  updateStatusPage(projectId: string, slug: string, change: StatusPageChange, updatedAt: string): Promise<StatusPage | null>;
+  /** Deletes the page and its incidents. */
+  deleteStatusPage(projectId: string, slug: string): Promise<boolean>;
+  /** A page's incidents, in the order they were opened. */
+  listIncidents(slug: string): StatusIncident[];
+  /** False when the project has no page of the incident's slug. */
+  createIncident(incident: StatusIncident): Promise<boolean>;
+  /** Applies `change`, appending its update; null when there is no such incident of that project's page. */
+  updateIncident(projectId: string, slug: string, id: string, change: IncidentChange, updatedAt: string): Promise<StatusIncident | null>;
+  deleteIncident(projectId: string, slug: string, id: string): Promise<boolean>;
+  getChatSession(projectId: string, id: string): ChatSession | null;
+  /** Adds messages to a session, starting it if new; a session keeps its latest messages, a project its latest sessions. */
+  appendChat(projectId: string, id: string, messages: ChatMessage[], at: string): Promise<ChatSession>;
 }
