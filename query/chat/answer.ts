@@ -4,7 +4,9 @@
 import type { Scope } from '../engine/engine.js';
 import { executeQuery } from '../execute.js';
 import type { AggregateData, GqlBody, Row, SearchData } from '../language/shape.js';
-import type { NlProvider, ProjectSchema } from '../nl/provider.js';
+import { ApiError } from '../../core/errors.js';
+import { QueryError } from '../language/index.js';
+import type { ChatTurn, NlProvider, ProjectSchema, ToolAssistant } from '../nl/provider.js';
 import { translate, type NlAnswer } from '../nl/translate.js';
 import type { QueryEngine } from '../engine/engine.js';
 
@@ -60,8 +62,39 @@ export interface ChatDeps {
   now: () => Date;
 }
 
-/** Query failures (a parse the translator let through, a timeout) propagate for the route to render. */
-export async function answerQuestion(deps: ChatDeps, scope: Scope, question: string, schema: ProjectSchema): Promise<ChatAnswer> {
+/**
+ * A model with tools (`ai.provider: openai`): its queries run through the same engine and scope as any
+ * other, a query error goes back to it as the tool's answer, and the figures shown are those of its last
+ * query that ran.
+ */
+async function converse(deps: ChatDeps, assistant: ToolAssistant, scope: Scope, question: string, history: ChatTurn[], schema: ProjectSchema): Promise<ChatAnswer> {
+  const now = deps.now();
+  const ran: { last: { gql: string; figures: AggregateData | SearchData } | null } = { last: null };
+  const tools = {
+    async runGql(q: string) {
+      try {
+        const { data } = (await executeQuery(deps.engine, scope, { dialect: 'gql', text: q, now })).body as GqlBody;
+        ran.last = { gql: q, figures: { ...data, results: data.results.slice(0, FIGURES) } };
+        return JSON.stringify(ran.last.figures);
+      } catch (err) {
+        if (err instanceof QueryError || err instanceof ApiError) return JSON.stringify({ error: err.message });
+        throw err;
+      }
+    },
+    readSchema: () => JSON.stringify(schema),
+  };
+  const answer = await assistant.converse(history, question, tools, now);
+  const base = { gql: ran.last?.gql ?? '', figures: ran.last?.figures ?? null, provider: deps.provider.name };
+  if (!answer.ok) return { ...base, valid: false, reason: answer.reason, reply: `The AI provider could not answer: ${answer.reason}.` };
+  return { ...base, valid: ran.last !== null, reply: answer.reply };
+}
+
+/**
+ * `history`: the session's earlier turns, which a model reads; the offline translator takes each question
+ * alone. Query failures (a parse the translator let through, a timeout) propagate for the route to render.
+ */
+export async function answerQuestion(deps: ChatDeps, scope: Scope, question: string, schema: ProjectSchema, history: ChatTurn[] = []): Promise<ChatAnswer> {
+  if (deps.provider.assistant) return converse(deps, deps.provider.assistant, scope, question, history, schema);
   const now = deps.now();
   const t = await translate(deps.provider, { prompt: question, mode: 'explorer', now, schema });
   const base = { gql: t.gql, valid: t.valid, provider: t.provider, ...(t.reason ? { reason: t.reason } : {}) };

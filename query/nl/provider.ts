@@ -27,4 +27,23 @@ export type Translation = { ok: true; gql: string; alert?: AlertHints } | { ok: 
 export interface NlProvider {
   readonly name: string;
   translate(request: NlRequest): Promise<Translation>;
+  /** A model that can hold a conversation using tools; absent offline, where chat goes through `translate`. */
+  readonly assistant?: ToolAssistant;
+}
+
+/** One earlier turn of a conversation, as the model is shown it. */
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** What the model may do, in the caller's scope: run a GQL query (its answer, or its error, as text) and read the schema. */
+export interface AssistantTools {
+  runGql(q: string): Promise<string>;
+  readSchema(): string;
+}
+
+export interface ToolAssistant {
+  /** The model's final reply; its tool calls go through `tools`, at most a few rounds of them. */
+  converse(history: ChatTurn[], question: string, tools: AssistantTools, now: Date): Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;
 }

@@ -21,6 +21,9 @@ const chatRequest = z.object({
   session_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, ".", "_", ":" or "-"').optional(),
 });
 
+/** Earlier messages of the session a model is shown with a question. */
+const HISTORY = 20;
+
 /** Words per `data:` frame of the streamed reply. */
 const WORDS_PER_FRAME = 4;
 
@@ -43,7 +46,8 @@ export function aiChatPlugin(deps: QueryRouteDeps & { provider: NlProvider }) {
     const answer = async (request: FastifyRequest, ask: { message: string; session_id: string }): Promise<Answered> => {
       const scope = scopeOf(request.apiKey!);
       const asked = new Date().toISOString();
-      const result = await answerQuestion({ engine: deps.engine, provider: deps.provider, now: deps.now }, scope, ask.message, await projectSchema(deps, scope));
+      const history = (deps.meta.getChatSession(scope.project, ask.session_id)?.messages ?? []).slice(-HISTORY).map(({ role, content }) => ({ role, content }));
+      const result = await answerQuestion({ engine: deps.engine, provider: deps.provider, now: deps.now }, scope, ask.message, await projectSchema(deps, scope), history);
       await deps.meta.appendChat(scope.project, ask.session_id, [
         { role: 'user', content: ask.message, at: asked },
         { role: 'assistant', content: result.reply, at: new Date().toISOString(), ...(result.valid ? { gql: result.gql } : {}) },
