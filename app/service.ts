@@ -15,6 +15,7 @@ import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { gqlNlPlugin } from '../query/routes/nl.js';
 import { aiChatPlugin } from '../query/routes/chat.js';
+import { posthogExplainPlugin } from '../query/routes/posthog/explain.js';
 import { nlProviderOf } from '../query/nl/factory.js';
 import { registerAlertRoutes, startAlerts } from '../alerts/alerts.js';
 import { registerUploadRoutes } from '../uploads/uploads.js';
@@ -120,6 +121,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     registerQueryRoutes(http, queryDeps);
     http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
     http.register(aiChatPlugin({ ...queryDeps, provider: nlProvider }));
+    http.register(posthogExplainPlugin({ ...queryDeps, provider: nlProvider }));
   }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });

@@ -4,7 +4,6 @@ import { LOGTRAIL_PREFIX } from '../server/logtrail.js';
 import { logtraceQueryPlugin } from './routes/logtrace.js';
 import { logtrailQueryPlugin } from './routes/logtrail/plugin.js';
 import { posthogQueryPlugin } from './routes/posthog/plugin.js';
-import { posthogExplainPlugin } from './routes/posthog/explain.js';
 import { schemaPlugin } from './routes/schema.js';
 import { registerQueryErrors } from '../server/query-errors.js';
 import { QueryError } from './language/index.js';
@@ -17,7 +16,6 @@ export function registerQueryRoutes(http: FastifyInstance, deps: QueryRouteDeps)
   http.register(goodlogsQueryPlugin(deps));
   http.register(schemaPlugin(deps));
   http.register(posthogQueryPlugin(deps));
-  http.register(posthogExplainPlugin(deps));
   http.register(logtrailQueryPlugin(deps), { prefix: LOGTRAIL_PREFIX });
   http.register(logtraceQueryPlugin(deps));
 }

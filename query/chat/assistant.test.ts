@@ -89,3 +89,19 @@ describe('AI chat with a model', () => {
     expect(looping.reason).toMatch(/still calling tools after 4 rounds/);
   });
 });
+
+describe('explaining a log with a model', () => {
+  it('has the model write the summary from the facts, and keeps the offline one when it cannot', async () => {
+    const [row] = (await t.request('POST', '/v1/gql/query', { token: key, body: { q: 'service:checkout | limit 1' } })).json().data.results;
+    const explain = (body: unknown) => t.request('POST', `/api/environments/${t.bootstrap.project_id}/logs/explainLogWithAI/`, { token: t.bootstrap.keys.posthog_personal, body });
+    seen.length = 0;
+    script = [(body) => say(`Seen ${JSON.parse(body.messages[1].content).similar.last_day} times today.`)];
+    const written = (await explain({ uuid: row.id })).json();
+    expect(written).toMatchObject({ provider: 'openai', explanation: { summary: 'Seen 3 times today.', template: 'payment failed' } });
+    expect(seen[0].messages[0].content).toMatch(/only those facts/);
+    script = [];
+    const fallback = (await explain({ uuid: row.id, force_refresh: true })).json();
+    expect(fallback).toMatchObject({ provider: 'offline', provider_error: 'the AI provider answered 500' });
+    expect(fallback.explanation.summary).toMatch(/^This error log from checkout has the template "payment failed"/);
+  });
+});

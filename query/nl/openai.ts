@@ -105,6 +105,12 @@ export function openAiProvider(config: OpenAiConfig): NlProvider {
       return { ok: true, gql: gqlOfAnswer(content) };
     },
     assistant: {
+      async write(instruction, facts) {
+        const answer = await complete([{ role: 'system', content: instruction }, { role: 'user', content: JSON.stringify(facts) }]);
+        if (!answer.ok) return answer;
+        const content = answer.message.content;
+        return typeof content === 'string' && content.trim() ? { ok: true, text: content.trim() } : { ok: false, reason: 'the AI provider gave no answer' };
+      },
       async converse(history, question, tools, now) {
         const messages: unknown[] = [{ role: 'system', content: `${CHAT_RULES}\n\n${RULES}\nNow: ${now.toISOString()}.` }, ...history, { role: 'user', content: question }];
         for (let round = 0; round < MAX_ROUNDS; round++) {

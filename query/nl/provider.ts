@@ -44,6 +44,8 @@ export interface AssistantTools {
 }
 
 export interface ToolAssistant {
+  /** Prose from `facts` as `instruction` asks, the model's text only. */
+  write(instruction: string, facts: unknown): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
   /** The model's final reply; its tool calls go through `tools`, at most a few rounds of them. */
   converse(history: ChatTurn[], question: string, tools: AssistantTools, now: Date): Promise<{ ok: true; reply: string } | { ok: false; reason: string }>;
 }

@@ -9,6 +9,7 @@ import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../serv
 import type { Relations } from '../../engine/engine.js';
 import { scopeOf } from '../../execute.js';
 import { templateOf, templateSql } from '../../patterns/template.js';
+import type { NlProvider } from '../../nl/provider.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 
 const HOUR = 3_600_000;
@@ -101,8 +102,15 @@ async function gather(rel: Relations, id: string, now: Date): Promise<Facts | nu
   };
 }
 
-/** Registered apart from the read routes: the seed gives it the `logs:write` scope. */
-export function posthogExplainPlugin(deps: QueryRouteDeps) {
+const WRITE_RULES = `You explain one log entry to an engineer on call, in 3 to 5 plain sentences, from the JSON facts you are
+given (the log, how often its message template came and since when, the services and property values its logs share,
+the rest of its trace). Use only those facts and their figures; say what the pattern suggests and what to look at first.`;
+
+/**
+ * Registered apart from the read routes: the seed gives it the `logs:write` scope. With a model configured
+ * (`ai.provider`), the model writes the summary from the same facts; if it cannot, the offline one stands.
+ */
+export function posthogExplainPlugin(deps: QueryRouteDeps & { provider: NlProvider }) {
   return async function posthogExplain(app: FastifyInstance) {
     app.setErrorHandler(posthogErrorHandler);
     app.addHook('onRequest', posthogAuth(deps.meta, 'logs:write'));
@@ -132,7 +140,12 @@ export function posthogExplainPlugin(deps: QueryRouteDeps) {
       const to = new Date(Math.max(now.getTime(), at === null ? 0 : at + HOUR));
       const facts = await deps.engine.withRelations(scope, ['logs'], { from, to }, (rel) => gather(rel, uuid, now));
       if (!facts) throw new ApiError(404, 'NOT_FOUND', 'No log with this uuid in this project');
-      const answer = { explanation: { summary: summarize(facts, now), ...facts }, provider: 'offline', generated_at: now.toISOString() };
+      const written = deps.provider.assistant ? await deps.provider.assistant.write(WRITE_RULES, facts) : null;
+      const summary = written?.ok ? written.text : summarize(facts, now);
+      const answer = {
+        explanation: { summary, ...facts }, provider: written?.ok ? deps.provider.name : 'offline', generated_at: now.toISOString(),
+        ...(written && !written.ok ? { provider_error: written.reason } : {}),
+      };
       cache.set(key, answer);
       if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
       return reply.code(201).send({ uuid, timestamp: timestamp ?? null, force_refresh, ...answer, cached: false });
