@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutate, random } from '../../test/helpers/mutate.js';
 import { startTestService, type TestService } from '../../test/helpers/service.js';
 
 let t: TestService;
@@ -95,5 +96,22 @@ describe('session replay', () => {
     expect(errorOf(await get('/v1/replay/sessions/s-1', other))).toEqual([404, 'NOT_FOUND']);
     expect(errorOf(await get('/v1/replay/sessions/s-1/chunks/0', other))).toEqual([404, 'NOT_FOUND']);
     expect((await get('/v1/replay/sessions', other)).json().sessions).toEqual([]);
+  });
+
+  it('answers mutated session bodies and chunk parameters with a 4xx or success, never a 5xx', async () => {
+    const rnd = random(77);
+    const fives: string[] = [];
+    const good = { session_id: 'mut', distinct_id: 'u', start_ts: 1, end_ts: 2, properties: { a: 1 } };
+    const params = { session_id: 'mut', seq: '0', start_ts: '1', end_ts: '2', event_count: '1' };
+    for (let i = 0; i < 80; i++) {
+      const body = mutate(good, rnd);
+      const res = await t.request('POST', '/v1/replay/sessions', { token: secret, body });
+      if (res.statusCode >= 500) fives.push(`${JSON.stringify(body)} → ${res.body}`);
+      const query = mutate(params, rnd);
+      const q = query && typeof query === 'object' ? new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString() : String(query);
+      const chunk = await upload(q, rrweb(1));
+      if (chunk.statusCode >= 500) fives.push(`${q} → ${chunk.body}`);
+    }
+    expect(fives).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // POST …/logs/explainLogWithAI/: the facts of one log, gathered from the lake, cached per log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutate, random } from '../../../test/helpers/mutate.js';
 import { log, startPosthogTest, type LogItem, type PosthogTest } from '../../../test/helpers/posthog.js';
 
 let p: PosthogTest;
@@ -68,5 +69,16 @@ describe('explainLogWithAI', () => {
   it('answers under the environments prefix too', async () => {
     const res = await p.t.request('POST', `/api/environments/${p.project}/logs/explainLogWithAI`, { token: p.key, body: { uuid: target.id } });
     expect(res.statusCode).toBe(201);
+  });
+
+  it('answers mutated bodies with a 4xx or success, never a 5xx', async () => {
+    const rnd = random(99);
+    const fives: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const body = mutate({ uuid: target.id, timestamp: target.timestamp, force_refresh: true }, rnd);
+      const res = await explain(body);
+      if (res.status >= 500) fives.push(`${JSON.stringify(body)} → ${JSON.stringify(res.body)}`);
+    }
+    expect(fives).toEqual([]);
   });
 });
