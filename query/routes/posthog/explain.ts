@@ -59,7 +59,8 @@ export function summarize(f: Facts, now: Date): string {
     + (f.similar.first_seen ? `; first seen ${ago(f.similar.first_seen, now)} (within the last 7 days).` : '.'));
   if (f.services.length > 1) lines.push(`They come from ${f.services.map((s) => `${s.service ?? 'no service'} (${s.count})`).join(', ')}.`);
   const shared = f.shared_properties.filter((p) => p.share === 1);
-  if (shared.length) lines.push(`All of them share ${shared.map((p) => `${p.key}=${p.value}`).join(', ')}.`);
+  // One log alone shares everything with itself: worth saying only of several.
+  if (shared.length && f.similar.last_day > 1) lines.push(`All of them share ${shared.map((p) => `${p.key}=${p.value}`).join(', ')}.`);
   if (f.trace.length) {
     const errors = f.trace.filter((t) => t.severity === 'error' || t.severity === 'fatal').length;
     lines.push(`Its trace holds ${f.trace.length} other log${f.trace.length === 1 ? '' : 's'}${errors ? `, ${errors} of them errors` : ''}; the first: "${f.trace[0].message}" (${f.trace[0].service ?? 'no service'}).`);
