@@ -56,7 +56,10 @@ export const configObject = z.object({
         .object({
           /** `auto`: JetStream when a NATS server is named (here or by NATS_URL), the embedded bus otherwise. */
           kind: z.enum(['auto', 'jetstream', 'embedded']).default('auto'),
+          /** One NATS server, or several of one cluster separated by commas (`n1:4222,n2:4222,n3:4222`). */
           nats_url: z.string().optional(),
+          /** Copies of the stream JetStream keeps: 1 on one server, 3 on a 3-node cluster (at most the cluster's size). */
+          replicas: z.number().int().min(1).max(5).default(1),
           stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LOGLAKE'),
           subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake'),
           consumer: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake-writer'),

@@ -40,7 +40,7 @@ const makers: [string, () => { bus: () => Bus }][] = [
     ? [['jetstream', () => {
         const stream = `TEST_BUS_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
         streams.push(stream);
-        return { bus: () => new JetStreamBus({ url: MACHINE_NATS, stream, subjectPrefix: stream.toLowerCase(), duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 2 }) };
+        return { bus: () => new JetStreamBus({ url: MACHINE_NATS, stream, subjectPrefix: stream.toLowerCase(), duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 2, replicas: 1 }) };
       }] as [string, () => { bus: () => Bus }]]
     : []),
 ];
@@ -102,7 +102,7 @@ describe.skipIf(!natsUp)('the JetStream bus with a short ack_wait', () => {
   it('keeps what a live subscriber holds in progress past ack_wait (no redelivery), and redelivers what a stopped one held', { timeout: 20_000 }, async () => {
     const stream = `TEST_BUS_WPI_${process.pid}_${Date.now()}`;
     streams.push(stream);
-    const open = () => new JetStreamBus({ url: MACHINE_NATS, stream, subjectPrefix: stream.toLowerCase(), duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 1 });
+    const open = () => new JetStreamBus({ url: MACHINE_NATS, stream, subjectPrefix: stream.toLowerCase(), duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 1, replicas: 1 });
     const bus = open();
     await bus.start();
     await bus.publish(message(1));

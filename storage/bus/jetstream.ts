@@ -7,12 +7,15 @@ import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
 export interface JetStreamBusOptions {
+  /** One server, or several of a cluster separated by commas (`n1:4222,n2:4222,n3:4222`). */
   url: string;
   stream: string;
   subjectPrefix: string;
   duplicateWindowSeconds: number;
   maxAgeHours: number;
   ackWaitSeconds: number;
+  /** Copies of the stream a cluster keeps (1 on one server; 3 on a 3-node cluster). */
+  replicas: number;
   /** Told each time a connection attempt fails before the first success. */
   onWaiting?: (reason: string) => void;
 }
@@ -80,7 +83,8 @@ export class JetStreamBus implements Bus {
   }
 
   private async connectOnce(): Promise<void> {
-    this.nc = await connect({ servers: this.opts.url, name: 'loglake', maxReconnectAttempts: -1 });
+    const servers = this.opts.url.split(',').map((s) => s.trim()).filter(Boolean);
+    this.nc = await connect({ servers, name: 'loglake', maxReconnectAttempts: -1 });
     this.jsm = await jetstreamManager(this.nc);
     this.js = jetstream(this.nc);
     const wanted: Partial<StreamConfig> = {
@@ -89,6 +93,7 @@ export class JetStreamBus implements Bus {
       retention: RetentionPolicy.Limits,
       duplicate_window: nanos(this.opts.duplicateWindowSeconds * 1000),
       max_age: nanos(this.opts.maxAgeHours * 3600 * 1000),
+      num_replicas: this.opts.replicas,
     };
     let info;
     try {
@@ -135,7 +140,7 @@ export class JetStreamBus implements Bus {
       ack_wait: nanos(this.opts.ackWaitSeconds * 1000),
       max_ack_pending: opts.maxPending,
     };
-    const open = async (): Promise<ConsumerMessages> => {
+    const setUp = async (): Promise<ConsumerMessages> => {
       await this.connected;
       try {
         await this.jsm.consumers.info(this.opts.stream, durable);
@@ -146,6 +151,18 @@ export class JetStreamBus implements Bus {
       }
       const consumer = await this.js.consumers.get(this.opts.stream, durable);
       return consumer.consume({ max_messages: Math.min(opts.maxPending, 256) });
+    };
+    // Under load, or while a cluster elects a new leader, JetStream's API may not answer in time: a
+    // writer starting then waits and asks again rather than dying at start-up.
+    const open = async (): Promise<ConsumerMessages> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await setUp();
+        } catch (err) {
+          if (ended || !isTransient(err)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+        }
+      }
     };
     let live: ConsumerMessages | null = null;
     let ended = false;
@@ -221,4 +238,10 @@ export class JetStreamBus implements Bus {
 function isNotFound(err: unknown): boolean {
   const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
   return e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(String(e?.message));
+}
+
+/** A JetStream API call that did not answer in time, or found no JetStream to answer yet: worth asking again. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown; message?: string };
+  return e?.name === 'TimeoutError' || e?.code === 'TIMEOUT' || /timeout|timed out|no responders|jetstream (is )?not (enabled|available)|leader/i.test(String(e?.message));
 }

@@ -17,6 +17,7 @@ export function selectBus(config: Config, logger?: Logger): Bus {
       duplicateWindowSeconds: bus.duplicate_window_seconds,
       maxAgeHours: bus.max_age_hours,
       ackWaitSeconds: bus.ack_wait_seconds,
+      replicas: bus.replicas,
       onWaiting: (reason) => logger?.warn(`bus: ${reason}`),
     });
   }
