@@ -35,9 +35,10 @@ import { webPlugin } from '../web/plugin.js';
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
  * scale-out, `collector` processes take ingest and publish to JetStream, `writer` processes turn the bus
- * into the lake.
+ * into the lake, `query` processes answer the query, admin, alert, view and explorer routes from the lake
+ * the writer keeps, and `alerts` processes evaluate the rules.
  */
-export const ROLES = ['all', 'collector', 'writer'] as const;
+export const ROLES = ['all', 'collector', 'writer', 'query', 'alerts'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Service {
@@ -67,14 +68,14 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   await meta.open();
   const bootstrapInfo = role === 'writer' ? null : await bootstrap(meta, dataDir, { region: config.bootstrap.region, adminEmail: config.bootstrap.admin_email });
 
-  const storage = await openStorage(config, logger, { writer: role !== 'collector' });
+  const storage = await openStorage(config, logger, { writer: role === 'all' || role === 'writer', reader: role === 'query' || role === 'alerts' });
   logger.info(`bus: ${storage.bus.describe()}`);
   if (role === 'writer') {
     return { config, logger, storage, meta, http: null, bootstrapInfo, stop: () => storage.close() };
   }
 
-  const engine = storage.lake
-    ? new QueryEngine(storage.lake.manifest, {
+  const engine = storage.index
+    ? new QueryEngine(storage.index, {
         timeoutMs: config.query.timeout_ms,
         maxConcurrent: config.query.max_concurrent,
         memoryLimit: config.query.memory_limit,
@@ -89,7 +90,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const tokens = Tokens.load(dataDir);
   notFoundBySurface(http);
   http.decorate('sessionTokens', tokens);
-  if (engine) {
+  if (engine && role !== 'alerts') {
     http.register(tailPlugin({ engine, meta, tokens, onCommitted: storage.onCommitted }));
     // The explorer is served where queries are answered: it is a client of those routes only.
     http.register(webPlugin());
@@ -103,30 +104,34 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const counters = new ComponentCounters();
   http.register(metricsPlugin, { counters, gauges: writerGauges(storage) });
   http.register(readinessPlugin, { checks: [async () => (ready ? null : 'loglake is starting or stopping'), ...readinessChecks(storage, config.storage.writer.max_lag_ms)] });
-  let pipelines: Pipelines;
+  // Ingest is the collectors' (and `all`'s); query and alerts nodes take none.
+  let pipelines: Pipelines = { start: async () => undefined, shutdown: async () => undefined };
   try {
-    pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits, counters });
+    if (role === 'all' || role === 'collector') pipelines = buildPipelines(config, { logger, http, bus: storage.bus, meta, ingested, limits, counters });
   } catch (err) {
     await storage.close();
     throw err;
   }
-  registerAccessRoutes(http, { meta, limits, tokens, config });
-  registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
-  const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
-  http.register(posthogViewsPlugin({ meta, now: queryNow }));
-  registerUploadRoutes(http, { meta, limits, dataDir });
-  http.register(statusPagesPlugin({ meta, tokens, defaultRegion: config.bootstrap.region, now: () => new Date() }));
-  if (engine) {
-    const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
-    registerQueryRoutes(http, queryDeps);
-    http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
-    http.register(aiChatPlugin({ ...queryDeps, provider: nlProvider }));
-    http.register(posthogExplainPlugin({ ...queryDeps, provider: nlProvider }));
+  // An alerts node serves health, readiness and metrics only: its work is the evaluator's.
+  if (role !== 'alerts') {
+    registerAccessRoutes(http, { meta, limits, tokens, config });
+    registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
+    const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());
+    http.register(posthogViewsPlugin({ meta, now: queryNow }));
+    registerUploadRoutes(http, { meta, limits, dataDir });
+    http.register(statusPagesPlugin({ meta, tokens, defaultRegion: config.bootstrap.region, now: () => new Date() }));
+    if (engine) {
+      const queryDeps = { engine, meta, tokens, catalog: storage.catalog, limits, now: queryNow };
+      registerQueryRoutes(http, queryDeps);
+      http.register(gqlNlPlugin({ ...queryDeps, provider: nlProvider }));
+      http.register(aiChatPlugin({ ...queryDeps, provider: nlProvider }));
+      http.register(posthogExplainPlugin({ ...queryDeps, provider: nlProvider }));
+    }
   }
   await pipelines.start();
   await http.listen({ host: config.http.host, port: config.http.port });
-  // Rules are checked where the lake is read: the process with the query engine.
-  const alerts = engine && config.alerts.enabled
+  // Rules are checked where the lake is read, by `all` or by `alerts` nodes (query nodes only serve their routes).
+  const alerts = engine && config.alerts.enabled && role !== 'query'
     ? startAlerts({ meta, engine, bus: storage.bus, logger }, {
         intervalOverrideSeconds: config.alerts.check_interval_override_seconds,
         linkBase: (config.alerts.public_url ?? `http://localhost:${(http.server.address() as AddressInfo).port}`).replace(/\/+$/, ''),

@@ -6,7 +6,7 @@ import { KEYS_USAGE, runKeys } from './keys.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
-  loglake start [--role all|collector|writer]
+  loglake start [--role all|collector|writer|query|alerts]
                                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
   loglake import FILE --table logs|events|alert_events [--project ID]
                                 load canonical records (JSON array or NDJSON) through the bus and writer

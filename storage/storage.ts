@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Bus } from './bus/bus.js';
 import { selectBus } from './bus/select.js';
-import { Manifest, type LakeFile } from './lake/manifest.js';
+import { Manifest, type LakeFile, type LakeIndex } from './lake/manifest.js';
+import { ManifestReader } from './lake/manifest-reader.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
 import { Compactor } from './lake/compaction.js';
@@ -17,6 +18,8 @@ export interface Storage {
   bus: Bus;
   /** The lake's manifest and its writer: only in a process that writes the lake. */
   lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
+  /** The live files queries read: the writer's manifest, or, in a process that only reads, the manifest followed. */
+  index: LakeIndex | null;
   /** The discovered schema; kept up to date by the writer's process, readable in any. */
   catalog: SchemaCatalog;
   /**
@@ -29,10 +32,11 @@ export interface Storage {
 }
 
 /**
- * The bus, and with `writer: true` the lake's manifest and a running writer. A process that only
- * collects must not open the manifest: opening it tidies the lake, which is the writer's to do.
+ * The bus, and with `writer: true` the lake's manifest and a running writer; with `reader: true` (a query
+ * or alerts node) the manifest followed read-only. A process that only collects must not open the
+ * manifest: opening it tidies the lake, which is the writer's to do.
  */
-export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean }): Promise<Storage> {
+export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean; reader?: boolean }): Promise<Storage> {
   const dataDir = resolve(config.storage.data_dir);
   const bus = selectBus(config, logger);
   await bus.start();
@@ -72,11 +76,15 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     }
     lake = { manifest, writer, compactor };
   }
+  // A reader hears of commits as it reads them: the live tail works on a query node too.
+  const index: LakeIndex | null = lake?.manifest
+    ?? (opts.reader ? new ManifestReader(join(dataDir, 'lake'), (files) => { for (const listener of listeners) listener(files); }) : null);
   let closing: Promise<void> | null = null;
   return {
     dataDir,
     bus,
     lake,
+    index,
     catalog,
     onCommitted(listener) {
       listeners.add(listener);

@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/
 import { ApiError } from '../../core/errors.js';
 import { ENVIRONMENTS, type Table } from '../../core/records.js';
 import { hourKey } from '../../storage/lake/layout.js';
-import type { Manifest } from '../../storage/lake/manifest.js';
+import type { LakeIndex } from '../../storage/lake/manifest.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { Semaphore } from './semaphore.js';
@@ -53,7 +53,7 @@ export class QueryEngine {
   private readonly slots: Semaphore;
 
   constructor(
-    private readonly manifest: Manifest,
+    private readonly manifest: LakeIndex,
     private readonly opts: EngineOptions,
   ) {
     this.slots = new Semaphore(opts.maxConcurrent);

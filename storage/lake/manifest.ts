@@ -13,13 +13,41 @@ export interface LakeFile {
   bytes: number;
 }
 
-type Entry =
+export type Entry =
   | { t: 'commit'; bus: string; files: LakeFile[]; seqs: Ranges }
   | { t: 'replace'; add: LakeFile[]; remove: string[] };
 
-interface Snapshot {
+export interface Snapshot {
   files: LakeFile[];
   committed: Record<string, Ranges>;
+}
+
+/** What queries need of the lake: its live files by project, table and hours, and where they are. */
+export interface LakeIndex {
+  list(project: string, table: Table, fromHour?: string | null, toHour?: string | null): LakeFile[];
+  absolute(path: string): string;
+}
+
+/** An entry's effect on the live files; the committed sequences are the writer's alone. */
+export function applyToFiles(files: Map<string, LakeFile>, e: Entry): void {
+  if (e.t === 'commit') {
+    for (const f of e.files) files.set(f.path, f);
+  } else {
+    for (const p of e.remove) files.delete(p);
+    for (const f of e.add) files.set(f.path, f);
+  }
+}
+
+/** Live files of a project's table whose hour lies in [fromHour, toHour] (either side open when null). */
+export function listFiles(files: Iterable<LakeFile>, project: string, table: Table, fromHour: string | null, toHour: string | null): LakeFile[] {
+  const out: LakeFile[] = [];
+  for (const f of files) {
+    if (f.project !== project || f.table !== table) continue;
+    if (fromHour !== null && f.hour < fromHour) continue;
+    if (toHour !== null && f.hour > toHour) continue;
+    out.push(f);
+  }
+  return out;
 }
 
 /**
@@ -28,7 +56,7 @@ interface Snapshot {
  * redelivered message whose sequence is already committed is acked without being written twice.
  * Stored as a snapshot plus an fsynced journal of entries, folded into a new snapshot on open.
  */
-export class Manifest {
+export class Manifest implements LakeIndex {
   private files = new Map<string, LakeFile>();
   private committed = new Map<string, Ranges>();
   private journalFd = -1;
@@ -70,13 +98,8 @@ export class Manifest {
   }
 
   private apply(e: Entry): void {
-    if (e.t === 'commit') {
-      for (const f of e.files) this.files.set(f.path, f);
-      this.committed.set(e.bus, mergeRanges(this.committed.get(e.bus) ?? [], e.seqs));
-    } else {
-      for (const p of e.remove) this.files.delete(p);
-      for (const f of e.add) this.files.set(f.path, f);
-    }
+    applyToFiles(this.files, e);
+    if (e.t === 'commit') this.committed.set(e.bus, mergeRanges(this.committed.get(e.bus) ?? [], e.seqs));
   }
 
   private append(e: Entry): void {
@@ -136,16 +159,8 @@ export class Manifest {
     if (r) this.committed.set(bus, rangesAbove(r, floor));
   }
 
-  /** Live files of a project's table whose hour lies in [fromHour, toHour] (either side open when null). */
   list(project: string, table: Table, fromHour: string | null = null, toHour: string | null = null): LakeFile[] {
-    const out: LakeFile[] = [];
-    for (const f of this.files.values()) {
-      if (f.project !== project || f.table !== table) continue;
-      if (fromHour !== null && f.hour < fromHour) continue;
-      if (toHour !== null && f.hour > toHour) continue;
-      out.push(f);
-    }
-    return out;
+    return listFiles(this.files.values(), project, table, fromHour, toHour);
   }
 
   all(): LakeFile[] {

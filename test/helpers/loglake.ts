@@ -32,7 +32,7 @@ export interface LoglakeProcess {
 export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
-  role?: 'all' | 'collector' | 'writer';
+  role?: 'all' | 'collector' | 'writer' | 'query' | 'alerts';
   /** Reuse the ports of an earlier run (a restart). */
   ports?: Record<string, string>;
 }
