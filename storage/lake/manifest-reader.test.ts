@@ -17,7 +17,7 @@ describe('the manifest as a reader follows it', () => {
     const reader = new ManifestReader(lake, (files) => heard.push(...files.map((f) => f.path)));
     writer.commit('bus', [file(1)], [[1, 1]]);
     expect(paths(reader.list('p', 'logs'))).toEqual([file(1).path]);
-    expect(heard).toEqual([], 'what was there at the first look is not news');
+    expect(heard, 'what was there at the first look is not news').toEqual([]);
 
     writer.commit('bus', [file(2), file(3, '2026-06-15T13')], [[2, 3]]);
     expect(paths(reader.list('p', 'logs', '2026-06-15T13'))).toEqual([file(3, '2026-06-15T13').path]);
