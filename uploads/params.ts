@@ -1,4 +1,4 @@
-// What the upload surfaces share: their GoodLogs answers, the names that become path segments, the instants
+// What the upload surfaces share: their keys, their GoodLogs answers, the names that become path segments, the instants
 // that come as epoch milliseconds or ISO text.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -32,13 +32,6 @@ export function uploadErrorHandler(limitText: string) {
   };
 }
 
-/** Query parameters checked against `schema`, the first problem as GoodLogs' 400. */
-export function queryParams<T>(schema: z.ZodType<T>, query: unknown): T {
-  const parsed = schema.safeParse(query);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new ApiError(400, 'VALIDATION_ERROR', `${issue.path.join('.') || 'query'}: ${issue.message}`);
-}
 
 export interface UploadDeps {
   meta: MetaStore;

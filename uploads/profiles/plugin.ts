@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { bodyDigest, ingestRequestId } from '../../server/idempotency.js';
-import { epochMs, instantParam, queryParams, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
+import { goodlogsBody } from '../../server/goodlogs.js';
+import { epochMs, instantParam, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** The seed's limit for one chunk's JSON body. */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -52,7 +53,7 @@ export function profilesPlugin(deps: UploadDeps) {
     const dir = (project: string) => [project, 'profiles'];
 
     app.post('/v1/profiles/chunks', { onRequest: write }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const q = queryParams(uploadQuery, request.query);
+      const q = goodlogsBody(uploadQuery, request.query);
       const data = request.body as Buffer;
       try {
         JSON.parse(data.toString('utf8'));
@@ -77,7 +78,7 @@ export function profilesPlugin(deps: UploadDeps) {
     });
 
     app.get('/v1/profiles/chunks', { onRequest: read }, async (request: FastifyRequest) => {
-      const q = queryParams(listQuery, request.query);
+      const q = goodlogsBody(listQuery, request.query);
       const chunks = (await store.list<ProfileMeta>(dir(request.apiKey!.project_id)))
         .filter((c) => q.profiler_id === undefined || c.profiler_id === q.profiler_id)
         .filter((c) => q.profile_type === undefined || c.profile_type === q.profile_type)
@@ -89,7 +90,7 @@ export function profilesPlugin(deps: UploadDeps) {
     });
 
     app.get<{ Params: { id: string } }>('/v1/profiles/chunks/:id', { onRequest: read }, async (request, reply) => {
-      const id = queryParams(segment, request.params.id);
+      const id = goodlogsBody(segment, request.params.id);
       const chunk = await store.get<ProfileMeta>(dir(request.apiKey!.project_id), id);
       if (!chunk) throw new ApiError(404, 'NOT_FOUND', 'No profile chunk with this id in this project');
       return reply.type('application/json').send(chunk.data);

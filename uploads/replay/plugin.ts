@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { goodlogsBody } from '../../server/goodlogs.js';
-import { epochMs, instantParam, queryParams, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
+import { epochMs, instantParam, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** A chunk as uploaded (gzipped): rrweb chunks are far smaller; past this the upload is refused (413). */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -129,7 +129,7 @@ export function replayPlugin(deps: UploadDeps) {
     });
 
     app.post('/v1/replay/chunks', { onRequest: write }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const q = queryParams(chunkQuery, request.query);
+      const q = goodlogsBody(chunkQuery, request.query);
       const data = request.body;
       if (!Buffer.isBuffer(data) || data.length === 0) {
         throw new ApiError(400, 'VALIDATION_ERROR', 'Send the gzipped chunk as the body, with Content-Type application/octet-stream or application/gzip');
@@ -142,7 +142,7 @@ export function replayPlugin(deps: UploadDeps) {
     });
 
     app.get('/v1/replay/sessions', { onRequest: read }, async (request: FastifyRequest) => {
-      const q = queryParams(listQuery, request.query);
+      const q = goodlogsBody(listQuery, request.query);
       const project = request.apiKey!.project_id;
       const ids = await store.dirs([project, 'replay']);
       const sessions = (await Promise.all(ids.map((id) => view(project, id, false))))
@@ -155,15 +155,15 @@ export function replayPlugin(deps: UploadDeps) {
     });
 
     app.get<{ Params: { session_id: string } }>('/v1/replay/sessions/:session_id', { onRequest: read }, async (request) => {
-      const id = queryParams(segment, request.params.session_id);
+      const id = goodlogsBody(segment, request.params.session_id);
       const session = await view(request.apiKey!.project_id, id, true);
       if (!session) throw new ApiError(404, 'NOT_FOUND', 'No session with this id in this project');
       return session;
     });
 
     app.get<{ Params: { session_id: string; seq: string } }>('/v1/replay/sessions/:session_id/chunks/:seq', { onRequest: read }, async (request, reply) => {
-      const id = queryParams(segment, request.params.session_id);
-      const seq = queryParams(z.coerce.number().int().min(0).max(1e9), request.params.seq);
+      const id = goodlogsBody(segment, request.params.session_id);
+      const seq = goodlogsBody(z.coerce.number().int().min(0).max(1e9), request.params.seq);
       const chunk = await store.get<ChunkMeta>(sessionDir(request.apiKey!.project_id, id), chunkName(seq));
       if (!chunk) throw new ApiError(404, 'NOT_FOUND', 'No such chunk of this session in this project');
       return reply.type('application/gzip').header('x-event-count', String(chunk.meta.event_count)).send(chunk.data);
