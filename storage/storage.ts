@@ -13,6 +13,9 @@ import { SchemaCatalog } from './catalog/catalog.js';
 import { CatalogUpdater } from './catalog/updater.js';
 import { StatsReader } from './catalog/stats.js';
 
+/** How often a reading process looks for the writer's commits while a live tail listens. */
+const READER_POLL_MS = 250;
+
 export interface Storage {
   dataDir: string;
   bus: Bus;
@@ -77,8 +80,18 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     lake = { manifest, writer, compactor };
   }
   // A reader hears of commits as it reads them: the live tail works on a query node too.
-  const index: LakeIndex | null = lake?.manifest
-    ?? (opts.reader ? new ManifestReader(join(dataDir, 'lake'), (files) => { for (const listener of listeners) listener(files); }) : null);
+  const reader = !lake && opts.reader ? new ManifestReader(join(dataDir, 'lake'), (files) => { for (const listener of listeners) listener(files); }) : null;
+  const index: LakeIndex | null = lake?.manifest ?? reader;
+  // A reader learns of commits when it looks: while anyone listens (a live tail), it looks often.
+  let watching: NodeJS.Timeout | null = null;
+  const watch = () => {
+    if (!reader) return;
+    if (listeners.size > 0 && !watching) watching = setInterval(() => reader.refresh(), READER_POLL_MS).unref();
+    if (listeners.size === 0 && watching) {
+      clearInterval(watching);
+      watching = null;
+    }
+  };
   let closing: Promise<void> | null = null;
   return {
     dataDir,
@@ -88,7 +101,11 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     catalog,
     onCommitted(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      watch();
+      return () => {
+        listeners.delete(listener);
+        watch();
+      };
     },
     close() {
       closing ??= (async () => {

@@ -69,4 +69,24 @@ describe.skipIf(!binary)('roles as processes', () => {
     }, 30_000, 250);
     expect(fired.last_value).toBe(20);
   });
+
+  it('the live tail on the query node hears the writer’s commits', { timeout: 30_000 }, async () => {
+    const { admin } = collector.bootstrap();
+    const token = ((await (await fetch(`${query.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json()) as { token: string }).token;
+    const res = await fetch(`${query.url}/api/orgs/default/projects/default/gql/tail?q=${encodeURIComponent('message:"tailed on the query node"')}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: open')) text += (await reader.read()).value ?? '';
+    expect((await call(collector, 'POST', '/v1/logs', { batch: [{ severity: 'info', message: 'tailed on the query node' }] })).status).toBe(202);
+    const deadline = Date.now() + 15_000;
+    while (!text.includes('event: row') && Date.now() < deadline) {
+      const { value, done } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((r) => setTimeout(() => r({ value: undefined, done: true }), deadline - Date.now()))]);
+      if (done) break;
+      text += value;
+    }
+    await reader.cancel();
+    expect(text).toContain('event: row');
+    expect(text).toContain('tailed on the query node');
+  });
 });
