@@ -22,6 +22,13 @@ export const instantParam = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** What every upload listing takes: a time window it overlaps, and a page size. */
+export const listingQuery = z.object({
+  from: instantParam.optional(),
+  to: instantParam.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
 /** GoodLogs' envelope, with the size limit of the route that refused the body rather than ingest's. */
 export function uploadErrorHandler(limitText: string) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {

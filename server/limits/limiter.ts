@@ -22,6 +22,15 @@ interface Check {
   take?: () => void;
 }
 
+/**
+ * Monthly quotas. Logs are counted as they are accepted (`recordAccepted`), so admission only reads them;
+ * an AI query is counted by its admission.
+ */
+const MONTHLY: Partial<Record<RequestKind, { limit: keyof Plan; metric: string; noun: string; countedHere: boolean }>> = {
+  logs: { limit: 'logs_per_month', metric: 'logs', noun: 'logs', countedHere: false },
+  ai: { limit: 'ai_queries_per_month', metric: 'ai_queries', noun: 'AI queries', countedHere: true },
+};
+
 const HOURLY: Partial<Record<RequestKind, { limit: keyof Plan; metric: string }>> = {
   logs: { limit: 'ingest_requests_per_hour', metric: 'ingest_requests' },
   events: { limit: 'ingest_requests_per_hour', metric: 'ingest_requests' },
@@ -74,25 +83,17 @@ export class Limiter {
   admit(projectId: string, kind: RequestKind, now = Date.now()): Admission {
     const { plan } = this.planOf(projectId);
     const checks: Check[] = [];
-    if (kind === 'logs' && plan.logs_per_month) {
+    const monthly = MONTHLY[kind];
+    const perMonth = monthly && plan[monthly.limit];
+    if (monthly && perMonth) {
       const month = monthWindow(new Date(now));
       checks.push({
-        limit: plan.logs_per_month,
-        used: this.meta.getUsage(projectId, 'logs', month.key),
+        limit: perMonth,
+        used: this.meta.getUsage(projectId, monthly.metric, month.key),
         resetsAt: month.end.getTime(),
         refusal: 'quota',
-        what: `the plan's ${plan.logs_per_month} logs this month`,
-      });
-    }
-    if (kind === 'ai' && plan.ai_queries_per_month) {
-      const month = monthWindow(new Date(now));
-      checks.push({
-        limit: plan.ai_queries_per_month,
-        used: this.meta.getUsage(projectId, 'ai_queries', month.key),
-        resetsAt: month.end.getTime(),
-        refusal: 'quota',
-        what: `the plan's ${plan.ai_queries_per_month} AI queries this month`,
-        take: () => this.meta.addUsage(projectId, 'ai_queries', month.key, 1),
+        what: `the plan's ${perMonth} ${monthly.noun} this month`,
+        ...(monthly.countedHere ? { take: () => this.meta.addUsage(projectId, monthly.metric, month.key, 1) } : {}),
       });
     }
     const hourly = HOURLY[kind];

@@ -45,6 +45,18 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** `work`'s result, or `absent` when what it reads does not exist. */
+async function unlessMissing<T>(work: Promise<T>, absent: T): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent;
+    throw err;
+  }
+}
+
+const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8'));
+
 function check(segments: readonly string[]): void {
   for (const s of segments) if (!isSafeSegment(s)) throw new Error(`unsafe path segment ${JSON.stringify(s)}`);
 }
@@ -89,13 +101,8 @@ export class ChunkStore {
   async meta<M>(dir: readonly string[], name: string): Promise<(M & { sha256: string; bytes: number }) | null> {
     check([name]);
     const path = this.dirOf(dir);
-    try {
-      // The bytes are linked into place before their metadata is written: metadata means the bytes are there.
-      return JSON.parse(await readFile(join(path, `${name}.json`), 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    // The bytes are linked into place before their metadata is written: metadata means the bytes are there.
+    return unlessMissing(readJson(join(path, `${name}.json`)), null);
   }
 
   async get<M>(dir: readonly string[], name: string): Promise<StoredChunk<M> | null> {
@@ -106,30 +113,21 @@ export class ChunkStore {
 
   /** Every stored chunk's metadata in `dir`, in no particular order. */
   async list<M>(dir: readonly string[]): Promise<(M & { sha256: string; bytes: number })[]> {
-    const names = await this.entries(dir, '.bin');
+    const names = (await unlessMissing(readdir(this.dirOf(dir)), [])).filter((f) => f.endsWith('.bin')).map((f) => f.slice(0, -'.bin'.length));
     const metas = await Promise.all(names.map((n) => this.meta<M>(dir, n)));
     return metas.filter((m) => m !== null);
   }
 
   /** The sub-directories of `dir` (sessions of a project, say). */
   async dirs(dir: readonly string[]): Promise<string[]> {
-    try {
-      return (await readdir(this.dirOf(dir), { withFileTypes: true })).filter((e) => e.isDirectory() && isSafeSegment(e.name)).map((e) => e.name);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const entries = await unlessMissing(readdir(this.dirOf(dir), { withFileTypes: true }), []);
+    return entries.filter((e) => e.isDirectory() && isSafeSegment(e.name)).map((e) => e.name);
   }
 
   /** A JSON document that is replaced whole (a session's metadata), or null. */
   async readDoc<D>(dir: readonly string[], name: string): Promise<D | null> {
     check([name]);
-    try {
-      return JSON.parse(await readFile(join(this.dirOf(dir), `${name}.doc.json`), 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    return unlessMissing(readJson<D>(join(this.dirOf(dir), `${name}.doc.json`)), null);
   }
 
   async writeDoc(dir: readonly string[], name: string, doc: unknown): Promise<void> {
@@ -137,14 +135,5 @@ export class ChunkStore {
     const path = this.dirOf(dir);
     await mkdir(path, { recursive: true });
     await writeDurably(join(path, `${name}.doc.json`), JSON.stringify(doc));
-  }
-
-  private async entries(dir: readonly string[], suffix: string): Promise<string[]> {
-    try {
-      return (await readdir(this.dirOf(dir))).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
   }
 }

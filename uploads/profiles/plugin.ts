@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { bodyDigest, ingestRequestId } from '../../server/idempotency.js';
 import { goodlogsBody } from '../../server/goodlogs.js';
-import { epochMs, instantParam, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
+import { epochMs, listingQuery, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** The seed's limit for one chunk's JSON body. */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -23,12 +23,9 @@ const uploadQuery = z
   })
   .catchall(z.string().max(256));
 
-const listQuery = z.object({
+const listQuery = listingQuery.extend({
   profiler_id: z.string().optional(),
   profile_type: z.string().optional(),
-  from: instantParam.optional(),
-  to: instantParam.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 interface ProfileMeta {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { ApiError } from '../../core/errors.js';
 import { goodlogsBody } from '../../server/goodlogs.js';
-import { epochMs, instantParam, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
+import { epochMs, listingQuery, segment, uploadAuth, uploadErrorHandler, type UploadDeps } from '../params.js';
 
 /** A chunk as uploaded (gzipped): rrweb chunks are far smaller; past this the upload is refused (413). */
 export const MAX_CHUNK_BYTES = 10 * 1024 * 1024;
@@ -30,12 +30,7 @@ const sessionBody = z
   })
   .catchall(z.unknown());
 
-const listQuery = z.object({
-  distinct_id: z.string().optional(),
-  from: instantParam.optional(),
-  to: instantParam.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+const listQuery = listingQuery.extend({ distinct_id: z.string().optional() });
 
 interface SessionDoc {
   session_id: string;

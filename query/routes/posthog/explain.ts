@@ -8,6 +8,7 @@ import { ApiError } from '../../../core/errors.js';
 import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../server/posthog.js';
 import type { Relations } from '../../engine/engine.js';
 import { scopeOf } from '../../execute.js';
+import { toIso } from '../../language/values.js';
 import { templateOf, templateSql } from '../../patterns/template.js';
 import type { NlProvider } from '../../nl/provider.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
@@ -34,7 +35,10 @@ interface Facts {
   trace: { id: string; timestamp: string; severity: string; service: string | null; message: string }[];
 }
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : new Date(String(v)).toISOString());
+/** A log row as the facts show it. */
+const logOf = (r: Record<string, unknown>) => ({
+  id: String(r.id), timestamp: toIso(r.timestamp)!, severity: String(r.severity), service: r.service as string | null, message: String(r.message ?? ''),
+});
 
 function ago(from: string, now: Date): string {
   const ms = now.getTime() - Date.parse(from);
@@ -71,7 +75,7 @@ export function summarize(f: Facts, now: Date): string {
 async function gather(rel: Relations, id: string, now: Date): Promise<Facts | null> {
   const [row] = await rel.all('SELECT id, timestamp, severity, service, message, trace_id FROM logs WHERE id = $1 LIMIT 1', [id]);
   if (!row) return null;
-  const log = { id: String(row.id), timestamp: iso(row.timestamp)!, severity: String(row.severity), service: row.service as string | null, message: String(row.message ?? ''), trace_id: (row.trace_id as string | null) || null };
+  const log = { ...logOf(row), trace_id: (row.trace_id as string | null) || null };
   const template = templateOf(log.message);
   const t = now.getTime();
   const similar = `FROM logs WHERE ${templateSql('message')} = $1`;
@@ -94,12 +98,12 @@ async function gather(rel: Relations, id: string, now: Date): Promise<Facts | nu
     template,
     similar: {
       last_hour: Number(counts.last_hour), previous_hour: Number(counts.previous_hour), last_day: lastDay,
-      first_seen: iso(counts.first_seen), last_seen: iso(counts.last_seen),
+      first_seen: toIso(counts.first_seen), last_seen: toIso(counts.last_seen),
     },
     services: services.map((s) => ({ service: s.service as string | null, count: Number(s.n) })),
     severities: Object.fromEntries(severities.map((s) => [String(s.severity), Number(s.n)])),
     shared_properties: props.map((p) => ({ key: String(p.k), value: String(p.v), share: Math.round((Number(p.n) / lastDay) * 1000) / 1000 })),
-    trace: trace.map((r) => ({ id: String(r.id), timestamp: iso(r.timestamp)!, severity: String(r.severity), service: r.service as string | null, message: String(r.message ?? '') })),
+    trace: trace.map(logOf),
   };
 }
 
