@@ -32,6 +32,7 @@ function set(target: Record<string, unknown>, path: string[], value: unknown): v
 /** Environment variables win over the file; a receiver's port is only set where that receiver is configured. */
 function applyEnv(raw: Record<string, unknown>, env: Env): void {
   if (env.LOGLAKE_DATA_DIR) set(raw, ['storage', 'data_dir'], env.LOGLAKE_DATA_DIR);
+  if (env.LOGLAKE_LAKE_DIR) set(raw, ['storage', 'lake_dir'], env.LOGLAKE_LAKE_DIR);
   if (env.NATS_URL) set(raw, ['storage', 'bus', 'nats_url'], env.NATS_URL);
   if (env.LOGLAKE_BUS) set(raw, ['storage', 'bus', 'kind'], env.LOGLAKE_BUS);
   if (env.LOGLAKE_QUERY_NOW) set(raw, ['query', 'now'], env.LOGLAKE_QUERY_NOW);

@@ -52,6 +52,11 @@ export const configObject = z.object({
   storage: z
     .object({
       data_dir: z.string().default('./data'),
+      /**
+       * The Parquet lake and its manifest; default `<data_dir>/lake`. Every process over one lake names the
+       * same directory (one machine, or a shared file system); the data dir keeps each process's own state.
+       */
+      lake_dir: z.string().optional(),
       bus: z
         .object({
           /** `auto`: JetStream when a NATS server is named (here or by NATS_URL), the embedded bus otherwise. */

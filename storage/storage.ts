@@ -16,8 +16,14 @@ import { StatsReader } from './catalog/stats.js';
 /** How often a reading process looks for the writer's commits while a live tail listens. */
 const READER_POLL_MS = 250;
 
+/** Where the lake lies: `storage.lake_dir`, else `<data_dir>/lake`. */
+export function lakeDirOf(config: Config): string {
+  return resolve(config.storage.lake_dir ?? join(config.storage.data_dir, 'lake'));
+}
+
 export interface Storage {
   dataDir: string;
+  lakeDir: string;
   bus: Bus;
   /** The lake's manifest and its writer: only in a process that writes the lake. */
   lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
@@ -41,6 +47,7 @@ export interface Storage {
  */
 export async function openStorage(config: Config, logger: Logger, opts: { writer: boolean; reader?: boolean }): Promise<Storage> {
   const dataDir = resolve(config.storage.data_dir);
+  const lakeDir = lakeDirOf(config);
   const bus = selectBus(config, logger);
   await bus.start();
   let lake: Storage['lake'] = null;
@@ -49,7 +56,6 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
   if (opts.writer) {
-    const lakeDir = join(dataDir, 'lake');
     mkdirSync(lakeDir, { recursive: true });
     const manifest = new Manifest(lakeDir);
     manifest.open();
@@ -80,7 +86,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     lake = { manifest, writer, compactor };
   }
   // A reader hears of commits as it reads them: the live tail works on a query node too.
-  const reader = !lake && opts.reader ? new ManifestReader(join(dataDir, 'lake'), (files) => { for (const listener of listeners) listener(files); }) : null;
+  const reader = !lake && opts.reader ? new ManifestReader(lakeDir, (files) => { for (const listener of listeners) listener(files); }) : null;
   const index: LakeIndex | null = lake?.manifest ?? reader;
   // A reader learns of commits when it looks: while anyone listens (a live tail), it looks often.
   let watching: NodeJS.Timeout | null = null;
@@ -95,6 +101,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let closing: Promise<void> | null = null;
   return {
     dataDir,
+    lakeDir,
     bus,
     lake,
     index,
