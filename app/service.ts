@@ -46,7 +46,7 @@ export interface Service {
   logger: Logger;
   storage: Storage;
   meta: MetaStore;
-  http: FastifyInstance | null;
+  http: FastifyInstance;
   bootstrapInfo: BootstrapInfo | null;
   /** Stops accepting, drains, flushes; idempotent. */
   stop(): Promise<void>;
@@ -70,11 +70,9 @@ export async function startService(config: Config, role: Role = 'all', logger: L
 
   const storage = await openStorage(config, logger, { writer: role === 'all' || role === 'writer', reader: role === 'query' || role === 'alerts' });
   logger.info(`bus: ${storage.bus.describe()}`);
-  if (role === 'writer') {
-    return { config, logger, storage, meta, http: null, bootstrapInfo, stop: () => storage.close() };
-  }
 
-  const engine = storage.index
+  // A writer reads the lake only to write it: it serves health, readiness and metrics, no query.
+  const engine = storage.index && role !== 'writer'
     ? new QueryEngine(storage.index, {
         timeoutMs: config.query.timeout_ms,
         maxConcurrent: config.query.max_concurrent,
@@ -112,8 +110,8 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     await storage.close();
     throw err;
   }
-  // An alerts node serves health, readiness and metrics only: its work is the evaluator's.
-  if (role !== 'alerts') {
+  // Alerts and writer nodes serve health, readiness and metrics only: their work is the evaluator's, the writer's.
+  if (role !== 'alerts' && role !== 'writer') {
     registerAccessRoutes(http, { meta, limits, tokens, config });
     registerAlertRoutes(http, meta, { allowPrivate: config.alerts.destinations.allow_private });
     const queryNow = () => (config.query.now ? new Date(config.query.now) : new Date());

@@ -76,7 +76,7 @@ async function generate(dataDir: string): Promise<void> {
     const path = join(dir, 'bench.parquet');
     await conn.run(hourSql(h, perHour, path));
     const file: LakeFile = { path: relative(lakeDir, path), project: PROJECT, table: 'logs', hour, rows: perHour, bytes: statSync(path).size };
-    manifest.commit('bench', [file], []);
+    manifest.commitSync('bench', [file], []);
     if (h % 24 === 23) process.stderr.write(`generated ${((h + 1) * perHour).toLocaleString()} rows (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   manifest.close();

@@ -23,8 +23,7 @@ async function start(args: string[]): Promise<void> {
     logger.info({ bootstrap: bootstrapInfo }, `first start: created org "default", project "default" and keys; saved to ${config.storage.data_dir}/bootstrap.json`);
     process.stdout.write(`\nloglake bootstrap (also in ${config.storage.data_dir}/bootstrap.json):\n${JSON.stringify(bootstrapInfo, null, 2)}\n\n`);
   }
-  const where = service.http ? `listening on http://${config.http.host}:${config.http.port}` : 'writing the lake';
-  logger.info(`loglake (${role}) ${where}; bus: ${service.storage.bus.describe()}`);
+  logger.info(`loglake (${role}) listening on http://${config.http.host}:${config.http.port}; bus: ${service.storage.bus.describe()}`);
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Bus } from './bus/bus.js';
 import { selectBus } from './bus/select.js';
-import { Manifest, type LakeFile, type LakeIndex } from './lake/manifest.js';
+import { Manifest, type LakeFile, type LakeIndex, type LakeManifest } from './lake/manifest.js';
+import { KvManifest } from './lake/kv-manifest.js';
+import { KvLease } from './lake/lease.js';
+import { JetStreamBus } from './bus/jetstream.js';
 import { ManifestReader } from './lake/manifest-reader.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
@@ -26,7 +31,7 @@ export interface Storage {
   lakeDir: string;
   bus: Bus;
   /** The lake's manifest and its writer: only in a process that writes the lake. */
-  lake: { manifest: Manifest; writer: Writer; compactor: Compactor | null } | null;
+  lake: { manifest: LakeManifest; writer: Writer; compactor: Compactor | null } | null;
   /** The live files queries read: the writer's manifest, or, in a process that only reads, the manifest followed. */
   index: LakeIndex | null;
   /** The discovered schema; kept up to date by the writer's process, readable in any. */
@@ -55,10 +60,21 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
+  const tell = (files: LakeFile[]) => {
+    for (const listener of listeners) listener(files);
+  };
+  // On JetStream every node over the lake shares one manifest in a bucket; its watch tells of every commit.
+  const bucket = bus instanceof JetStreamBus && (opts.writer || opts.reader) ? bus.bucket('manifest') : null;
+  const shared = bucket ? new KvManifest(bucket, lakeDir, logger.child({ component: 'manifest' }), tell) : null;
   if (opts.writer) {
     mkdirSync(lakeDir, { recursive: true });
-    const manifest = new Manifest(lakeDir);
-    manifest.open();
+    let manifest: LakeManifest;
+    if (shared) manifest = shared;
+    else {
+      const own = new Manifest(lakeDir);
+      own.open();
+      manifest = own;
+    }
     parquet = await ParquetWriter.create();
     updater = new CatalogUpdater(catalog, await StatsReader.create(), logger.child({ component: 'catalog' }));
     const feed = updater;
@@ -73,21 +89,25 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       maxPendingMessages: w.max_pending_messages,
       onCommitted: (files) => {
         feed.committed(files.map((file) => ({ file, path: manifest.absolute(file.path) })));
-        for (const listener of listeners) listener(files);
+        if (!shared) tell(files);
       },
     }, logger.child({ component: 'writer' }));
     await writer.start();
     const c = config.storage.compaction;
     let compactor: Compactor | null = null;
     if (c.enabled) {
-      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms }, logger.child({ component: 'compaction' }));
+      // Over a shared lake, upkeep is one node's at a time; a dead holder's lease runs out after three rounds.
+      const upkeep = shared && bucket
+        ? { lease: new KvLease(bucket, 'lease.upkeep', `${hostname()}:${process.pid}:${randomUUID()}`, 3 * c.interval_ms), tidy: (retired: string) => shared.tidy(retired) }
+        : {};
+      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, ...upkeep }, logger.child({ component: 'compaction' }));
       compactor.start();
     }
     lake = { manifest, writer, compactor };
   }
   // A reader hears of commits as it reads them: the live tail works on a query node too.
-  const reader = !lake && opts.reader ? new ManifestReader(lakeDir, (files) => { for (const listener of listeners) listener(files); }) : null;
-  const index: LakeIndex | null = lake?.manifest ?? reader;
+  const reader = !lake && !shared && opts.reader ? new ManifestReader(lakeDir, tell) : null;
+  const index: LakeIndex | null = lake?.manifest ?? shared ?? reader;
   // A reader learns of commits when it looks: while anyone listens (a live tail), it looks often.
   let watching: NodeJS.Timeout | null = null;
   const watch = () => {
@@ -122,6 +142,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
         parquet?.close();
         await bus.close();
         lake?.manifest.close();
+        shared?.close();
       })();
       return closing;
     },

@@ -115,14 +115,15 @@ describe.skipIf(!ownNats)('kill -9 of the writer (scale-out roles, test-owned na
     const collector = await startLoglake({ dataDir, role: 'collector', env });
     procs.push(collector);
     const { project_id, keys } = collector.bootstrap();
-    let writer = await startLoglake({ dataDir, role: 'writer', env, ports: collector.env });
+    let writer = await startLoglake({ dataDir, role: 'writer', env });
     procs.push(writer);
+    const writerPorts = writer.env;
     let stop = false;
     const load = sendBatches({ url: collector.url, key: keys.goodlogs_secret, table: 'logs', batches: 10_000, batchSize: 100, concurrency: 4, stop: () => stop });
     for (let round = 0; round < 4; round++) {
       await sleep(400 + Math.random() * 1200);
       await writer.kill('SIGKILL');
-      writer = await startLoglake({ dataDir, role: 'writer', env, ports: collector.env });
+      writer = await startLoglake({ dataDir, role: 'writer', env, ports: writerPorts });
       procs.push(writer);
     }
     stop = true;

@@ -10,6 +10,7 @@ const binary = natsServerBinary();
 let nats: OwnNats;
 const procs: LoglakeProcess[] = [];
 let collector: LoglakeProcess;
+let writer: LoglakeProcess;
 let query: LoglakeProcess;
 let alerts: LoglakeProcess;
 let key: string;
@@ -21,7 +22,8 @@ beforeAll(async () => {
   collector = await startLoglake({ role: 'collector', env });
   procs.push(collector);
   const dataDir = collector.dataDir;
-  procs.push(await startLoglake({ role: 'writer', dataDir, env }));
+  writer = await startLoglake({ role: 'writer', dataDir, env });
+  procs.push(writer);
   query = await startLoglake({ role: 'query', dataDir, env });
   procs.push(query);
   alerts = await startLoglake({ role: 'alerts', dataDir, env });
@@ -40,7 +42,7 @@ const call = async (p: LoglakeProcess, method: string, path: string, body?: unkn
 
 describe.skipIf(!binary)('roles as processes', () => {
   it('each answers its health with its role', async () => {
-    for (const [p, role] of [[collector, 'collector'], [query, 'query'], [alerts, 'alerts']] as const) {
+    for (const [p, role] of [[collector, 'collector'], [writer, 'writer'], [query, 'query'], [alerts, 'alerts']] as const) {
       expect((await call(p, 'GET', '/v1/health')).body).toMatchObject({ status: 'healthy', role });
     }
   });
@@ -52,6 +54,8 @@ describe.skipIf(!binary)('roles as processes', () => {
     expect((await call(query, 'POST', '/v1/gql/query', { q: 'severity:error | count' })).body.data.results[0].value).toBe(10);
     expect((await call(query, 'POST', '/v1/logs', { batch })).status).toBe(404);
     expect((await call(alerts, 'POST', '/v1/gql/query', { q: 'count' })).status).toBe(404);
+    expect((await call(writer, 'POST', '/v1/gql/query', { q: 'count' })).status).toBe(404);
+    expect((await call(writer, 'POST', '/v1/logs', { batch })).status).toBe(404);
 
     // A second batch (another body: the same one again would be a retry, stored once): the query node
     // follows the writer's manifest as it grows.

@@ -37,7 +37,7 @@ beforeAll(async () => {
     const dir = partitionDir(lakeDir, project, 'logs', '2026-06-15T11');
     mkdirSync(dir, { recursive: true });
     const rows = await writer.fromNdjson('logs', [staged], join(dir, 'a.parquet'));
-    manifest.commit('bus', [{ path: join(project, 'logs', 'date=2026-06-15', 'hour=11', 'a.parquet'), project, table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(join(dir, 'a.parquet')).size }], []);
+    manifest.commitSync('bus', [{ path: join(project, 'logs', 'date=2026-06-15', 'hour=11', 'a.parquet'), project, table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(join(dir, 'a.parquet')).size }], []);
   }
   writer.close();
   engine = new QueryEngine(manifest, { timeoutMs: 300, maxConcurrent: 2, memoryLimit: '1GB' });
@@ -55,6 +55,13 @@ describe('QueryEngine', () => {
     expect((await count({ project: 'alpha', environments: ['staging'] }))[0].n).toBe(1);
     expect((await count({ project: 'alpha', environments: [] }))[0].n).toBe(0);
     expect((await count({ project: 'charlie', environments: null }))[0].n).toBe(0);
+  });
+
+  it('answers from the files on disk while a committed one is not renamed into place yet', async () => {
+    const path = join('alpha', 'logs', 'date=2026-06-15', 'hour=11', 'not-yet.parquet');
+    manifest.commitSync('bus', [{ path, project: 'alpha', table: 'logs', hour: '2026-06-15T11', rows: 5, bytes: 1 }], []);
+    expect(await count({ project: 'alpha', environments: null })).toEqual([{ n: 3, m: 'alpha secret 0' }]);
+    await manifest.replace([], [path]);
   });
 
   it('prunes by the window’s hours', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { ApiError } from '../../core/errors.js';
 import { ENVIRONMENTS, type Table } from '../../core/records.js';
@@ -7,6 +8,9 @@ import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { Semaphore } from './semaphore.js';
 import { MACROS_SQL } from '../language/index.js';
+
+/** DuckDB's words for a listed Parquet file that is not there. */
+const MISSING_FILE = /No files found|No such file|Cannot open file|could not open|does not exist/i;
 
 export interface EngineOptions {
   timeoutMs: number;
@@ -79,9 +83,10 @@ export class QueryEngine {
    * start), restricted to the scope's environments. Environment names are checked against the closed set
    * before they become SQL text: a view cannot take bound parameters.
    */
-  private relation(scope: Scope, table: Table, window: TimeWindow): string {
+  private relation(scope: Scope, table: Table, window: TimeWindow, onlyPresent: boolean): string {
     const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
-    const files = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
+    const listed = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
+    const files = onlyPresent ? listed.filter((f) => existsSync(this.manifest.absolute(f.path))) : listed;
     const source = files.length === 0
       ? emptyRelation(table)
       : `SELECT * FROM read_parquet([${files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ')}], union_by_name = true)`;
@@ -96,26 +101,39 @@ export class QueryEngine {
     let healthy = true;
     try {
       await conn.run(`SET late_materialization_max_rows = ${hints?.filterReadsMaps ? 50 : 1001}`);
-      for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, window)}`);
-      return await work({
-        all: async (sql, params = [], types) => {
-          let timedOut = false;
-          const timer = setTimeout(() => {
-            timedOut = true;
-            conn.interrupt();
-          }, this.opts.timeoutMs);
-          try {
-            const reader = await conn.runAndReadAll(sql, params as never, types as never);
-            return reader.getRowObjectsJS() as Record<string, unknown>[];
-          } catch (err) {
-            if (timedOut) throw new ApiError(504, 'QUERY_TIMEOUT', `The query ran longer than ${this.opts.timeoutMs} ms and was cancelled`);
-            healthy = false;
-            throw err;
-          } finally {
-            clearTimeout(timer);
-          }
-        },
+      const views = async (onlyPresent: boolean) => {
+        for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, window, onlyPresent)}`);
+      };
+      // A file committed a moment ago whose writer has not renamed it into place yet (or a crashed
+      // writer's, until it is rolled forward): its rows are not visible yet, the rest of the answer is.
+      await views(false).catch((err: Error) => {
+        if (!MISSING_FILE.test(err.message)) throw err;
+        return views(true);
       });
+      const run = async (sql: string, params: unknown[], types: DuckDBType[] | undefined, retried: boolean): Promise<Record<string, unknown>[]> => {
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          conn.interrupt();
+        }, this.opts.timeoutMs);
+        try {
+          const reader = await conn.runAndReadAll(sql, params as never, types as never);
+          return reader.getRowObjectsJS() as Record<string, unknown>[];
+        } catch (err) {
+          if (timedOut) throw new ApiError(504, 'QUERY_TIMEOUT', `The query ran longer than ${this.opts.timeoutMs} ms and was cancelled`);
+          // A file that left between the views and the query (compaction's sources, past their grace).
+          if (!retried && MISSING_FILE.test(String((err as Error)?.message))) {
+            clearTimeout(timer);
+            await views(true);
+            return run(sql, params, types, true);
+          }
+          healthy = false;
+          throw err;
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      return await work({ all: (sql, params = [], types) => run(sql, params, types, false) });
     } finally {
       if (healthy) this.idle.push(conn);
       else conn.closeSync();

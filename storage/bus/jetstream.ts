@@ -3,6 +3,7 @@ import {
   AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType,
   type ConsumerMessages, type JetStreamClient, type JsMsg, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
 import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
@@ -225,6 +226,23 @@ export class JetStreamBus implements Bus {
       undelivered: () => counted((i) => i.num_pending + Math.max(0, i.num_ack_pending - held.size)),
       ackPending: () => counted((i) => i.num_ack_pending),
     };
+  }
+
+  /**
+   * A key-value bucket `<stream>_<name>` on this bus's connection, made if missing with the stream's replica
+   * count: shared state lives beside the stream it describes, so a test's own stream brings its own buckets.
+   * Waits for NATS like a publish, and asks again while JetStream's API does not answer in time.
+   */
+  async bucket(name: string): Promise<KV> {
+    for (let attempt = 1; ; attempt++) {
+      await this.connected;
+      try {
+        return await new Kvm(this.js).create(`${this.opts.stream}_${name}`, { replicas: this.opts.replicas, history: 1 });
+      } catch (err) {
+        if (this.closing || !isTransient(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -34,7 +34,7 @@ describe('Compactor', () => {
       writeFileSync(staged, Array.from({ length: 25 }, (_, i) => encodeRow('logs', log(f * 25 + i, `svc-${(f + i) % 3}`))).join('\n'));
       const path = join(dir, `part-${f}.parquet`);
       const rows = await writer.fromNdjson('logs', [staged], path);
-      manifest.commit('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
+      manifest.commitSync('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
     }
     const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, retentionDays: 0, deleteGraceMs: 0 }, pino({ level: 'silent' }));
     compactor.start();
@@ -66,12 +66,12 @@ describe('dropExpired', () => {
       const dir = partitionDir(lakeDir, 'p', 'logs', hour);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'f.parquet'), 'x');
-      manifest.commit('bus', [{ path: join('p/logs', `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11)}`, 'f.parquet'), project: 'p', table: 'logs', hour, rows: 1, bytes: 1 }], []);
+      manifest.commitSync('bus', [{ path: join('p/logs', `date=${hour.slice(0, 10)}`, `hour=${hour.slice(11)}`, 'f.parquet'), project: 'p', table: 'logs', hour, rows: 1, bytes: 1 }], []);
     }
     const now = Date.parse('2026-06-15T12:00:00Z');
     const silent = pino({ level: 'silent' });
-    expect(dropExpired(manifest, lakeDir, 0, silent, now)).toBe(0);
-    expect(dropExpired(manifest, lakeDir, 1, silent, now)).toBe(1);
+    expect(await dropExpired(manifest, lakeDir, 0, silent, now)).toBe(0);
+    expect(await dropExpired(manifest, lakeDir, 1, silent, now)).toBe(1);
     expect(manifest.all().map((f) => f.hour).sort()).toEqual(['2026-06-14T23', '2026-06-15T11']);
     expect(readdirSync(join(lakeDir, '_retired'))).toHaveLength(1);
   });

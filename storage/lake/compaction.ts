@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { hourKey, partitionDir } from './layout.js';
-import type { LakeFile, Manifest } from './manifest.js';
+import { rollForward, tempPathOf, type LakeFile, type LakeManifest } from './manifest.js';
+import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
 
@@ -16,6 +17,10 @@ export interface CompactionOptions {
   deleteGraceMs: number;
   /** Partitions older than this many days are dropped; 0 keeps everything. */
   retentionDays: number;
+  /** Upkeep runs on one node at a time: the holder of this lease (over a shared lake, one in KV). */
+  lease?: Lease;
+  /** Tidies what dead processes left in a shared lake, before each round. */
+  tidy?: (retiredDir: string) => Promise<void>;
 }
 
 /**
@@ -31,7 +36,7 @@ export class Compactor {
   private readonly retiredDir: string;
 
   constructor(
-    private readonly manifest: Manifest,
+    private readonly manifest: LakeManifest,
     /** Its own DuckDB, so merging never waits on (or blocks) the writer's flushes. */
     private readonly parquet: ParquetWriter,
     private readonly opts: CompactionOptions,
@@ -51,6 +56,7 @@ export class Compactor {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    await (this.opts.lease ?? soleLease).release();
     this.parquet.close();
   }
 
@@ -61,8 +67,10 @@ export class Compactor {
    * re-merging a growing merged file every round made compaction rewrite the hour over and over.
    */
   async runOnce(now = new Date()): Promise<number> {
+    if (!(await (this.opts.lease ?? soleLease).acquire())) return 0;
     const currentHour = hourKey(now);
-    dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
+    await this.opts.tidy?.(this.retiredDir);
+    await dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     const groups = new Map<string, LakeFile[]>();
     for (const f of this.manifest.all()) {
       if (f.rows >= (f.hour < currentHour ? this.opts.targetRows : this.opts.targetRows / 8)) continue;
@@ -82,27 +90,35 @@ export class Compactor {
     return merged;
   }
 
+  /**
+   * Merged under a temp name; then one manifest entry swaps the sources for it, the sources leave the lake,
+   * and only then does the merged file take its name: a glob of the lake never sees a row twice.
+   */
   private async merge(files: LakeFile[]): Promise<void> {
     const { project, table, hour } = files[0];
+    // A source whose writer died before renaming it is put in place first, or the partition waits.
+    if (files.some((f) => !existsSync(this.manifest.absolute(f.path)) && !rollForward(this.manifest.absolute(f.path)))) return;
     const dir = partitionDir(this.opts.lakeDir, project, table, hour);
-    const name = `compact-${uuidv7()}`;
-    const tmp = join(dir, `.${name}.parquet.tmp`);
-    const final = join(dir, `${name}.parquet`);
+    const final = join(dir, `compact-${uuidv7()}.parquet`);
+    const tmp = tempPathOf(final);
     try {
       const rows = await this.parquet.merge(table, files.map((f) => this.manifest.absolute(f.path)), tmp);
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
-      renameSync(tmp, final);
+      const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };
+      if (!(await this.manifest.replace([merged], files.map((f) => f.path)))) {
+        rmSync(tmp, { force: true });
+        return;
+      }
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
     }
-    const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows: files.reduce((n, f) => n + f.rows, 0), bytes: statSync(final).size };
-    this.manifest.replace([merged], files.map((f) => f.path));
     for (const f of files) {
       renameSync(this.manifest.absolute(f.path), join(this.retiredDir, `${Date.now()}-${basename(f.path)}`));
     }
-    this.logger.debug({ partition: dir, files: files.length, rows: merged.rows }, 'compacted');
+    renameSync(tmp, final);
+    this.logger.debug({ partition: dir, files: files.length }, 'compacted');
   }
 
   private purgeRetired(graceMs: number): void {

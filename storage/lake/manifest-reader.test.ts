@@ -9,27 +9,27 @@ const file = (n: number, hour = '2026-06-15T12'): LakeFile => ({ path: `p/logs/$
 const paths = (files: LakeFile[]) => files.map((f) => f.path).sort();
 
 describe('the manifest as a reader follows it', () => {
-  it('sees commits and compaction’s replacements as the writer makes them, across the writer folding its journal', () => {
+  it('sees commits and compaction’s replacements as the writer makes them, across the writer folding its journal', async () => {
     const lake = mkdtempSync(join(tmpdir(), 'loglake-reader-'));
     const writer = new Manifest(lake);
     writer.open();
     const heard: string[] = [];
     const reader = new ManifestReader(lake, (files) => heard.push(...files.map((f) => f.path)));
-    writer.commit('bus', [file(1)], [[1, 1]]);
+    writer.commitSync('bus', [file(1)], [[1, 1]]);
     expect(paths(reader.list('p', 'logs'))).toEqual([file(1).path]);
     expect(heard, 'what was there at the first look is not news').toEqual([]);
 
-    writer.commit('bus', [file(2), file(3, '2026-06-15T13')], [[2, 3]]);
+    writer.commitSync('bus', [file(2), file(3, '2026-06-15T13')], [[2, 3]]);
     expect(paths(reader.list('p', 'logs', '2026-06-15T13'))).toEqual([file(3, '2026-06-15T13').path]);
     expect(heard).toEqual([file(2).path, file(3, '2026-06-15T13').path]);
 
-    writer.replace([file(4)], [file(1).path, file(2).path]);
+    await writer.replace([file(4)], [file(1).path, file(2).path]);
     expect(paths(reader.list('p', 'logs'))).toEqual(paths([file(3, '2026-06-15T13'), file(4)]));
 
     // 1,000 entries fold the journal into a new snapshot and start it over.
-    for (let n = 5; n < 1_100; n++) writer.commit('bus', [file(n)], [[n, n]]);
+    for (let n = 5; n < 1_100; n++) writer.commitSync('bus', [file(n)], [[n, n]]);
     expect(reader.list('p', 'logs')).toHaveLength(1_097);
-    writer.commit('bus', [file(2_000)], [[2_000, 2_000]]);
+    writer.commitSync('bus', [file(2_000)], [[2_000, 2_000]]);
     expect(reader.list('p', 'logs')).toHaveLength(1_098);
     expect(heard.at(-1)).toBe(file(2_000).path);
     expect(reader.list('q', 'logs')).toEqual([]);

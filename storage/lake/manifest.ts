@@ -1,7 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Table } from '../../core/records.js';
-import { inRanges, mergeRanges, rangesAbove, type Ranges } from './ranges.js';
+import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
 
 export interface LakeFile {
   /** Relative to the lake directory. */
@@ -28,6 +28,59 @@ export interface LakeIndex {
   absolute(path: string): string;
 }
 
+/** The (project, table, hour) a bus message or a file belongs to. */
+export interface Partition {
+  project: string;
+  table: Table;
+  hour: string;
+}
+
+/** A new file of one partition and the bus sequences whose rows it holds. */
+export interface Part {
+  file: LakeFile;
+  seqs: number[];
+}
+
+/** What a commit did: parts now live, and parts refused because another writer committed some of their sequences first. */
+export interface CommitOutcome {
+  committed: Part[];
+  refused: { part: Part; taken: number[] }[];
+}
+
+/**
+ * The manifest as writers and lake upkeep use it. Its commit decides exactly-once: a part is committed
+ * only if none of its sequences is, atomically. A committed file may not be on disk yet (the writer renames
+ * its hidden temp file into place after the commit), so readers tolerate a listed file that is missing.
+ */
+export interface LakeManifest extends LakeIndex {
+  isCommitted(bus: string, seq: number, partition: Partition): boolean;
+  /** `ackFloor`: every sequence at or below it is acked on the bus and will never come again. */
+  commit(bus: string, parts: Part[], ackFloor?: number): Promise<CommitOutcome>;
+  /** Swaps files in one step per partition; false when a file to remove is no longer live (nothing changed there). */
+  replace(add: LakeFile[], remove: string[]): Promise<boolean>;
+  all(): LakeFile[];
+  close(): void;
+}
+
+/** The hidden name a file is written under before its commit: any glob of the lake skips it. */
+export function tempPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp`);
+}
+
+/**
+ * Puts a committed file whose writer died between the commit and the rename in place. Idempotent, and
+ * safe to race: the rename happens once, the other side finds nothing to do.
+ */
+export function rollForward(absolute: string): boolean {
+  if (existsSync(absolute)) return false;
+  try {
+    renameSync(tempPathOf(absolute), absolute);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An entry's effect on the live files; the committed sequences are the writer's alone. */
 export function applyToFiles(files: Map<string, LakeFile>, e: Entry): void {
   if (e.t === 'commit') {
@@ -51,12 +104,13 @@ export function listFiles(files: Iterable<LakeFile>, project: string, table: Tab
 }
 
 /**
- * The list of live Parquet files, and the bus sequences already in them. A file counts only once its
- * manifest entry is durable, so a crash between rename and entry leaves an orphan (removed on open) and a
- * redelivered message whose sequence is already committed is acked without being written twice.
+ * The list of live Parquet files, and the bus sequences already in them: the manifest of one process's
+ * lake (the embedded bus). A file counts only once its manifest entry is durable, so a crash before the
+ * entry leaves a hidden temp file (removed on open), a crash after it a temp file that open renames into
+ * place, and a redelivered message whose sequence is already committed is acked without being written twice.
  * Stored as a snapshot plus an fsynced journal of entries, folded into a new snapshot on open.
  */
-export class Manifest implements LakeIndex {
+export class Manifest implements LakeManifest {
   private files = new Map<string, LakeFile>();
   private committed = new Map<string, Ranges>();
   private journalFd = -1;
@@ -87,6 +141,7 @@ export class Manifest implements LakeIndex {
         }
       }
     }
+    for (const f of this.files.values()) rollForward(this.absolute(f.path));
     this.removeOrphans();
     this.writeSnapshot();
     this.journalFd = openSync(journalPath, 'w');
@@ -140,12 +195,21 @@ export class Manifest implements LakeIndex {
     walk(this.lakeDir);
   }
 
-  commit(bus: string, files: LakeFile[], seqs: Ranges): void {
+  /** One process writes this lake, so nothing is refused: its writer never holds a committed sequence. */
+  async commit(bus: string, parts: Part[], ackFloor?: number): Promise<CommitOutcome> {
+    this.commitSync(bus, parts.map((p) => p.file), rangesOf(parts.flatMap((p) => p.seqs)));
+    if (ackFloor !== undefined) this.forgetUpTo(bus, ackFloor);
+    return { committed: parts, refused: [] };
+  }
+
+  commitSync(bus: string, files: LakeFile[], seqs: Ranges): void {
     this.append({ t: 'commit', bus, files, seqs });
   }
 
-  replace(add: LakeFile[], remove: string[]): void {
+  async replace(add: LakeFile[], remove: string[]): Promise<boolean> {
+    if (remove.some((p) => !this.files.has(p))) return false;
     this.append({ t: 'replace', add, remove });
+    return true;
   }
 
   isCommitted(bus: string, seq: number): boolean {
@@ -169,9 +233,5 @@ export class Manifest implements LakeIndex {
 
   absolute(path: string): string {
     return join(this.lakeDir, path);
-  }
-
-  sizeOf(path: string): number {
-    return statSync(this.absolute(path)).size;
   }
 }

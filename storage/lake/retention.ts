@@ -1,24 +1,24 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { hourKey } from './layout.js';
-import type { Manifest } from './manifest.js';
+import type { LakeManifest } from './manifest.js';
 
 /**
  * Drops whole hour partitions older than the retention period, by the real clock: a pinned query clock
  * (`query.now`) makes reports reproducible and must never make data look old enough to delete.
  * Dropped files go to `_retired/` like compacted ones, and are deleted after the same grace.
  */
-export function dropExpired(manifest: Manifest, lakeDir: string, days: number, logger: Logger, now = Date.now()): number {
+export async function dropExpired(manifest: LakeManifest, lakeDir: string, days: number, logger: Logger, now = Date.now()): Promise<number> {
   if (days <= 0) return 0;
   // An hour partition is expired once its whole hour lies before the cut.
   const cut = hourKey(new Date(now - days * 86_400_000 - 3_600_000));
   const expired = manifest.all().filter((f) => f.hour < cut);
   if (expired.length === 0) return 0;
-  manifest.replace([], expired.map((f) => f.path));
+  if (!(await manifest.replace([], expired.map((f) => f.path)))) return 0;
   const retired = join(lakeDir, '_retired');
   mkdirSync(retired, { recursive: true });
-  for (const f of expired) renameSync(manifest.absolute(f.path), join(retired, `${now}-${basename(f.path)}`));
+  for (const f of expired) if (existsSync(manifest.absolute(f.path))) renameSync(manifest.absolute(f.path), join(retired, `${now}-${basename(f.path)}`));
   logger.info({ files: expired.length, before: cut }, 'retention: dropped expired partitions');
   return expired.length;
 }

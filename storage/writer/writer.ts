@@ -3,12 +3,10 @@ import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
-import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, Subscription } from '../bus/bus.js';
-import type { LakeFile, Manifest } from '../lake/manifest.js';
+import { rollForward, tempPathOf, type CommitOutcome, type LakeFile, type LakeManifest, type Part, type Partition } from '../lake/manifest.js';
 import { partitionDir } from '../lake/layout.js';
 import type { ParquetWriter } from '../lake/parquet.js';
-import { rangesOf } from '../lake/ranges.js';
 
 export interface WriterOptions {
   lakeDir: string;
@@ -38,13 +36,20 @@ export interface WriterStatus {
 
 const DISK_FULL = /ENOSPC|EDQUOT|No space left|quota exceeded/i;
 
-interface PartitionBuffer {
-  project: string;
-  table: Table;
-  hour: string;
+interface PartitionBuffer extends Partition {
   rows: number;
   messages: BusMessage[];
 }
+
+/** A partition's file written under its temp name, not committed yet. */
+interface Staged {
+  buffer: PartitionBuffer;
+  tmp: string;
+  part: Part;
+}
+
+/** Every this many flushes the commit also forgets sequences the bus has acked (they never come again). */
+const FORGET_EVERY = 10;
 
 /**
  * Pulls batches from the bus, groups rows by (project, table, hour) and, every flush interval, writes one
@@ -73,7 +78,7 @@ export class Writer {
 
   constructor(
     private readonly bus: Bus,
-    private readonly manifest: Manifest,
+    private readonly manifest: LakeManifest,
     private readonly parquet: ParquetWriter,
     private readonly opts: WriterOptions,
     private readonly logger: Logger,
@@ -92,7 +97,9 @@ export class Writer {
   }
 
   private accept(message: BusMessage): void {
-    if (this.manifest.isCommitted(this.bus.busId, message.seq)) {
+    if (this.manifest.isCommitted(this.bus.busId, message.seq, message)) {
+      // Its writer may have died between the commit and the rename: put the partition's files in place.
+      for (const f of this.manifest.list(message.project, message.table, message.hour, message.hour)) rollForward(this.manifest.absolute(f.path));
       void message.ack();
       return;
     }
@@ -128,49 +135,72 @@ export class Writer {
     this.flushing = this.flushing.then(() => this.flush()).catch((err) => this.logger.error({ err }, 'writer: flush failed; messages stay un-acked and will be retried'));
   }
 
-  /** Writes everything buffered; serialised by `flushing`. */
+  /**
+   * Writes everything buffered; serialised by `flushing`. Each partition's file is written under a hidden
+   * temp name, committed, and only then renamed into place and its messages acked: a glob of the lake never
+   * sees a file that is not committed, and a part another writer committed first is dropped, not duplicated.
+   */
   private async flush(): Promise<void> {
     const buffers = [...this.buffers.values()];
     if (buffers.length === 0) return;
     this.buffers = new Map();
     this.bufferedRows = 0;
     this.bufferedMessages = 0;
-    const files: LakeFile[] = [];
-    const written: BusMessage[] = [];
+    const staged: Staged[] = [];
     const deadLettered = new Set<PartitionBuffer>();
+    let outcome: CommitOutcome;
     try {
       for (const buffer of buffers) {
-        const file = await this.writePartition(buffer);
-        if (file) {
-          files.push(file);
-          written.push(...buffer.messages);
-        } else deadLettered.add(buffer);
+        const written = await this.writePartition(buffer);
+        if (written) staged.push(written);
+        else deadLettered.add(buffer);
       }
-      if (written.length > 0) this.manifest.commit(this.bus.busId, files, rangesOf(written.map((m) => m.seq)));
+      const floor = staged.length > 0 && ++this.flushes % FORGET_EVERY === 0 ? await this.subscription!.ackFloor() : undefined;
+      outcome = staged.length > 0 ? await this.manifest.commit(this.bus.busId, staged.map((s) => s.part), floor) : { committed: [], refused: [] };
       this.flushError = null;
       this.failedFlushes = 0;
     } catch (err) {
-      for (const f of files) rmSync(this.manifest.absolute(f.path), { force: true });
+      for (const s of staged) rmSync(s.tmp, { force: true });
       // Held, not acked: the next flush tries again (a full disk resumes by itself once space is freed).
       for (const buffer of buffers) if (!deadLettered.has(buffer)) this.rebuffer(buffer);
       this.flushError = (err as Error).message;
       this.failedFlushes++;
       throw err;
     }
-    if (written.length === 0) return;
+    const byPart = new Map(staged.map((s) => [s.part, s]));
+    const acked: BusMessage[] = [];
+    for (const part of outcome.committed) {
+      const s = byPart.get(part)!;
+      renameSync(s.tmp, this.manifest.absolute(part.file.path));
+      acked.push(...s.buffer.messages);
+    }
+    for (const { part, taken } of outcome.refused) {
+      const s = byPart.get(part)!;
+      rmSync(s.tmp, { force: true });
+      // Another writer holds a redelivered copy and committed it first: those are done, the rest go again.
+      const done = new Set(taken);
+      for (const message of s.buffer.messages) {
+        if (done.has(message.seq)) acked.push(message);
+        else {
+          this.inHand.delete(message.seq);
+          this.hold(message);
+        }
+      }
+    }
+    if (acked.length === 0) return;
+    const files = outcome.committed.map((p) => p.file);
     this.lastCommitAt = Date.now();
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
-    await Promise.all(written.map((m) => m.ack()));
-    for (const m of written) this.inHand.delete(m.seq);
-    this.opts.onCommitted?.(files);
-    if (++this.flushes % 50 === 0) this.manifest.forgetUpTo(this.bus.busId, await this.subscription!.ackFloor());
+    await Promise.all(acked.map((m) => m.ack()));
+    for (const m of acked) this.inHand.delete(m.seq);
+    if (files.length > 0) this.opts.onCommitted?.(files);
   }
 
   private rebuffer(failed: PartitionBuffer): void {
     for (const message of failed.messages) this.hold(message);
   }
 
-  private async writePartition(buffer: PartitionBuffer): Promise<LakeFile | null> {
+  private async writePartition(buffer: PartitionBuffer): Promise<Staged | null> {
     const name = `part-${uuidv7()}`;
     const staging = join(this.opts.stagingDir, `${name}.ndjson`);
     // One writev off the event loop: a synchronous write of the concatenated messages held up ingest.
@@ -182,12 +212,12 @@ export class Writer {
     }
     const dir = partitionDir(this.opts.lakeDir, buffer.project, buffer.table, buffer.hour);
     mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, `.${name}.parquet.tmp`);
     const final = join(dir, `${name}.parquet`);
+    const tmp = tempPathOf(final);
     try {
       const rows = await this.parquet.fromNdjson(buffer.table, [staging], tmp);
-      renameSync(tmp, final);
-      return { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(final).size };
+      const lakeFile: LakeFile = { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(tmp).size };
+      return { buffer, tmp, part: { file: lakeFile, seqs: buffer.messages.map((m) => m.seq) } };
     } catch (err) {
       rmSync(tmp, { force: true });
       // A full disk is no fault of the message: it waits for space, never for the dead letters.

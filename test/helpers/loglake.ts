@@ -46,8 +46,7 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
     LOGLAKE_OTLP_GRPC_PORT: String(await freePort()),
     LOGLAKE_LOGSTASH_PORT: String(await freePort()),
   };
-  // A writer has no HTTP port to probe: its readiness is the log line that says it is writing.
-  const env = { LOGLAKE_DATA_DIR: dataDir, LOGLAKE_LOG_LEVEL: opts.role === 'writer' ? 'info' : 'warn', ...ports, ...opts.env };
+  const env = { LOGLAKE_DATA_DIR: dataDir, LOGLAKE_LOG_LEVEL: 'warn', ...ports, ...opts.env };
   const proc = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bin/loglake.ts'), 'start', '--role', opts.role ?? 'all'], {
     cwd: dataDir,
     env: { ...process.env, ...env, LOGLAKE_CONFIG: opts.env?.LOGLAKE_CONFIG ?? '' },
@@ -60,14 +59,10 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
   let gone = false;
   void exited.then(() => (gone = true));
   const url = `http://127.0.0.1:${ports.LOGLAKE_HTTP_PORT}`;
-  if (opts.role === 'writer') {
-    await waitFor('the writer to start', async () => gone ? Promise.reject(new Error(out)) : /writing the lake/.test(out), 60_000);
-  } else {
-    await waitFor(`loglake at ${url}`, async () => {
-      if (gone) throw new Error(`loglake exited:\n${out}`);
-      return (await fetch(`${url}/v1/health`)).status === 200;
-    }, 60_000);
-  }
+  await waitFor(`loglake at ${url}`, async () => {
+    if (gone) throw new Error(`loglake exited:\n${out}`);
+    return (await fetch(`${url}/v1/health`)).status === 200;
+  }, 60_000);
   return {
     url,
     dataDir,

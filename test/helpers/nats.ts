@@ -27,13 +27,14 @@ export function natsServerBinary(): string | null {
   return null;
 }
 
-/** Removes a test's own stream from the shared NATS. */
+/** Removes a test's own stream from the shared NATS, with the buckets named after it (`KV_<stream>_…`). */
 export async function deleteStream(stream: string, url = MACHINE_NATS): Promise<void> {
   const nc = await connect({ servers: url });
   try {
-    await (await jetstreamManager(nc)).streams.delete(stream);
-  } catch {
-    /* already gone */
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const name of jsm.streams.names()) if (name === stream || name.startsWith(`KV_${stream}_`)) names.push(name);
+    for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
   } finally {
     await nc.close();
   }
