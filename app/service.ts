@@ -31,6 +31,8 @@ import { readinessPlugin } from '../server/readiness.js';
 import { readinessChecks, writerGauges } from './health.js';
 import { tailPlugin } from '../query/routes/tail.js';
 import { webPlugin } from '../web/plugin.js';
+import { importPlugin } from '../collector/import/plugin.js';
+import { openImportLedger } from '../storage/imports/ledger.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -112,6 +114,9 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     await storage.close();
     throw err;
   }
+  // `loglake import` while the service runs: through its bus, with the import ledger where the bus keeps it.
+  const importLedger = role === 'all' || role === 'collector' ? openImportLedger(config, dataDir) : null;
+  if (importLedger) http.register(importPlugin({ meta, bus: storage.bus, ledger: importLedger }));
   // An alerts node serves health, readiness and metrics only: its work is the evaluator's.
   if (role !== 'alerts') {
     registerAccessRoutes(http, { meta, limits, tokens, config });
@@ -149,6 +154,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
       await alerts?.stop();
       await http.close();
       await pipelines.shutdown();
+      await importLedger?.close();
       await storage.close();
       engine?.close();
       await meta.close();
