@@ -41,6 +41,11 @@ const batchBody = z.object({
  * - `POST /v1/imports/:digest/batches` `{table, batches, index, records}` → `{stored, rejected, errors}`,
  *   once the good records are durable on the bus and the batch is acknowledged in the ledger; a batch the
  *   ledger has already answers `{stored: 0, …, already: true}`.
+ *
+ * A record that fails the check is rejected and the rest stored; a record in an environment the key may not
+ * write refuses the whole batch (403), as GoodLogs ingest does. Records go to the bus as stored, without the
+ * ingest processors; an import is a bulk load of history, so it is neither metered nor held to the plan's
+ * quotas and rates, as it never was when the import wrote the lake itself.
  */
 export function importPlugin(deps: Deps) {
   return async function imports(app: FastifyInstance) {
@@ -76,10 +81,14 @@ export function importPlugin(deps: Deps) {
       if (body.index >= body.batches) throw new ApiError(400, 'VALIDATION_ERROR', `index: must be below batches (${body.batches})`);
       const key = request.apiKey!;
       const start = newImportEntry(params(request), body.table, projectOf(request, body.project), body.batches);
-      const refuse = (record: object) =>
-        'environment' in record && typeof record.environment === 'string' && !allowsEnvironment(key, record.environment) ? `environment: this key may not write to ${record.environment}` : null;
+      // As GoodLogs ingest does: a record where the key may not write refuses the request.
+      const check = (record: object, index: number) => {
+        if ('environment' in record && typeof record.environment === 'string' && !allowsEnvironment(key, record.environment)) {
+          throw new ApiError(403, 'FORBIDDEN', `Record ${index}: this key may not write to ${record.environment}`);
+        }
+      };
       try {
-        const { entry: _entry, ...result } = await serially(start.id, () => importBatch(deps.bus, deps.ledger, start, body.index, body.records, refuse));
+        const { entry: _entry, ...result } = await serially(start.id, () => importBatch(deps.bus, deps.ledger, start, body.index, body.records, check));
         return result;
       } catch (err) {
         if (!(err instanceof BusUnconfirmedError)) throw err;

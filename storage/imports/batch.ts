@@ -41,22 +41,23 @@ export async function importBatch(
   start: ImportEntry,
   index: number,
   raw: unknown[],
-  /** A further check of each parsed record (the sender's key may not write everywhere): its problem, or null. */
-  refuse: (record: RecordOf[Table]) => string | null = () => null,
+  /** A further check of each parsed record (the sender's key may not write everywhere): throws to refuse the whole batch. */
+  check: (record: RecordOf[Table], index: number) => void = () => undefined,
 ): Promise<ImportBatchResult & { entry: ImportEntry }> {
   const current = (await ledger.get(start.id)) ?? start;
   if (current.acked.includes(index)) return { stored: 0, rejected: 0, errors: [], already: true, entry: current };
   const records: RecordOf[Table][] = [];
   const errors: ImportBatchResult['errors'] = [];
   raw.forEach((r, i) => {
+    let record: RecordOf[Table];
     try {
-      const record = parseCanonical(start.table, r, start.project);
-      const problem = refuse(record);
-      if (problem) errors.push({ index: i, message: problem });
-      else records.push(record);
+      record = parseCanonical(start.table, r, start.project);
     } catch (err) {
       errors.push({ index: i, message: recordProblem(err) });
+      return;
     }
+    check(record, i);
+    records.push(record);
   });
   if (records.length > 0) {
     await publishBatch(bus, { table: start.table, projectId: start.project, records: records as never, context: { receiver: 'import', requestId: importBatchKey(start.id, index) } }, { attempts: 3, timeoutMs: 60_000 });
