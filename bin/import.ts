@@ -127,9 +127,10 @@ async function call(url: string, key: string, method: string, body?: unknown): P
   }
 }
 
+/** The service's refusal, said without a stack (the CLI prints a ConfigError's message alone). */
 function failed(what: string, answer: Answer): Error {
   const message = (answer.body as { error?: { message?: string } } | null)?.error?.message;
-  return new Error(`${what}: HTTP ${answer.status}: ${message ?? JSON.stringify(answer.body)}`);
+  return new ConfigError(`loglake import: ${what}: HTTP ${answer.status}: ${message ?? JSON.stringify(answer.body)}`);
 }
 
 /** Through a running service's import routes (`collector/import/plugin.ts`): it publishes and keeps the ledger. */
