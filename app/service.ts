@@ -31,6 +31,8 @@ import { readinessPlugin } from '../server/readiness.js';
 import { readinessChecks, writerGauges } from './health.js';
 import { tailPlugin } from '../query/routes/tail.js';
 import { webPlugin } from '../web/plugin.js';
+import { importPlugin } from '../collector/import/plugin.js';
+import { openImportLedger } from '../storage/imports/ledger.js';
 
 /**
  * Every role is the same binary. `all` runs everything in one process, alert evaluation included; in
@@ -110,6 +112,9 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     await storage.close();
     throw err;
   }
+  // `loglake import` while the service runs: through its bus, with the import ledger where the bus keeps it.
+  const importLedger = role === 'all' || role === 'collector' ? openImportLedger(config, dataDir) : null;
+  if (importLedger) http.register(importPlugin({ meta, bus: storage.bus, ledger: importLedger }));
   // Alerts and writer nodes serve health, readiness and metrics only: their work is the evaluator's, the writer's.
   if (role !== 'alerts' && role !== 'writer') {
     registerAccessRoutes(http, { meta, limits, tokens, config });
@@ -147,6 +152,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
       await alerts?.stop();
       await http.close();
       await pipelines.shutdown();
+      await importLedger?.close();
       await storage.close();
       engine?.close();
       await meta.close();

@@ -3,14 +3,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
 import { startService, ROLES, type Role } from '../app/service.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { IMPORT_USAGE, runImport } from './import.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
   loglake start [--role all|collector|writer|query|alerts]
                                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
-  loglake import FILE --table logs|events|alert_events [--project ID]
-                                load canonical records (JSON array or NDJSON) through the bus and writer
-${KEYS_USAGE}`;
+${IMPORT_USAGE}${KEYS_USAGE}`;
 
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
@@ -47,11 +46,8 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
     case undefined:
       return start(rest);
-    case 'import': {
-      const { runImport } = await import('./import.js');
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { table: { type: 'string' }, project: { type: 'string' } } });
-      return runImport(positionals[0], values.table, values.project);
-    }
+    case 'import':
+      return runImport(rest);
     case 'keys':
       return runKeys(rest, loadConfig());
     case 'help':

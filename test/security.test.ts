@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -104,6 +105,9 @@ const probePage = () => ({ slug: `probe-${++probePages}`, title: 'Probe status',
 const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/logs', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, body: (environment) => ({ batch: [{ severity: 'info', message: 'probe', environment }] }), writes: 'logs', ok: 202 },
   { method: 'POST', path: '/v1/events', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write', public: true }, body: (environment) => ({ batch: [{ event: 'probe', environment }] }), writes: 'events', ok: 202 },
+  // `loglake import`'s routes (not metered: no `writes`; their environment refusal is checked in collector/import/plugin.test.ts).
+  { method: 'POST', path: `/v1/imports/${'a'.repeat(64)}/batches`, surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, body: (environment) => ({ table: 'logs', batches: 1, index: 0, records: [{ id: randomUUID(), timestamp: clientTimestamp, severity: 'info', message: 'probe', environment }] }), ok: 200 },
+  { method: 'GET', path: `/v1/imports/${'b'.repeat(64)}?table=logs`, surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, ok: 404 },
   { method: 'GET', path: '/v1/info', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'POST', path: '/v1/gql/query', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ q: 'severity:info last:7d' }), reads: true, ok: 200 },
   { method: 'POST', path: '/v1/gql', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, body: () => ({ queries: ['severity:info last:7d', 'count | last 7d'] }), reads: true, ok: 200 },
