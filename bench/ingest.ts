@@ -6,14 +6,15 @@
  *
  * `--cpu-prof DIR` writes the started process's V8 CPU profile into DIR when it stops.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
-import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
+import { startLoglake } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
 import { deleteStream } from '../test/helpers/nats.js';
-import { cpuSeconds, profileEnv } from './process.js';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpuSeconds, profileEnv, rssMb } from './process.js';
+import { countMessage, dirBytes, machineBusy, machineTimes, percentile, post } from './measure.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,59 +30,6 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const clients = Number(values.clients);
 const BATCH = 500;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** The machine's CPU time counters (`/proc/stat`, all cores). */
-function machineTimes(): number[] {
-  return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-}
-
-/** The whole machine's busy share since `from` (both cores, the load generator included). */
-function machineBusy(from: number[]): number {
-  const now = machineTimes();
-  const d = now.map((v, i) => v - (from[i] ?? 0));
-  const total = d.reduce((a, b) => a + b, 0);
-  return total === 0 ? NaN : 1 - (d[3] + d[4]) / total;
-}
-
-function post(agent: Agent, url: URL, key: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function countMessage(p: LoglakeProcess, key: string, marker: string): Promise<number> {
-  const res = await fetch(`${p.url}/v1/gql/query`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ q: `message:"${marker}" | count | last:1d` }),
-  });
-  const body = (await res.json()) as { data?: { results?: { value: number }[] } };
-  return body.data?.results?.[0]?.value ?? 0;
-}
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(full) : e.name.endsWith('.parquet') ? statSync(full).size : 0;
-  }
-  return total;
-}
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));

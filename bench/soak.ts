@@ -10,11 +10,11 @@
  * Not a test: it takes its time, and the figures go to bench/README.md.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeValues } from '../test/helpers/lake.js';
 import { startOwnNats, type OwnNats } from '../test/helpers/nats.js';
+import { rssMb } from './process.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--soak'),
@@ -70,15 +70,6 @@ const ROUTES: Route[] = [
     body: (m) => ({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'soak' } }] }, scopeLogs: [{ logRecords: m.map((message) => ({ body: { stringValue: message }, severityText: 'INFO' })) }] }] }),
   },
 ];
-
-function rssMb(pid: number | undefined): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 async function main(): Promise<void> {
   let nats: OwnNats = await startOwnNats();
