@@ -1,10 +1,11 @@
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, Subscription } from '../bus/bus.js';
+import { DeadLetters } from '../dead-letters/dead-letters.js';
 import type { LakeFile, Manifest } from '../lake/manifest.js';
 import { partitionDir } from '../lake/layout.js';
 import type { ParquetWriter } from '../lake/parquet.js';
@@ -38,6 +39,25 @@ export interface WriterStatus {
 
 const DISK_FULL = /ENOSPC|EDQUOT|No space left|quota exceeded/i;
 
+/**
+ * Whether a failed write is the messages' fault, so that writing fewer of them can succeed. A full disk
+ * is no fault of theirs: they wait for space, never for the dead letters. Nor is a failure of the file
+ * system under the staging directory or the lake (Node's errors carry a `code`, DuckDB's begin "IO
+ * Error"): every message would fail alike, and each would be dead-lettered in turn.
+ */
+function messagesAtFault(err: unknown): boolean {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code) return false;
+  return !DISK_FULL.test(err.message) && !err.message.startsWith('IO Error');
+}
+
+/** What one flush has written so far: undone (files removed, messages held again) if it fails. */
+interface FlushOutcome {
+  files: LakeFile[];
+  written: BusMessage[];
+  /** On disk in the dead letters and acked: never held again. */
+  deadLettered: Set<BusMessage>;
+}
+
 interface PartitionBuffer {
   project: string;
   table: Table;
@@ -69,6 +89,7 @@ export class Writer {
   private failedFlushes = 0;
   /** Sequences buffered or being written, not yet acked. */
   private readonly inHand = new Set<number>();
+  private readonly deadLetters: DeadLetters;
   rowsWritten = 0;
 
   constructor(
@@ -77,7 +98,9 @@ export class Writer {
     private readonly parquet: ParquetWriter,
     private readonly opts: WriterOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetters(opts.deadLetterDir);
+  }
 
   async start(): Promise<void> {
     mkdirSync(this.opts.stagingDir, { recursive: true });
@@ -135,28 +158,21 @@ export class Writer {
     this.buffers = new Map();
     this.bufferedRows = 0;
     this.bufferedMessages = 0;
-    const files: LakeFile[] = [];
-    const written: BusMessage[] = [];
-    const deadLettered = new Set<PartitionBuffer>();
+    const out: FlushOutcome = { files: [], written: [], deadLettered: new Set() };
     try {
-      for (const buffer of buffers) {
-        const file = await this.writePartition(buffer);
-        if (file) {
-          files.push(file);
-          written.push(...buffer.messages);
-        } else deadLettered.add(buffer);
-      }
-      if (written.length > 0) this.manifest.commit(this.bus.busId, files, rangesOf(written.map((m) => m.seq)));
+      for (const buffer of buffers) await this.writePartition(buffer, buffer.messages, out);
+      if (out.written.length > 0) this.manifest.commit(this.bus.busId, out.files, rangesOf(out.written.map((m) => m.seq)));
       this.flushError = null;
       this.failedFlushes = 0;
     } catch (err) {
-      for (const f of files) rmSync(this.manifest.absolute(f.path), { force: true });
+      for (const f of out.files) rmSync(this.manifest.absolute(f.path), { force: true });
       // Held, not acked: the next flush tries again (a full disk resumes by itself once space is freed).
-      for (const buffer of buffers) if (!deadLettered.has(buffer)) this.rebuffer(buffer);
+      for (const buffer of buffers) for (const m of buffer.messages) if (!out.deadLettered.has(m)) this.hold(m);
       this.flushError = (err as Error).message;
       this.failedFlushes++;
       throw err;
     }
+    const { files, written } = out;
     if (written.length === 0) return;
     this.lastCommitAt = Date.now();
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
@@ -166,48 +182,60 @@ export class Writer {
     if (++this.flushes % 50 === 0) this.manifest.forgetUpTo(this.bus.busId, await this.subscription!.ackFloor());
   }
 
-  private rebuffer(failed: PartitionBuffer): void {
-    for (const message of failed.messages) this.hold(message);
+  /**
+   * Writes `messages` of a partition as one file. When DuckDB refuses them, it writes them again by halves,
+   * so that one bad message costs its neighbours nothing: they are committed, and it alone goes to the dead
+   * letters. Refusing them whole instead re-buffered the lot, and the writer retried it for ever.
+   */
+  private async writePartition(partition: PartitionBuffer, messages: BusMessage[], out: FlushOutcome): Promise<void> {
+    try {
+      out.files.push(await this.writeFile(partition, messages));
+      out.written.push(...messages);
+    } catch (err) {
+      if (!messagesAtFault(err)) throw err;
+      if (messages.length > 1) {
+        const half = Math.ceil(messages.length / 2);
+        await this.writePartition(partition, messages.slice(0, half), out);
+        await this.writePartition(partition, messages.slice(half), out);
+        return;
+      }
+      await this.deadLetter(messages[0], err);
+      out.deadLettered.add(messages[0]);
+    }
   }
 
-  private async writePartition(buffer: PartitionBuffer): Promise<LakeFile | null> {
+  private async writeFile(partition: PartitionBuffer, messages: BusMessage[]): Promise<LakeFile> {
     const name = `part-${uuidv7()}`;
     const staging = join(this.opts.stagingDir, `${name}.ndjson`);
     // One writev off the event loop: a synchronous write of the concatenated messages held up ingest.
     const file = await open(staging, 'w');
     try {
-      await file.writev(buffer.messages.map((m) => m.data));
+      await file.writev(messages.map((m) => m.data));
     } finally {
       await file.close();
     }
-    const dir = partitionDir(this.opts.lakeDir, buffer.project, buffer.table, buffer.hour);
+    const dir = partitionDir(this.opts.lakeDir, partition.project, partition.table, partition.hour);
     mkdirSync(dir, { recursive: true });
     const tmp = join(dir, `.${name}.parquet.tmp`);
     const final = join(dir, `${name}.parquet`);
     try {
-      const rows = await this.parquet.fromNdjson(buffer.table, [staging], tmp);
+      const rows = await this.parquet.fromNdjson(partition.table, [staging], tmp);
       renameSync(tmp, final);
-      return { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(final).size };
+      return { path: relative(this.opts.lakeDir, final), project: partition.project, table: partition.table, hour: partition.hour, rows, bytes: statSync(final).size };
     } catch (err) {
       rmSync(tmp, { force: true });
-      // A full disk is no fault of the message: it waits for space, never for the dead letters.
-      if (buffer.messages.length > 1 || DISK_FULL.test(String(err))) throw err;
-      this.deadLetter(buffer.messages[0], err);
-      await buffer.messages[0].ack();
-      this.inHand.delete(buffer.messages[0].seq);
-      return null;
+      throw err;
     } finally {
       rmSync(staging, { force: true });
     }
   }
 
-  /** A single message DuckDB cannot read is kept aside whole, never silently dropped. */
-  private deadLetter(message: BusMessage, err: unknown): void {
-    mkdirSync(this.opts.deadLetterDir, { recursive: true });
-    const base = join(this.opts.deadLetterDir, `${message.table}-${message.project}-${message.seq}`);
-    writeFileSync(`${base}.ndjson`, message.data);
-    appendFileSync(`${base}.error`, `${String(err)}\n`);
-    this.logger.error({ err, seq: message.seq, table: message.table, project: message.project }, 'writer: message moved to dead letters');
+  /** A message DuckDB cannot read is kept aside whole, never silently dropped; acked once it is on disk. */
+  private async deadLetter(message: BusMessage, err: unknown): Promise<void> {
+    const id = await this.deadLetters.put(message, [String(err)]);
+    await message.ack();
+    this.inHand.delete(message.seq);
+    this.logger.error({ err, seq: message.seq, table: message.table, project: message.project, id }, 'writer: message moved to dead letters');
   }
 
   async status(): Promise<WriterStatus> {
