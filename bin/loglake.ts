@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
 import { startService, ROLES, type Role } from '../app/service.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { DEAD_LETTERS_USAGE, runDeadLetters } from './dead-letters.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
@@ -10,7 +11,7 @@ const USAGE = `loglake — logs and product-analytics events into a Parquet lake
                                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
   loglake import FILE --table logs|events|alert_events [--project ID]
                                 load canonical records (JSON array or NDJSON) through the bus and writer
-${KEYS_USAGE}`;
+${KEYS_USAGE}${DEAD_LETTERS_USAGE}`;
 
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
@@ -55,6 +56,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'keys':
       return runKeys(rest, loadConfig());
+    case 'dead-letters':
+      return runDeadLetters(rest, loadConfig());
     case 'help':
     case '--help':
     case '-h':

@@ -3,8 +3,9 @@
 // the data is written first and the metadata last, so an entry is listed only once it is whole. Older
 // loglake wrote `<id>.error` (the reasons as text) in place of the metadata: those entries are read too.
 import { readdir, readFile, rm, stat, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { Config } from '../../config/schema.js';
 import { TABLES } from '../../core/records.js';
 import type { BusMessage } from '../bus/bus.js';
 import { hourOf } from '../lake/layout.js';
@@ -22,6 +23,11 @@ const metaSchema = z.object({
   reasons: z.array(z.string()),
   at: z.string(),
 });
+
+/** Where the writer keeps its dead letters: `<data_dir>/dead-letter`. */
+export function deadLetterDirOf(config: Config): string {
+  return join(resolve(config.storage.data_dir), 'dead-letter');
+}
 
 export type DeadLetterMeta = z.infer<typeof metaSchema>;
 export type DeadLetter = DeadLetterMeta & { id: string };
