@@ -50,6 +50,11 @@ function messagesAtFault(err: unknown): boolean {
   return !DISK_FULL.test(err.message) && !err.message.startsWith('IO Error');
 }
 
+/** Why DuckDB refused a message, without the name of the staging file it read, which is gone by now. */
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message.replace(/ in file "[^"]*\.ndjson",?/g, '') : String(err);
+}
+
 /** What one flush has written so far: undone (files removed, messages held again) if it fails. */
 interface FlushOutcome {
   files: LakeFile[];
@@ -232,7 +237,7 @@ export class Writer {
 
   /** A message DuckDB cannot read is kept aside whole, never silently dropped; acked once it is on disk. */
   private async deadLetter(message: BusMessage, err: unknown): Promise<void> {
-    const id = await this.deadLetters.put(message, [String(err)]);
+    const id = await this.deadLetters.put(message, [reasonOf(err)]);
     await message.ack();
     this.inHand.delete(message.seq);
     this.logger.error({ err, seq: message.seq, table: message.table, project: message.project, id }, 'writer: message moved to dead letters');
