@@ -66,7 +66,8 @@ ${shown}${more}`;
 async function openBus(config: Config): Promise<Storage> {
   const writer = selectBus(config).kind === 'embedded';
   try {
-    return await openStorage(config, pino({ level: 'warn' }), { writer });
+    // Its writer's logs go to stderr: stdout is this command's report.
+    return await openStorage(config, pino({ level: 'warn' }, pino.destination(2)), { writer });
   } catch (err) {
     if (!(err instanceof LockHeldError)) throw err;
     throw new ConfigError(`loglake dead-letters replay: ${err.message}. Stop it and replay again (this command then stores them itself), or replay while it runs with JetStream.`);
