@@ -3,11 +3,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { BAD_TIMESTAMP, logsMessage, mend, publishAhead, unreadable } from '../test/helpers/bus-messages.js';
 import { lakeValues } from '../test/helpers/lake.js';
 import { waitFor } from '../test/helpers/ports.js';
+import { captureStdout, stdoutOf } from '../test/helpers/stdout.js';
 import { identity } from '../storage/bus/owner-lock.js';
 import { DeadLetters } from '../storage/dead-letters/dead-letters.js';
 import { openStorage } from '../storage/storage.js';
@@ -19,19 +20,7 @@ const store = new DeadLetters(join(dataDir, 'dead-letter'));
 const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
 afterAll(() => sleeper.kill('SIGKILL'));
 
-async function cli(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await runDeadLetters(args, config);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const cli = (...args: string[]) => stdoutOf(() => runDeadLetters(args, config));
 
 /** Runs a real writer over messages published ahead, until it has dead-lettered `count` of them. */
 async function writeAll(messages: Parameters<typeof publishAhead>[1], count: number): Promise<void> {
@@ -86,16 +75,8 @@ describe('loglake dead-letters', () => {
   it('says so when a replayed entry is refused again, and keeps it as a new dead letter', async () => {
     const [letter] = await store.list();
     expect(readFileSync(join(store.dir, `${letter.id}.ndjson`), 'utf8')).toContain(BAD_TIMESTAMP);
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      await expect(runDeadLetters(['replay', '--all'], config)).rejects.toThrow(/1 of 1 replayed dead letters were refused again/);
-    } finally {
-      spy.mockRestore();
-    }
+    const { out, error } = await captureStdout(() => runDeadLetters(['replay', '--all'], config));
+    expect(String(error)).toMatch(/1 of 1 replayed dead letters were refused again/);
     const [back] = await store.list();
     expect(out).toBe(`${letter.id}: refused again, now dead letter ${back.id}: ${back.reasons[0].split('\n')[0]}\n`);
     expect(back).toMatchObject({ msgId: `dead-letter:${letter.id}:${letter.msgId}`, rows: 2 });

@@ -27,3 +27,13 @@ export async function syncDir(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** `work`'s result, or `absent` when what it reads does not exist. */
+export async function unlessMissing<T>(work: Promise<T>, absent: T): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent;
+    throw err;
+  }
+}

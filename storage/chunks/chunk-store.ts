@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { link, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir, writeDurably, writeTemp } from '../durable-file.js';
+import { syncDir, unlessMissing, writeDurably, writeTemp } from '../durable-file.js';
 
 /** Names that are safe as one path segment: no separators, no leading dot (so no `..`). */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -20,16 +20,6 @@ export interface StoredChunk<M> {
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-/** `work`'s result, or `absent` when what it reads does not exist. */
-async function unlessMissing<T>(work: Promise<T>, absent: T): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent;
-    throw err;
-  }
-}
 
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8'));
 

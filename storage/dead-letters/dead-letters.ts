@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.js';
 import { TABLES } from '../../core/records.js';
 import type { BusMessage } from '../bus/bus.js';
 import { hourOf } from '../lake/layout.js';
-import { syncDir, writeDurably } from '../durable-file.js';
+import { syncDir, unlessMissing, writeDurably } from '../durable-file.js';
 
 const metaSchema = z.object({
   table: z.enum(TABLES),
@@ -35,15 +35,6 @@ export type DeadLetter = DeadLetterMeta & { id: string };
 /** Ids are file names: anything but these characters (a project id is not ours to trust) becomes `_`. */
 const unsafe = /[^A-Za-z0-9._-]/g;
 const LEGACY_ID = new RegExp(`^(${TABLES.join('|')})-(.+)-(\\d+)$`);
-
-async function readOr<T>(work: Promise<T>, absent: T): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent;
-    throw err;
-  }
-}
 
 /** The partition of an older entry's rows, all of one hour; '' when its first row does not say (it may not be JSON). */
 function hourOfFirstRow(line: string | undefined): string {
@@ -91,7 +82,7 @@ export class DeadLetters {
 
   /** Every entry, oldest first. */
   async list(): Promise<DeadLetter[]> {
-    const names = await readOr(readdir(this.dir), []);
+    const names = await unlessMissing(readdir(this.dir), []);
     const ids = new Set(names.filter((f) => f.endsWith('.json') || f.endsWith('.error')).map((f) => f.slice(0, f.lastIndexOf('.'))));
     const letters: DeadLetter[] = [];
     for (const id of ids) {
@@ -105,7 +96,7 @@ export class DeadLetters {
   async read(id: string): Promise<{ letter: DeadLetter; data: Buffer } | null> {
     if (id.replace(unsafe, '_') !== id || id.startsWith('.')) return null;
     const letter = await this.meta(id);
-    const data = letter && (await readOr(readFile(this.path(id, 'ndjson')), null));
+    const data = letter && (await unlessMissing(readFile(this.path(id, 'ndjson')), null));
     return letter && data ? { letter, data } : null;
   }
 
@@ -120,7 +111,7 @@ export class DeadLetters {
   }
 
   private async meta(id: string): Promise<DeadLetter | null> {
-    const json = await readOr(readFile(this.path(id, 'json'), 'utf8'), null);
+    const json = await unlessMissing(readFile(this.path(id, 'json'), 'utf8'), null);
     if (json !== null) return { id, ...metaSchema.parse(JSON.parse(json)) };
     return this.legacy(id);
   }
@@ -132,8 +123,8 @@ export class DeadLetters {
    */
   private async legacy(id: string): Promise<DeadLetter | null> {
     const named = LEGACY_ID.exec(id);
-    const error = named && (await readOr(readFile(this.path(id, 'error'), 'utf8'), null));
-    const data = error !== null && named ? await readOr(readFile(this.path(id, 'ndjson'), 'utf8'), null) : null;
+    const error = named && (await unlessMissing(readFile(this.path(id, 'error'), 'utf8'), null));
+    const data = error !== null && named ? await unlessMissing(readFile(this.path(id, 'ndjson'), 'utf8'), null) : null;
     if (!named || error === null || data === null) return null;
     const lines = data.split('\n').filter((l) => l.trim() !== '');
     return {
