@@ -18,7 +18,7 @@ export const DEAD_LETTERS_USAGE = `  loglake dead-letters list
 `;
 
 /** A replay retried publishes the same id, which the bus stores once. */
-export const replayMsgId = (letter: DeadLetter) => `dead-letter:${letter.id}:${letter.msgId ?? ''}`;
+const replayMsgId = (letter: DeadLetter) => `dead-letter:${letter.id}:${letter.msgId ?? ''}`;
 
 const firstLine = (text: string | undefined, max: number) => {
   const line = (text ?? '').split('\n')[0];
@@ -100,10 +100,15 @@ async function chosen(store: DeadLetters, id: string | undefined, all: boolean):
  */
 async function replay(store: DeadLetters, config: Config, letters: DeadLetter[]): Promise<void> {
   const storage = await openBus(config);
+  const gone = new Set<DeadLetter>();
   try {
     for (const letter of letters) {
       const entry = await store.read(letter.id);
-      if (!entry) continue;
+      // Replayed by another command since it was listed.
+      if (!entry) {
+        gone.add(letter);
+        continue;
+      }
       // The data may have been fixed by hand since: its rows are counted again.
       const rows = entry.data.toString('utf8').split('\n').filter((l) => l.trim() !== '').length;
       await storage.bus.publish({ table: letter.table, project: letter.project, hour: letter.hour, msgId: replayMsgId(letter), rows, data: entry.data });
@@ -117,6 +122,7 @@ async function replay(store: DeadLetters, config: Config, letters: DeadLetter[])
   const stored = storage.lake ? 'stored in the lake' : 'published; the running loglake writer stores it';
   process.stdout.write(letters.map((letter) => {
     const back = again.get(replayMsgId(letter));
+    if (gone.has(letter)) return `${letter.id}: gone before it was replayed\n`;
     return `${letter.id}: ${back ? `refused again, now dead letter ${back.id}: ${firstLine(back.reasons.at(-1), 200)}` : stored}\n`;
   }).join(''));
   const refused = letters.filter((l) => again.has(replayMsgId(l))).length;
