@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { bootstrap } from '../storage/meta/bootstrap.js';
 import { FileMetaStore } from '../storage/meta/file-store.js';
+import { stdoutOf } from '../test/helpers/stdout.js';
 import { runKeys } from './keys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loglake-keys-cli-'));
@@ -12,19 +13,7 @@ const config = configSchema.parse({ storage: { data_dir: dir } });
 /** A second instance on the same directory: what a running loglake would see. */
 const running = new FileMetaStore(join(dir, 'meta'));
 
-async function cli(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await runKeys(args, config);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const cli = (...args: string[]) => stdoutOf(() => runKeys(args, config));
 
 beforeAll(async () => {
   await running.open();

@@ -4,12 +4,13 @@ import { loadConfig, ConfigError } from '../config/load.js';
 import { startService, ROLES, type Role } from '../app/service.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
 import { IMPORT_USAGE, runImport } from './import.js';
+import { DEAD_LETTERS_USAGE, runDeadLetters } from './dead-letters.js';
 
 const USAGE = `loglake — logs and product-analytics events into a Parquet lake
 
   loglake start [--role all|collector|writer|query|alerts]
                                 run the service (config: LOGLAKE_CONFIG or ./loglake.yaml; every key has a default)
-${IMPORT_USAGE}${KEYS_USAGE}`;
+${IMPORT_USAGE}${KEYS_USAGE}${DEAD_LETTERS_USAGE}`;
 
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
       return runImport(rest);
     case 'keys':
       return runKeys(rest, loadConfig());
+    case 'dead-letters':
+      return runDeadLetters(rest, loadConfig());
     case 'help':
     case '--help':
     case '-h':

@@ -13,6 +13,7 @@ import { JetStreamBus } from './bus/jetstream.js';
 import { ManifestReader } from './lake/manifest-reader.js';
 import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
+import { deadLetterDirOf } from './dead-letters/dead-letters.js';
 import { Compactor } from './lake/compaction.js';
 import { SchemaCatalog } from './catalog/catalog.js';
 import { CatalogUpdater } from './catalog/updater.js';
@@ -82,7 +83,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     const writer = new Writer(bus, manifest, parquet, {
       lakeDir,
       stagingDir: join(dataDir, 'staging'),
-      deadLetterDir: join(dataDir, 'dead-letter'),
+      deadLetterDir: deadLetterDirOf(config),
       durable: config.storage.bus.consumer,
       flushIntervalMs: w.flush_interval_ms,
       maxBufferedRows: w.max_buffered_rows,

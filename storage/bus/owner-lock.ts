@@ -59,6 +59,14 @@ function ownerAlive(owner: Owner, touchedMs: number): boolean {
   return !(owner.started && now.started && owner.started !== now.started);
 }
 
+/** A live process holds the lock: a caller may refuse in its own words (`loglake dead-letters replay` does). */
+export class LockHeldError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockHeldError';
+  }
+}
+
 /** A long-held lock on a directory for one process, taken over from an owner that is gone. */
 export class OwnerLock {
   private heartbeat: NodeJS.Timeout | null = null;
@@ -82,7 +90,7 @@ export class OwnerLock {
         }
       })();
       if (owner && text !== this.mine && owner.pid !== process.pid && ownerAlive(owner, touched)) {
-        throw new Error(this.refusal(owner.pid, owner.host));
+        throw new LockHeldError(this.refusal(owner.pid, owner.host));
       }
       writeFileSync(this.path, this.mine);
     }

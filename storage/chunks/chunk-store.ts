@@ -3,8 +3,9 @@
 // fsynced and linked into place, which fails when the name exists, so a chunk is stored once and whole; its
 // metadata follows, and a chunk without it (a crash in between) is not listed until a retry writes it.
 import { createHash } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDir, unlessMissing, writeDurably, writeTemp } from '../durable-file.js';
 
 /** Names that are safe as one path segment: no separators, no leading dot (so no `..`). */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -18,42 +19,7 @@ export interface StoredChunk<M> {
   data: Buffer;
 }
 
-async function writeTemp(path: string, data: Buffer | string): Promise<string> {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const file = await open(tmp, 'w', 0o600);
-  try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  return tmp;
-}
-
-async function writeDurably(path: string, data: Buffer | string): Promise<void> {
-  await rename(await writeTemp(path, data), path);
-}
-
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** `work`'s result, or `absent` when what it reads does not exist. */
-async function unlessMissing<T>(work: Promise<T>, absent: T): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return absent;
-    throw err;
-  }
-}
 
 const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8'));
 

@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import type { Bus, BusMessage, Subscription } from '../bus/bus.js';
+import { DeadLetters } from '../dead-letters/dead-letters.js';
 import { rollForward, tempPathOf, type CommitOutcome, type LakeFile, type LakeManifest, type Part, type Partition } from '../lake/manifest.js';
 import { partitionDir } from '../lake/layout.js';
 import type { ParquetWriter } from '../lake/parquet.js';
@@ -36,14 +37,37 @@ export interface WriterStatus {
 
 const DISK_FULL = /ENOSPC|EDQUOT|No space left|quota exceeded/i;
 
+/**
+ * Whether a failed write is the messages' fault, so that writing fewer of them can succeed. A full disk
+ * is no fault of theirs: they wait for space, never for the dead letters. Nor is a failure of the file
+ * system under the staging directory or the lake (Node's errors carry a `code`, DuckDB's begin "IO
+ * Error"): every message would fail alike, and each would be dead-lettered in turn.
+ */
+function messagesAtFault(err: unknown): boolean {
+  if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code) return false;
+  return !DISK_FULL.test(err.message) && !err.message.startsWith('IO Error');
+}
+
+/** Why DuckDB refused a message, without the name of the staging file it read, which is gone by now. */
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message.replace(/ in file "[^"]*\.ndjson",?/g, '') : String(err);
+}
+
+/** What one flush has written so far: undone (temp files removed, messages held again) if it fails. */
+interface FlushOutcome {
+  staged: Staged[];
+  /** On disk in the dead letters and acked: never held again. */
+  deadLettered: Set<BusMessage>;
+}
+
 interface PartitionBuffer extends Partition {
   rows: number;
   messages: BusMessage[];
 }
 
-/** A partition's file written under its temp name, not committed yet. */
+/** Some of a partition's messages written as a file under its temp name, not committed yet. */
 interface Staged {
-  buffer: PartitionBuffer;
+  messages: BusMessage[];
   tmp: string;
   part: Part;
 }
@@ -54,8 +78,9 @@ const FORGET_EVERY = 10;
 /**
  * Pulls batches from the bus, groups rows by (project, table, hour) and, every flush interval, writes one
  * Parquet file per partition: staged NDJSON → DuckDB → temp file → rename → manifest entry → ack.
- * Exactly once: a message is acked only after its rows are in a committed file, and a redelivered message
- * whose sequence the manifest already holds is acked without being written again.
+ * Exactly once: a message is acked only after its rows are in a committed file, or it is on disk in the
+ * dead letters, and a redelivered message whose sequence the manifest already holds is acked without
+ * being written again.
  */
 export class Writer {
   private subscription: Subscription | null = null;
@@ -74,6 +99,7 @@ export class Writer {
   private failedFlushes = 0;
   /** Sequences buffered or being written, not yet acked. */
   private readonly inHand = new Set<number>();
+  private readonly deadLetters: DeadLetters;
   rowsWritten = 0;
 
   constructor(
@@ -82,7 +108,9 @@ export class Writer {
     private readonly parquet: ParquetWriter,
     private readonly opts: WriterOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetters(opts.deadLetterDir);
+  }
 
   async start(): Promise<void> {
     mkdirSync(this.opts.stagingDir, { recursive: true });
@@ -146,45 +174,38 @@ export class Writer {
     this.buffers = new Map();
     this.bufferedRows = 0;
     this.bufferedMessages = 0;
-    const staged: Staged[] = [];
-    const deadLettered = new Set<PartitionBuffer>();
+    const out: FlushOutcome = { staged: [], deadLettered: new Set() };
     let outcome: CommitOutcome;
     try {
-      for (const buffer of buffers) {
-        const written = await this.writePartition(buffer);
-        if (written) staged.push(written);
-        else deadLettered.add(buffer);
-      }
+      for (const buffer of buffers) await this.writePartition(buffer, buffer.messages, out);
+      const { staged } = out;
       const floor = staged.length > 0 && ++this.flushes % FORGET_EVERY === 0 ? await this.subscription!.ackFloor() : undefined;
       outcome = staged.length > 0 ? await this.manifest.commit(this.bus.busId, staged.map((s) => s.part), floor) : { committed: [], refused: [] };
       this.flushError = null;
       this.failedFlushes = 0;
     } catch (err) {
-      for (const s of staged) rmSync(s.tmp, { force: true });
+      for (const s of out.staged) rmSync(s.tmp, { force: true });
       // Held, not acked: the next flush tries again (a full disk resumes by itself once space is freed).
-      for (const buffer of buffers) if (!deadLettered.has(buffer)) this.rebuffer(buffer);
+      for (const buffer of buffers) for (const m of buffer.messages) if (!out.deadLettered.has(m)) this.hold(m);
       this.flushError = (err as Error).message;
       this.failedFlushes++;
       throw err;
     }
-    const byPart = new Map(staged.map((s) => [s.part, s]));
+    const byPart = new Map(out.staged.map((s) => [s.part, s]));
     const acked: BusMessage[] = [];
     for (const part of outcome.committed) {
       const s = byPart.get(part)!;
       renameSync(s.tmp, this.manifest.absolute(part.file.path));
-      acked.push(...s.buffer.messages);
+      acked.push(...s.messages);
     }
     for (const { part, taken } of outcome.refused) {
       const s = byPart.get(part)!;
       rmSync(s.tmp, { force: true });
       // Another writer holds a redelivered copy and committed it first: those are done, the rest go again.
       const done = new Set(taken);
-      for (const message of s.buffer.messages) {
+      for (const message of s.messages) {
         if (done.has(message.seq)) acked.push(message);
-        else {
-          this.inHand.delete(message.seq);
-          this.hold(message);
-        }
+        else this.hold(message);
       }
     }
     if (acked.length === 0) return;
@@ -196,48 +217,60 @@ export class Writer {
     if (files.length > 0) this.opts.onCommitted?.(files);
   }
 
-  private rebuffer(failed: PartitionBuffer): void {
-    for (const message of failed.messages) this.hold(message);
+  /**
+   * Writes `messages` of a partition as one file. When DuckDB refuses them, it writes them again by halves,
+   * so that one bad message costs its neighbours nothing: they are committed, and it alone goes to the dead
+   * letters. Refusing them whole instead re-buffered the lot, and the writer retried it for ever.
+   */
+  private async writePartition(partition: PartitionBuffer, messages: BusMessage[], out: FlushOutcome): Promise<void> {
+    try {
+      out.staged.push(await this.writeFile(partition, messages));
+    } catch (err) {
+      if (!messagesAtFault(err)) throw err;
+      if (messages.length > 1) {
+        const half = Math.ceil(messages.length / 2);
+        await this.writePartition(partition, messages.slice(0, half), out);
+        await this.writePartition(partition, messages.slice(half), out);
+        return;
+      }
+      await this.deadLetter(messages[0], err);
+      out.deadLettered.add(messages[0]);
+    }
   }
 
-  private async writePartition(buffer: PartitionBuffer): Promise<Staged | null> {
+  /** The messages' rows as a Parquet file under its temp name, not committed yet. */
+  private async writeFile(partition: PartitionBuffer, messages: BusMessage[]): Promise<Staged> {
     const name = `part-${uuidv7()}`;
     const staging = join(this.opts.stagingDir, `${name}.ndjson`);
     // One writev off the event loop: a synchronous write of the concatenated messages held up ingest.
     const file = await open(staging, 'w');
     try {
-      await file.writev(buffer.messages.map((m) => m.data));
+      await file.writev(messages.map((m) => m.data));
     } finally {
       await file.close();
     }
-    const dir = partitionDir(this.opts.lakeDir, buffer.project, buffer.table, buffer.hour);
+    const dir = partitionDir(this.opts.lakeDir, partition.project, partition.table, partition.hour);
     mkdirSync(dir, { recursive: true });
     const final = join(dir, `${name}.parquet`);
     const tmp = tempPathOf(final);
     try {
-      const rows = await this.parquet.fromNdjson(buffer.table, [staging], tmp);
-      const lakeFile: LakeFile = { path: relative(this.opts.lakeDir, final), project: buffer.project, table: buffer.table, hour: buffer.hour, rows, bytes: statSync(tmp).size };
-      return { buffer, tmp, part: { file: lakeFile, seqs: buffer.messages.map((m) => m.seq) } };
+      const rows = await this.parquet.fromNdjson(partition.table, [staging], tmp);
+      const lakeFile: LakeFile = { path: relative(this.opts.lakeDir, final), project: partition.project, table: partition.table, hour: partition.hour, rows, bytes: statSync(tmp).size };
+      return { messages, tmp, part: { file: lakeFile, seqs: messages.map((m) => m.seq) } };
     } catch (err) {
       rmSync(tmp, { force: true });
-      // A full disk is no fault of the message: it waits for space, never for the dead letters.
-      if (buffer.messages.length > 1 || DISK_FULL.test(String(err))) throw err;
-      this.deadLetter(buffer.messages[0], err);
-      await buffer.messages[0].ack();
-      this.inHand.delete(buffer.messages[0].seq);
-      return null;
+      throw err;
     } finally {
       rmSync(staging, { force: true });
     }
   }
 
-  /** A single message DuckDB cannot read is kept aside whole, never silently dropped. */
-  private deadLetter(message: BusMessage, err: unknown): void {
-    mkdirSync(this.opts.deadLetterDir, { recursive: true });
-    const base = join(this.opts.deadLetterDir, `${message.table}-${message.project}-${message.seq}`);
-    writeFileSync(`${base}.ndjson`, message.data);
-    appendFileSync(`${base}.error`, `${String(err)}\n`);
-    this.logger.error({ err, seq: message.seq, table: message.table, project: message.project }, 'writer: message moved to dead letters');
+  /** A message DuckDB cannot read is kept aside whole, never silently dropped; acked once it is on disk. */
+  private async deadLetter(message: BusMessage, err: unknown): Promise<void> {
+    const id = await this.deadLetters.put(message, [reasonOf(err)]);
+    await message.ack();
+    this.inHand.delete(message.seq);
+    this.logger.error({ err, seq: message.seq, table: message.table, project: message.project, id }, 'writer: message moved to dead letters');
   }
 
   async status(): Promise<WriterStatus> {

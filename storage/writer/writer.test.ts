@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../config/schema.js';
+import { logsMessage as logs, publishAhead, timestamp, unreadable } from '../../test/helpers/bus-messages.js';
+import { lakeValues } from '../../test/helpers/lake.js';
+import { waitFor } from '../../test/helpers/ports.js';
+import { DeadLetters } from '../dead-letters/dead-letters.js';
+import { hourOf } from '../lake/layout.js';
+import { openStorage } from '../storage.js';
+
+describe('the writer and a message DuckDB cannot read', () => {
+  it('stores every good message of the partition once, dead-letters only the bad ones, and keeps going', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-writer-dead-'));
+    const config = configSchema.parse({ storage: { data_dir: dataDir, bus: { kind: 'embedded' }, writer: { flush_interval_ms: 200 } } });
+    const bad = [unreadable('bad-1'), unreadable('bad-2')];
+    const good = Array.from({ length: 6 }, (_, i) => logs(`good-${i}`, [`good ${i}a`, `good ${i}b`]));
+    // One partition, one flush: the bad messages sit among the good ones.
+    await publishAhead(config, [good[0], good[1], bad[0], good[2], good[3], good[4], bad[1], good[5]]);
+
+    const storage = await openStorage(config, pino({ level: 'silent' }), { writer: true });
+    const writer = storage.lake!.writer;
+    const dead = new DeadLetters(join(dataDir, 'dead-letter'));
+    const stored = async () => (await lakeValues(dataDir, 'default', 'logs', 'message')).ids;
+    try {
+      await waitFor('the good rows in the lake', async () => writer.rowsWritten >= 12);
+      await waitFor('both bad messages in the dead letters', async () => (await dead.list()).length === 2);
+      const letters = await dead.list();
+      expect(letters.map((l) => l.msgId).sort()).toEqual(['bad-1', 'bad-2']);
+      expect(letters[0]).toMatchObject({ table: 'logs', project: 'default', hour: hourOf(timestamp), rows: 2 });
+      expect(letters[0].reasons[0]).toMatch(/invalid timestamp/);
+      expect((await dead.read(letters[0].id))!.data.equals(Buffer.from(bad.find((b) => b.msgId === letters[0].msgId)!.data))).toBe(true);
+
+      await storage.bus.publish(logs('after', ['after the bad ones']));
+      await waitFor('a later message stored', async () => (await stored()).get('after the bad ones') === 1);
+      const ids = await stored();
+      for (let i = 0; i < 6; i++) for (const half of 'ab') expect(ids.get(`good ${i}${half}`)).toBe(1);
+      expect([...ids.keys()].some((m) => m.startsWith('bad-'))).toBe(false);
+      expect(ids.size).toBe(13);
+      await waitFor('every message acked', async () => (await writer.status()).ackPending === 0);
+      expect(await writer.status()).toMatchObject({ flushError: null, bufferedMessages: 0 });
+    } finally {
+      await storage.close();
+    }
+
+    // Acked, every one: a restarted writer is handed nothing again.
+    const again = await openStorage(config, pino({ level: 'silent' }), { writer: true });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await again.lake!.writer.status()).toMatchObject({ undelivered: 0, ackPending: 0 });
+      expect(again.lake!.writer.rowsWritten).toBe(0);
+    } finally {
+      await again.close();
+    }
+    expect((await stored()).size).toBe(13);
+    expect(await dead.list()).toHaveLength(2);
+  });
+});

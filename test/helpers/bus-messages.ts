@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config/schema.js';
+import { parseCanonical } from '../../core/canonical.js';
+import type { OutgoingMessage } from '../../storage/bus/bus.js';
+import { selectBus } from '../../storage/bus/select.js';
+import { encodeRow } from '../../storage/lake/encode.js';
+import { hourOf } from '../../storage/lake/layout.js';
+
+/** Every row here has this timestamp, so every message lands in one partition: this hour's of project "default". */
+export const timestamp = new Date().toISOString();
+
+/** A logs bus message of one row per text (the row's `message`), in staging form. */
+export function logsMessage(msgId: string, messages: string[], transform = (line: string) => line): OutgoingMessage {
+  const lines = messages.map((message) => transform(encodeRow('logs', parseCanonical('logs', { id: randomUUID(), timestamp, message, severity: 'info' }, 'default'))));
+  return { table: 'logs', project: 'default', hour: hourOf(timestamp), msgId, rows: lines.length, data: Buffer.from(`${lines.join('\n')}\n`) };
+}
+
+/** What makes DuckDB's read_json refuse a row of the logs table's columns, and how to mend it. */
+export const BAD_TIMESTAMP = '"timestamp":"yesterday"';
+export const mend = (data: string) => data.replaceAll(BAD_TIMESTAMP, `"timestamp":"${timestamp}"`);
+
+/** A message of two rows, "<msgId> fine" and "<msgId> bad", whose second row's timestamp is not one. */
+export const unreadable = (msgId: string) =>
+  logsMessage(msgId, [`${msgId} fine`, `${msgId} bad`], (line) => (line.includes(' bad"') ? line.replace(`"timestamp":"${timestamp}"`, BAD_TIMESTAMP) : line));
+
+/** Publishes straight onto the embedded bus with no writer running, so that a writer started next finds them all at once. */
+export async function publishAhead(config: Config, messages: OutgoingMessage[]): Promise<void> {
+  const bus = selectBus(config);
+  await bus.start();
+  try {
+    for (const m of messages) await bus.publish(m);
+  } finally {
+    await bus.close();
+  }
+}
