@@ -3,11 +3,12 @@ import type { Gauge } from '../server/metrics.js';
 import type { ReadinessCheck } from '../server/readiness.js';
 
 /**
- * The readiness checks of a process: the bus must answer, and where this process writes the lake, the
- * writer must not sit on waiting messages for longer than `maxLagMs` without committing.
+ * The readiness checks of a process: the bus must answer, the shared manifest (on JetStream) must be
+ * loaded, and where this process writes the lake, the writer must not sit on waiting messages for longer
+ * than `maxLagMs` without committing.
  */
 export function readinessChecks(storage: Storage, maxLagMs: number): ReadinessCheck[] {
-  const checks: ReadinessCheck[] = [() => storage.bus.unavailable()];
+  const checks: ReadinessCheck[] = [() => storage.bus.unavailable(), async () => storage.manifestWaiting()];
   const writer = storage.lake?.writer;
   if (writer) {
     checks.push(async () => {

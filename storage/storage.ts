@@ -42,6 +42,8 @@ export interface Storage {
    * process that writes the lake hears anything.
    */
   onCommitted(listener: (files: LakeFile[]) => void): () => void;
+  /** Why the lake's files are not all known yet (the shared manifest is loading), for readiness. */
+  manifestWaiting(): string | null;
   /** Stops the writer (final flush and ack), then closes the bus and the manifest. */
   close(): Promise<void>;
 }
@@ -127,6 +129,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     lake,
     index,
     catalog,
+    manifestWaiting: () => shared?.waiting ?? null,
     onCommitted(listener) {
       listeners.add(listener);
       watch();

@@ -71,6 +71,8 @@ export class KvManifest implements LakeManifest {
   private kv: KV | null = null;
   /** Resolves once the copy holds every partition the bucket had when it was first read. */
   readonly loaded: Promise<void>;
+  /** Why the copy is not loaded yet, for readiness; null once it is. */
+  waiting: string | null = 'the shared lake manifest is not loaded yet';
 
   /**
    * Returns at once, like the bus: a node starts (and says it is not ready) while NATS is away, and the
@@ -83,7 +85,13 @@ export class KvManifest implements LakeManifest {
     private readonly onCommitted: (files: LakeFile[]) => void = () => undefined,
   ) {
     this.loaded = bucket.then((kv) => this.follow(kv));
-    this.loaded.catch((err) => logger.error({ err }, 'manifest: the bucket cannot be read'));
+    this.loaded.then(
+      () => (this.waiting = null),
+      (err: Error) => {
+        this.waiting = `the shared lake manifest cannot be read: ${err.message}`;
+        logger.error({ err }, 'manifest: the bucket cannot be read');
+      },
+    );
   }
 
   private async follow(kv: KV): Promise<void> {
