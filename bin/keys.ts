@@ -1,8 +1,7 @@
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { FileMetaStore } from '../storage/meta/file-store.js';
+import { metaStoreOf } from '../storage/meta/open.js';
 import { ALL_ENVIRONMENTS, keySpec } from '../storage/meta/key-spec.js';
 import type { ApiKey } from '../storage/meta/store.js';
 
@@ -41,7 +40,7 @@ export async function runKeys(args: string[], config: Config): Promise<void> {
     },
   });
   const [command, id] = positionals;
-  const meta = new FileMetaStore(join(resolve(config.storage.data_dir), 'meta'));
+  const meta = metaStoreOf(config);
   await meta.open();
   try {
     switch (command) {

@@ -20,6 +20,8 @@ export interface KvBucketOptions {
   replicas: number;
   /** Told when the watcher brings in a change this process did not make. */
   onChange?: () => void;
+  /** Told each time a first connection attempt fails (the bucket waits for NATS, retrying with backoff). */
+  onWaiting?: (reason: string) => void;
 }
 
 /** Where a process with the JetStream bus keeps shared state: the bus's servers, and a bucket per purpose. */
@@ -47,7 +49,24 @@ const WRONG_LAST_SEQUENCE = 10071;
 /** Room kept under `max_payload` for the subject and headers. */
 const ENVELOPE_BYTES = 1024;
 
+/** Backoff between first connection attempts, as the bus's: 0.5 s, doubling, at most 10 s. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
 const serversOf = (url: string) => url.split(',').map((s) => s.trim()).filter(Boolean);
+
+async function connectWaiting(opts: KvBucketOptions): Promise<NatsConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Once connected, the client reconnects by itself after any later outage.
+      return await connect({ servers: serversOf(opts.url), name: `loglake-${opts.bucket}`, maxReconnectAttempts: -1 });
+    } catch (err) {
+      const retryInMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1));
+      opts.onWaiting?.(`waiting for NATS at ${opts.url}: ${(err as Error).message} (attempt ${attempt}, next in ${retryInMs / 1000} s)`);
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
+}
 
 /**
  * A JetStream key-value bucket laid out as NATS lays one out (stream `KV_<bucket>`, subjects
@@ -76,7 +95,7 @@ export class KvBucket {
 
   /** Connects (waiting for NATS if it is not there yet), makes the bucket if missing, and loads every key. */
   static async open(opts: KvBucketOptions): Promise<KvBucket> {
-    const nc = await connect({ servers: serversOf(opts.url), name: `loglake-${opts.bucket}`, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+    const nc = await connectWaiting(opts);
     try {
       const bucket = new KvBucket(nc, jetstream(nc), await jetstreamManager(nc), opts);
       await bucket.start();
