@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort, waitFor } from './ports.js';
+import { bucketName } from '../../storage/kv/bucket.js';
 
 export const MACHINE_NATS = process.env.NATS_URL ?? '127.0.0.1:4222';
 
@@ -27,13 +28,14 @@ export function natsServerBinary(): string | null {
   return null;
 }
 
-/** Removes a test's own stream from the shared NATS. */
+/** Removes a test's own stream from the shared NATS, and the metadata and catalog buckets named after it. */
 export async function deleteStream(stream: string, url = MACHINE_NATS): Promise<void> {
   const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
   try {
-    await (await jetstreamManager(nc)).streams.delete(stream);
-  } catch {
-    /* already gone */
+    for (const name of [stream, `KV_${bucketName(stream, 'meta')}`, `KV_${bucketName(stream, 'catalog')}`]) {
+      await jsm.streams.delete(name).catch(() => undefined);
+    }
   } finally {
     await nc.close();
   }
