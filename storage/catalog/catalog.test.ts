@@ -1,18 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { machineNatsAvailable, MACHINE_NATS } from '../../test/helpers/nats.js';
-import { KvBucket } from '../kv/bucket.js';
-import { soon, tmp } from '../meta/testing.js';
+import { ownBuckets, soon, tmp } from '../meta/testing.js';
 import { FileCatalogBackend, SchemaCatalog, type CatalogBackend, type FileStats } from './catalog.js';
 import { KvCatalogBackend } from './kv-catalog.js';
 
 const nats = await machineNatsAvailable();
-const opened: SchemaCatalog[] = [];
-const buckets: string[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-  await Promise.all(buckets.splice(0).map((b) => KvBucket.destroy(MACHINE_NATS, b)));
-});
+const buckets = ownBuckets('test-catalog');
 
 const KINDS: { name: string; skip: string | null; place: () => () => CatalogBackend }[] = [
   { name: 'file', skip: null, place: () => { const dir = tmp('loglake-catalog-'); return () => new FileCatalogBackend(dir); } },
@@ -20,8 +13,7 @@ const KINDS: { name: string; skip: string | null; place: () => () => CatalogBack
     name: 'JetStream KV',
     skip: nats ? null : `no NATS with JetStream at ${MACHINE_NATS}`,
     place: () => {
-      const bucket = `test-catalog-${randomBytes(4).toString('hex')}`;
-      buckets.push(bucket);
+      const bucket = buckets.name();
       return () => new KvCatalogBackend({ url: MACHINE_NATS, bucket, replicas: 1 });
     },
   },
@@ -36,8 +28,7 @@ for (const kind of KINDS) {
   describe.skipIf(kind.skip !== null)(`the schema catalog on ${kind.name}${kind.skip ? ` (skipped: ${kind.skip})` : ''}`, () => {
     const pair = async () => {
       const backend = kind.place();
-      const [a, b] = [new SchemaCatalog(backend()), new SchemaCatalog(backend())];
-      opened.push(a, b);
+      const [a, b] = [buckets.closeAfter(new SchemaCatalog(backend())), buckets.closeAfter(new SchemaCatalog(backend()))];
       await Promise.all([a.open(), b.open()]);
       return [a, b];
     };

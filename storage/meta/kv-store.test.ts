@@ -1,28 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { machineNatsAvailable, MACHINE_NATS } from '../../test/helpers/nats.js';
 import { KvBucket } from '../kv/bucket.js';
 import { join, KvMetaStore, split } from './kv-store.js';
 import { CURRENT_VERSION, emptyState } from './migrations.js';
+import { ownBuckets } from './testing.js';
 
 const nats = await machineNatsAvailable();
-const buckets: string[] = [];
-const stores: KvMetaStore[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-  await Promise.all(buckets.splice(0).map((b) => KvBucket.destroy(MACHINE_NATS, b)));
-});
-
-function bucket(): string {
-  const name = `test-meta-${randomBytes(4).toString('hex')}`;
-  buckets.push(name);
-  return name;
-}
+const buckets = ownBuckets('test-meta');
+const bucket = () => buckets.name();
 
 async function store(name: string): Promise<KvMetaStore> {
-  const s = new KvMetaStore({ url: MACHINE_NATS, bucket: name, replicas: 1, flushIntervalMs: 60_000 });
-  stores.push(s);
+  const s = buckets.closeAfter(new KvMetaStore({ url: MACHINE_NATS, bucket: name, replicas: 1, flushIntervalMs: 60_000 }));
   await s.open();
   return s;
 }

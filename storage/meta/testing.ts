@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { machineNatsAvailable, MACHINE_NATS } from '../../test/helpers/nats.js';
 import { KvBucket } from '../kv/bucket.js';
 import { FileMetaStore } from './file-store.js';
@@ -67,3 +67,27 @@ export async function storeKinds(): Promise<StoreKind[]> {
 
 /** Another store's write shows within a second (at once for the file store). */
 export const soon = (check: () => void) => vi.waitFor(check, { timeout: 1000, interval: 10 });
+
+/**
+ * A test file's own buckets on the machine's NATS: `name()` makes one up; after each test what was given
+ * to `closeAfter` is closed, then the buckets are deleted.
+ */
+export function ownBuckets(prefix: string) {
+  const names: string[] = [];
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await Promise.all(names.splice(0).map((b) => KvBucket.destroy(MACHINE_NATS, b)));
+  });
+  return {
+    name(): string {
+      const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+      names.push(name);
+      return name;
+    },
+    closeAfter<T extends { close(): Promise<void> }>(c: T): T {
+      open.push(c);
+      return c;
+    },
+  };
+}
