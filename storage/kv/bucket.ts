@@ -18,8 +18,8 @@ export interface KvBucketOptions {
   bucket: string;
   /** Copies a cluster keeps (`storage.bus.replicas`). */
   replicas: number;
-  /** Told when the watcher brings in a change this process did not make. */
-  onChange?: () => void;
+  /** Told when the watcher brings in a change of `key` this process did not make. */
+  onChange?: (key: string) => void;
   /** Told each time a first connection attempt fails (the bucket waits for NATS, retrying with backoff). */
   onWaiting?: (reason: string) => void;
 }
@@ -80,6 +80,8 @@ export class KvBucket {
   private applied = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private messages: ConsumerMessages | null = null;
+  /** Why the watcher stopped, if it did: writes then fail rather than work on a copy that no longer follows. */
+  private broken: Error | null = null;
   private readonly prefix: string;
   private readonly stream: string;
 
@@ -142,17 +144,22 @@ export class KvBucket {
     // re-creates it after a reconnect from where it was.
     const consumer = await this.js.consumers.get(this.stream, { filter_subjects: `${this.prefix}>`, deliver_policy: DeliverPolicy.LastPerSubject });
     this.messages = await consumer.consume();
-    void this.watch(this.messages);
+    this.watch(this.messages).catch((err: Error) => {
+      this.broken = new Error(`${this.opts.bucket}: the watcher stopped: ${err.message}`, { cause: err });
+      for (const w of this.waiters) w.resolve();
+      this.waiters = [];
+    });
     await this.waitFor(last);
   }
 
   private async watch(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
       const op = m.headers?.get('KV-Operation');
-      const changed = this.record(m.subject.slice(this.prefix.length), { rev: m.seq, value: op === 'DEL' || op === 'PURGE' ? null : m.string() });
+      const key = m.subject.slice(this.prefix.length);
+      const changed = this.record(key, { rev: m.seq, value: op === 'DEL' || op === 'PURGE' ? null : m.string() });
       this.applied = Math.max(this.applied, m.seq);
       this.waiters = this.waiters.filter((w) => (w.seq <= this.applied ? (w.resolve(), false) : true));
-      if (changed) this.opts.onChange?.();
+      if (changed) this.opts.onChange?.(key);
     }
   }
 
@@ -166,6 +173,7 @@ export class KvBucket {
 
   /** Resolves once the watcher has applied the stream up to `seq`. */
   waitFor(seq: number): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
     if (seq <= this.applied) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
@@ -196,6 +204,7 @@ export class KvBucket {
    * or null when another write came first.
    */
   async write(key: string, value: string | null, rev: number): Promise<number | null> {
+    if (this.broken) throw this.broken;
     const expect = { lastSubjectSequence: rev };
     const subject = this.prefix + key;
     try {

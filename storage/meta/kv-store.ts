@@ -97,7 +97,8 @@ export class KvStateBackend implements StateBackend {
   }
 
   async open(): Promise<void> {
-    this.bucket ??= await KvBucket.open({ ...this.opts, onChange: () => (this.changed = true) });
+    // Other nodes' turns at the lock change no state.
+    this.bucket ??= await KvBucket.open({ ...this.opts, onChange: (key) => (this.changed ||= key !== LOCK) });
   }
 
   async close(): Promise<void> {
