@@ -21,8 +21,9 @@ function line(key: ApiKey): string {
 }
 
 /**
- * `loglake keys …` against the metadata store in the data directory. The store's lock makes this safe
- * while loglake runs; a running loglake sees a change on its next request.
+ * `loglake keys …` against the metadata store: the file in the data directory, or with the JetStream bus
+ * the cluster's KV bucket. The store's lock makes this safe while loglake runs; a running loglake sees a
+ * change on its next request (on every node, with JetStream).
  */
 export async function runKeys(args: string[], config: Config): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -40,7 +41,7 @@ export async function runKeys(args: string[], config: Config): Promise<void> {
     },
   });
   const [command, id] = positionals;
-  const meta = metaStoreOf(config);
+  const meta = metaStoreOf(config, { onWaiting: (reason) => process.stderr.write(`metadata: ${reason}\n`) });
   await meta.open();
   try {
     switch (command) {
