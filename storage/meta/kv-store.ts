@@ -52,13 +52,17 @@ export function split(state: State): Map<string, string> {
   return new Map([...parts].map(([key, p]) => [key, JSON.stringify(p)]));
 }
 
-/** The state from the bucket's values; migrated like a file when a part was written by an older loglake. */
-export function join(values: Iterable<string>): Loaded {
+type Part = Record<string, unknown>;
+
+/**
+ * The state from the bucket's values, parsed (its arrays are new, their items those of the parts); migrated
+ * like a file when a part was written by an older loglake.
+ */
+export function join(parts: Iterable<Part>): Loaded {
   const joined = emptyState() as unknown as Record<string, unknown>;
   let oldest = CURRENT_VERSION;
   let newest = CURRENT_VERSION;
-  for (const value of values) {
-    const { version, ...sections } = JSON.parse(value) as Record<string, unknown>;
+  for (const { version, ...sections } of parts) {
     oldest = Math.min(oldest, version as number);
     newest = Math.max(newest, version as number);
     for (const [section, content] of Object.entries(sections)) {
@@ -91,6 +95,8 @@ export class KvStateBackend implements StateBackend {
   /** Changes of this process wait for each other here rather than at the lock. */
   private turn: Promise<unknown> = Promise.resolve();
   private readonly owner: string;
+  /** Each key's value parsed, by revision: a read after another node's write parses only what it changed. */
+  private parsed = new Map<string, { rev: number; part: Part }>();
 
   constructor(private readonly opts: KvStateOptions) {
     this.owner = opts.owner ?? newLeaseOwner();
@@ -112,14 +118,26 @@ export class KvStateBackend implements StateBackend {
     return this.bucket;
   }
 
-  private *stateValues(): IterableIterator<string> {
-    for (const [key, value] of this.kv.values()) if (key !== LOCK) yield value;
+  /** The state's parts: parsed afresh for a change to work on, else shared with earlier reads. */
+  private parts(fresh: boolean): Part[] {
+    const parts: Part[] = [];
+    const parsed = new Map<string, { rev: number; part: Part }>();
+    for (const [key, value] of this.kv.values()) {
+      if (key === LOCK) continue;
+      const rev = this.kv.get(key)!.rev;
+      const known = this.parsed.get(key);
+      const part = !fresh && known?.rev === rev ? known.part : (JSON.parse(value) as Part);
+      if (!fresh) parsed.set(key, { rev, part });
+      parts.push(part);
+    }
+    if (!fresh) this.parsed = parsed;
+    return parts;
   }
 
   poll(force = false): Loaded | null {
     if (!force && !this.changed) return null;
     this.changed = false;
-    return join(this.stateValues());
+    return join(this.parts(false));
   }
 
   /** Every node (and test) can ask for what the others wrote so far to be in its copy. */
@@ -136,7 +154,7 @@ export class KvStateBackend implements StateBackend {
   private async locked<T>(change: (state: State) => T): Promise<{ result: T; state: State }> {
     const lockRev = await this.lock();
     try {
-      const { state } = join(this.stateValues());
+      const { state } = join(this.parts(true));
       const result = change(state);
       const values = split(state);
       for (const [key, value] of values) this.kv.checkSize(key, value);
@@ -157,6 +175,19 @@ export class KvStateBackend implements StateBackend {
     }
   }
 
+  /** Waits until the watcher has brought in everything up to `seq`, for as long as the lock lasts at most. */
+  private async caughtUp(seq: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`metadata store: bucket ${this.opts.bucket} did not catch up within ${LOCK_MS} ms`)), LOCK_MS);
+    });
+    try {
+      await Promise.race([this.kv.waitFor(seq), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Takes the lock key; its revision once this node's copy holds every write made before it. */
   private async lock(): Promise<number> {
     const deadline = Date.now() + LOCK_WAIT_MS;
@@ -167,8 +198,13 @@ export class KvStateBackend implements StateBackend {
         const lease = { owner: this.owner, until: new Date(Date.now() + LOCK_MS).toISOString() };
         const rev = await this.kv.write(LOCK, JSON.stringify(lease), entry?.rev ?? 0);
         if (rev !== null) {
-          await this.kv.waitFor(rev);
-          return rev;
+          try {
+            await this.caughtUp(rev);
+            return rev;
+          } catch (err) {
+            await this.kv.write(LOCK, null, rev).catch(() => null);
+            throw err;
+          }
         }
       }
       if (Date.now() > deadline) throw new Error(`metadata store: the lock of bucket ${this.opts.bucket} stayed taken for ${LOCK_WAIT_MS} ms${holder ? ` (by ${holder.owner})` : ''}`);
