@@ -1,13 +1,10 @@
 // JetStream on a 3-node NATS cluster the test runs itself: loglake names every server in NATS_URL's comma
 // list, keeps `replicas` copies of its stream, and goes on publishing and delivering when a node dies.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { natsServerBinary } from '../../test/helpers/nats.js';
+import { natsServerBinary, startOwnCluster } from '../../test/helpers/nats.js';
 import { freePort, waitFor } from '../../test/helpers/ports.js';
 import { JetStreamBus } from './jetstream.js';
 
@@ -17,35 +14,12 @@ afterAll(() => {
   for (const n of nodes) n.kill('SIGKILL');
 });
 
-async function startCluster(): Promise<{ urls: string[]; procs: ChildProcess[] }> {
-  const clientPorts = [await freePort(), await freePort(), await freePort()];
-  const routePorts = [await freePort(), await freePort(), await freePort()];
-  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
-  const procs = clientPorts.map((port, i) => spawn(binary!, [
-    '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), `loglake-cluster-${i}-`)),
-    '--server_name', `n${i}`, '--cluster_name', 'loglake-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes,
-  ], { stdio: 'ignore' }));
-  nodes.push(...procs);
-  const urls = clientPorts.map((p) => `127.0.0.1:${p}`);
-  // JetStream is ready once the cluster has elected its meta leader.
-  await waitFor('the cluster’s JetStream', async () => {
-    const nc = await connect({ servers: urls[0], timeout: 1000, reconnect: false });
-    try {
-      return (await (await jetstreamManager(nc)).getAccountInfo()) !== null;
-    } catch {
-      return false;
-    } finally {
-      await nc.close();
-    }
-  }, 30_000, 250);
-  return { urls, procs };
-}
-
 const message = (i: number) => ({ table: 'logs' as const, project: 'p', hour: '2026-06-15T12', msgId: `m-${i}`, rows: 1, data: Buffer.from(`{"i":${i}}\n`) });
 
 describe.skipIf(!binary)('JetStream on a 3-node cluster', () => {
   it('keeps 3 replicas, connects through any named server, and loses nothing acknowledged when a node dies', { timeout: 90_000 }, async () => {
-    const { urls, procs } = await startCluster();
+    const { urls, procs } = await startOwnCluster();
+    nodes.push(...procs);
     // The first server named is not running: the client goes on to the others.
     const dead = `127.0.0.1:${await freePort()}`;
     const bus = new JetStreamBus({ url: [dead, ...urls].join(','), stream: 'CLUSTERED', subjectPrefix: 'clustered', duplicateWindowSeconds: 60, maxAgeHours: 1, ackWaitSeconds: 5, replicas: 3 });

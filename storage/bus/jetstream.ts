@@ -241,7 +241,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** A JetStream API call that did not answer in time, or found no JetStream to answer yet: worth asking again. */
-function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown; message?: string };
   return e?.name === 'TimeoutError' || e?.code === 'TIMEOUT' || /timeout|timed out|no responders|jetstream (is )?not (enabled|available)|leader/i.test(String(e?.message));
 }

@@ -4,6 +4,7 @@ import {
   type ConsumerMessages, type JetStreamClient, type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { Config } from '../../config/schema.js';
+import { isTransient } from '../bus/jetstream.js';
 import { busKindOf } from '../bus/select.js';
 
 /** A key's latest revision (its stream sequence); `value` null: deleted (kept so an older message cannot revive it). */
@@ -46,6 +47,14 @@ export const bucketName = (stream: string, purpose: 'meta' | 'catalog') => `${st
 export const keyToken = (id: string) => (/^[A-Za-z0-9_-]{1,128}$/.test(id) ? id : `=${Buffer.from(id).toString('base64url')}`);
 
 const WRONG_LAST_SEQUENCE = 10071;
+/** How long each pull of the watcher waits (its heartbeats come at half that). */
+const WATCH_PULL_MS = 2000;
+/** How often opening a bucket asks again while JetStream does not answer (about a minute in all). */
+const START_ATTEMPTS = 15;
+/** How often a process checks that its watcher keeps up with the bucket. */
+const CHECK_MS = 5000;
+/** How long a watcher may take to bring in a revision before it is re-created. */
+const CATCH_UP_MS = 2000;
 /** Room kept under `max_payload` for the subject and headers. */
 const ENVELOPE_BYTES = 1024;
 
@@ -79,9 +88,10 @@ export class KvBucket {
   /** The last stream sequence the watcher applied: every write before it is in `entries`. */
   private applied = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
-  private messages: ConsumerMessages | null = null;
-  /** Why the watcher stopped, if it did: writes then fail rather than work on a copy that no longer follows. */
-  private broken: Error | null = null;
+  /** The watcher's messages; null while there is none (it stopped: the next check re-creates it). */
+  private watching: ConsumerMessages | null = null;
+  private checker: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
   private readonly prefix: string;
   private readonly stream: string;
 
@@ -100,8 +110,17 @@ export class KvBucket {
     const nc = await connectWaiting(opts);
     try {
       const bucket = new KvBucket(nc, jetstream(nc), await jetstreamManager(nc), opts);
-      await bucket.start();
-      return bucket;
+      // A cluster electing a leader (or just formed) may not answer JetStream's API yet: asked again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await bucket.start();
+          return bucket;
+        } catch (err) {
+          if (!isTransient(err) || attempt >= START_ATTEMPTS) throw err;
+          opts.onWaiting?.(`waiting for JetStream at ${opts.url}: ${(err as Error).message} (attempt ${attempt})`);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+        }
+      }
     } catch (err) {
       await nc.close();
       throw err;
@@ -140,16 +159,30 @@ export class KvBucket {
       });
       last = info.state.last_seq;
     }
-    // An ordered consumer: each key's latest message, then every new one, in stream order; the client
-    // re-creates it after a reconnect from where it was.
+    await this.follow();
+    await this.reach(last);
+    // A watcher whose server died may be left behind without noticing: checked every few seconds.
+    this.checker = setInterval(() => {
+      this.checking ??= this.sync().catch(() => undefined).finally(() => (this.checking = null));
+    }, CHECK_MS);
+    this.checker.unref();
+  }
+
+  /**
+   * (Re-)creates the watcher: an ordered consumer delivering each key's latest message, then every new one,
+   * in stream order. Re-created, it delivers every key again; what is known already is kept.
+   */
+  private async follow(): Promise<void> {
+    this.watching?.stop();
+    this.watching = null;
     const consumer = await this.js.consumers.get(this.stream, { filter_subjects: `${this.prefix}>`, deliver_policy: DeliverPolicy.LastPerSubject });
-    this.messages = await consumer.consume();
-    this.watch(this.messages).catch((err: Error) => {
-      this.broken = new Error(`${this.opts.bucket}: the watcher stopped: ${err.message}`, { cause: err });
-      for (const w of this.waiters) w.resolve();
-      this.waiters = [];
-    });
-    await this.waitFor(last);
+    // Short pulls: heartbeats every second, so the client notices a dead server within seconds.
+    const messages = await consumer.consume({ expires: WATCH_PULL_MS });
+    this.watching = messages;
+    const gone = () => {
+      if (this.watching === messages) this.watching = null;
+    };
+    this.watch(messages).then(gone, gone);
   }
 
   private async watch(messages: ConsumerMessages): Promise<void> {
@@ -171,16 +204,34 @@ export class KvBucket {
     return true;
   }
 
-  /** Resolves once the watcher has applied the stream up to `seq`. */
-  waitFor(seq: number): Promise<void> {
-    if (this.broken) return Promise.reject(this.broken);
+  private waitFor(seq: number): Promise<void> {
     if (seq <= this.applied) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
+  /** Whether the watcher applies the stream up to `seq` within `ms`. */
+  private async within(seq: number, ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.waitFor(seq).then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves once the watcher has applied the stream up to `seq`, re-creating it if it does not get there in time. */
+  async reach(seq: number): Promise<void> {
+    if (this.watching && (await this.within(seq, CATCH_UP_MS))) return;
+    await this.follow();
+    if (!(await this.within(seq, CATCH_UP_MS))) throw new Error(`${this.opts.bucket}: the watcher did not reach revision ${seq} within ${CATCH_UP_MS} ms`);
+  }
+
   /** Resolves once everything written to the bucket so far is in memory here. */
   async sync(): Promise<void> {
-    await this.waitFor((await this.jsm.streams.info(this.stream)).state.last_seq);
+    await this.reach((await this.jsm.streams.info(this.stream)).state.last_seq);
   }
 
   get(key: string): KvEntry | undefined {
@@ -204,7 +255,6 @@ export class KvBucket {
    * or null when another write came first.
    */
   async write(key: string, value: string | null, rev: number): Promise<number | null> {
-    if (this.broken) throw this.broken;
     const expect = { lastSubjectSequence: rev };
     const subject = this.prefix + key;
     try {
@@ -226,7 +276,10 @@ export class KvBucket {
   }
 
   async close(): Promise<void> {
-    this.messages?.stop();
+    if (this.checker) clearInterval(this.checker);
+    await this.checking;
+    this.watching?.stop();
+    this.watching = null;
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
     if (!this.nc.isClosed()) await this.nc.drain();

@@ -1,10 +1,15 @@
+import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { machineNatsAvailable, MACHINE_NATS } from '../../test/helpers/nats.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { machineNatsAvailable, MACHINE_NATS, natsServerBinary, startOwnCluster } from '../../test/helpers/nats.js';
+import { waitFor } from '../../test/helpers/ports.js';
 import { KvBucket } from '../kv/bucket.js';
 import { join, KvMetaStore, split } from './kv-store.js';
 import { CURRENT_VERSION, emptyState } from './migrations.js';
-import { ownBuckets } from './testing.js';
+import { ConflictError } from './store.js';
+import { ownBuckets, soon } from './testing.js';
 
 const nats = await machineNatsAvailable();
 const buckets = ownBuckets('test-meta');
@@ -60,5 +65,46 @@ describe.skipIf(!nats)(`the KV metadata store${nats ? '' : ` (skipped: no NATS w
     const s = new KvMetaStore({ url: MACHINE_NATS, bucket: name, replicas: 1 });
     await expect(s.open()).rejects.toThrow(/newer loglake/);
     await s.close();
+  });
+});
+
+const clusterNodes: ChildProcess[] = [];
+afterAll(() => {
+  for (const n of clusterNodes) n.kill('SIGKILL');
+});
+
+describe.skipIf(!natsServerBinary())('the KV metadata store on a 3-node cluster', () => {
+  it('keeps 3 replicas, and two stores go on writing and seeing each other when the bucket’s leader dies', { timeout: 90_000 }, async () => {
+    const { urls, procs } = await startOwnCluster();
+    clusterNodes.push(...procs);
+    const stores: KvMetaStore[] = [];
+    const open = async () => {
+      const s = new KvMetaStore({ url: urls.join(','), bucket: 'loglake-meta', replicas: 3, flushIntervalMs: 60_000 });
+      stores.push(s);
+      await s.open();
+      return s;
+    };
+    try {
+      const [a, b] = [await open(), await open()];
+      // A write times out while the new cluster settles: asked again (one that went through is there already).
+      const written = (s: KvMetaStore, id: string) => () => s.createOrg(id, id).then(() => true, (err) => err instanceof ConflictError);
+      await waitFor('a first write', written(a, 'before'), 30_000, 250);
+      await soon(() => expect(b.getOrg('before')).not.toBeNull());
+
+      const nc = await connect({ servers: urls, timeout: 2000 });
+      const info = await (await jetstreamManager(nc)).streams.info('KV_loglake-meta');
+      await nc.close();
+      expect(1 + (info.cluster?.replicas?.length ?? 0)).toBe(3);
+      procs[Number(info.cluster!.leader!.slice(1))].kill('SIGKILL');
+
+      await waitFor('a write after the leader died', written(b, 'after'), 30_000, 250);
+      b.addUsage('p', 'logs', '2026-06', 2);
+      a.addUsage('p', 'logs', '2026-06', 3);
+      // A flush that fails while the cluster settles keeps its counts for the next one.
+      await waitFor('both flushes', async () => Promise.all([a.flush(), b.flush()]).then(() => true, () => false), 30_000, 250);
+      await waitFor('each store to see the other’s writes', async () => a.getOrg('after') !== null && [a, b].every((s) => s.getUsage('p', 'logs', '2026-06') === 5), 10_000, 50);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
   });
 });

@@ -161,7 +161,8 @@ export class KvStateBackend implements StateBackend {
       const writes: Promise<void>[] = [];
       const write = (key: string, value: string | null, rev: number) =>
         writes.push(this.kv.write(key, value, rev).then((done) => {
-          if (done === null) throw new Error(`metadata store: key ${key} of bucket ${this.opts.bucket} was written by another node holding no lock`);
+          // Another writer came in: this one's lock ran out (`LOCK_MS`) while it wrote. Nothing is overwritten.
+          if (done === null) throw new Error(`metadata store: key ${key} of bucket ${this.opts.bucket} was written by another node meanwhile (this write outlasted its lock)`);
         }));
       for (const [key, value] of values) {
         const known = this.kv.get(key);
@@ -171,43 +172,49 @@ export class KvStateBackend implements StateBackend {
       await Promise.all(writes);
       return { result, state };
     } finally {
-      await this.kv.write(LOCK, null, lockRev).catch(() => null);
+      await this.unlock(lockRev);
     }
   }
 
-  /** Waits until the watcher has brought in everything up to `seq`, for as long as the lock lasts at most. */
-  private async caughtUp(seq: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`metadata store: bucket ${this.opts.bucket} did not catch up within ${LOCK_MS} ms`)), LOCK_MS);
-    });
-    try {
-      await Promise.race([this.kv.waitFor(seq), late]);
-    } finally {
-      clearTimeout(timer);
+  /** Gives the lock back, asking again for a while if JetStream does not answer (else it is free only after `LOCK_MS`). */
+  private async unlock(rev: number): Promise<void> {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await this.kv.write(LOCK, null, rev);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
   }
 
   /** Takes the lock key; its revision once this node's copy holds every write made before it. */
   private async lock(): Promise<number> {
     const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
+    let failure: unknown = null;
+    for (let attempt = 1; ; attempt++) {
       const entry = this.kv.get(LOCK);
       const holder = entry?.value ? (JSON.parse(entry.value) as { owner: string; until: string }) : null;
       if (!held(holder, Date.now())) {
         const lease = { owner: this.owner, until: new Date(Date.now() + LOCK_MS).toISOString() };
-        const rev = await this.kv.write(LOCK, JSON.stringify(lease), entry?.rev ?? 0);
+        // While a cluster elects a leader JetStream may not answer: asked again until the deadline.
+        const rev = await this.kv.write(LOCK, JSON.stringify(lease), entry?.rev ?? 0).catch((err: unknown) => ((failure = err), null));
+        // Refused though it looked free: this copy may be behind (its watcher's server died), so it catches up.
+        if (rev === null && attempt % 5 === 0) await this.kv.sync().catch((err: unknown) => (failure = err));
         if (rev !== null) {
           try {
-            await this.caughtUp(rev);
+            await this.kv.reach(rev);
             return rev;
           } catch (err) {
-            await this.kv.write(LOCK, null, rev).catch(() => null);
+            await this.unlock(rev);
             throw err;
           }
         }
       }
-      if (Date.now() > deadline) throw new Error(`metadata store: the lock of bucket ${this.opts.bucket} stayed taken for ${LOCK_WAIT_MS} ms${holder ? ` (by ${holder.owner})` : ''}`);
+      if (Date.now() > deadline) {
+        const why = holder ? ` (by ${holder.owner})` : failure ? `: ${(failure as Error).message}` : '';
+        throw new Error(`metadata store: could not take the lock of bucket ${this.opts.bucket} within ${LOCK_WAIT_MS} ms${why}`, { cause: failure });
+      }
       await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
     }
   }

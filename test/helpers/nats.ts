@@ -72,3 +72,32 @@ export async function startOwnNats(storeDir = mkdtempSync(join(tmpdir(), 'loglak
     },
   };
 }
+
+/** A test-owned 3-node `nats-server -js` cluster on free ports, ready once JetStream has its meta leader; the caller kills `procs`. */
+export async function startOwnCluster(): Promise<{ urls: string[]; procs: ChildProcess[] }> {
+  const binary = natsServerBinary();
+  if (!binary) throw new Error('nats-server is not installed');
+  const clientPorts = [await freePort(), await freePort(), await freePort()];
+  const routePorts = [await freePort(), await freePort(), await freePort()];
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const procs = clientPorts.map((port, i) => spawn(binary, [
+    '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), `loglake-cluster-${i}-`)),
+    '--server_name', `n${i}`, '--cluster_name', 'loglake-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes,
+  ], { stdio: 'ignore' }));
+  const urls = clientPorts.map((p) => `127.0.0.1:${p}`);
+  // JetStream is ready once the cluster has elected its meta leader.
+  await waitFor('the cluster’s JetStream', async () => {
+    const nc = await connect({ servers: urls[0], timeout: 1000, reconnect: false });
+    try {
+      return (await (await jetstreamManager(nc)).getAccountInfo()) !== null;
+    } catch {
+      return false;
+    } finally {
+      await nc.close();
+    }
+  }, 30_000, 250).catch((err) => {
+    for (const p of procs) p.kill('SIGKILL');
+    throw err;
+  });
+  return { urls, procs };
+}
