@@ -140,11 +140,6 @@ export class KvStateBackend implements StateBackend {
     return join(this.parts(false));
   }
 
-  /** Every node (and test) can ask for what the others wrote so far to be in its copy. */
-  sync(): Promise<void> {
-    return this.kv.sync();
-  }
-
   exclusive<T>(change: (state: State) => T): Promise<{ result: T; state: State }> {
     const run = this.turn.then(() => this.locked(change));
     this.turn = run.catch(() => undefined);
@@ -171,6 +166,10 @@ export class KvStateBackend implements StateBackend {
       for (const [key] of this.kv.values()) if (key !== LOCK && !values.has(key)) write(key, null, this.kv.get(key)!.rev);
       await Promise.all(writes);
       return { result, state };
+    } catch (err) {
+      // Some keys may be written: the next read takes in the bucket as it is.
+      this.changed = true;
+      throw err;
     } finally {
       await this.unlock(lockRev);
     }
