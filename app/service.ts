@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { RateMeter } from '../core/meter.js';
 import { buildPipelines, type Pipelines } from '../collector/pipeline.js';
 import { openStorage, type Storage } from '../storage/storage.js';
-import { FileMetaStore } from '../storage/meta/file-store.js';
+import { metaStoreOf } from '../storage/meta/open.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
@@ -66,7 +66,10 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   }
   const nlProvider = nlProviderOf(config.ai, process.env);
 
-  const meta = new FileMetaStore(join(dataDir, 'meta'), { onFlushError: (err) => logger.error({ err }, 'metadata: writing usage counters failed; retrying') });
+  const meta = metaStoreOf(config, {
+    onFlushError: (err) => logger.error({ err }, 'metadata: writing usage counters failed; retrying'),
+    onWaiting: (reason) => logger.warn(`metadata: ${reason}`),
+  });
   await meta.open();
   const bootstrapInfo = role === 'writer' ? null : await bootstrap(meta, dataDir, { region: config.bootstrap.region, adminEmail: config.bootstrap.admin_email });
 

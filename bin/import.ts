@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { TABLES, type Table } from '../core/records.js';
-import { busKind } from '../storage/bus/select.js';
+import { busKindOf } from '../storage/bus/select.js';
 import { importBatch, newImportEntry, IMPORT_BATCH_BYTES, IMPORT_BATCH_RECORDS, type ImportBatchResult } from '../storage/imports/batch.js';
 import { importRecordId, openImportLedger, type ImportEntry } from '../storage/imports/ledger.js';
 import { openStorage } from '../storage/storage.js';
@@ -198,7 +198,7 @@ export async function runImport(args: string[]): Promise<void> {
   const config = loadConfig();
 
   let target: Target;
-  if (busKind(config) === 'jetstream') target = await busTarget(config, false);
+  if (busKindOf(config) === 'jetstream') target = await busTarget(config, false);
   else {
     const base = (values.url ?? `http://127.0.0.1:${config.http.port}`).replace(/\/+$/, '');
     if (await answers(base)) target = httpTarget(base, importKey(config, values.key), project);

@@ -1,8 +1,7 @@
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { FileMetaStore } from '../storage/meta/file-store.js';
+import { metaStoreOf } from '../storage/meta/open.js';
 import { ALL_ENVIRONMENTS, keySpec } from '../storage/meta/key-spec.js';
 import type { ApiKey } from '../storage/meta/store.js';
 
@@ -22,8 +21,9 @@ function line(key: ApiKey): string {
 }
 
 /**
- * `loglake keys …` against the metadata store in the data directory. The store's lock makes this safe
- * while loglake runs; a running loglake sees a change on its next request.
+ * `loglake keys …` against the metadata store: the file in the data directory, or with the JetStream bus
+ * the cluster's KV bucket. The store's lock makes this safe while loglake runs; a running loglake sees a
+ * change on its next request (on every node, with JetStream).
  */
 export async function runKeys(args: string[], config: Config): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -41,7 +41,7 @@ export async function runKeys(args: string[], config: Config): Promise<void> {
     },
   });
   const [command, id] = positionals;
-  const meta = new FileMetaStore(join(resolve(config.storage.data_dir), 'meta'));
+  const meta = metaStoreOf(config, { onWaiting: (reason) => process.stderr.write(`metadata: ${reason}\n`) });
   await meta.open();
   try {
     switch (command) {

@@ -63,8 +63,12 @@ export const configObject = z.object({
           kind: z.enum(['auto', 'jetstream', 'embedded']).default('auto'),
           /** One NATS server, or several of one cluster separated by commas (`n1:4222,n2:4222,n3:4222`). */
           nats_url: z.string().optional(),
-          /** Copies of the stream JetStream keeps: 1 on one server, 3 on a 3-node cluster (at most the cluster's size). */
+          /**
+           * Copies JetStream keeps of the stream and of the metadata and catalog buckets: 1 on one server, 3 on a
+           * 3-node cluster (at most the cluster's size).
+           */
           replicas: z.number().int().min(1).max(5).default(1),
+          /** Also names the KV buckets of the metadata and the schema catalog: `<stream lowercased>-meta`, `-catalog`. */
           stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('LOGLAKE'),
           subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake'),
           consumer: z.string().regex(/^[A-Za-z0-9_-]+$/).default('loglake-writer'),

@@ -15,7 +15,8 @@ import { ParquetWriter } from './lake/parquet.js';
 import { Writer } from './writer/writer.js';
 import { deadLetterDirOf } from './dead-letters/dead-letters.js';
 import { Compactor } from './lake/compaction.js';
-import { SchemaCatalog } from './catalog/catalog.js';
+import type { SchemaCatalog } from './catalog/catalog.js';
+import { openCatalog } from './catalog/kv-catalog.js';
 import { CatalogUpdater } from './catalog/updater.js';
 import { StatsReader } from './catalog/stats.js';
 
@@ -60,7 +61,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   await bus.start();
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;
-  const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
+  const catalog = await openCatalog(config, dataDir);
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
   const tell = (files: LakeFile[]) => {
@@ -143,6 +144,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
         await lake?.compactor?.stop();
         await lake?.writer.stop();
         await updater?.stop();
+        await catalog.close();
         parquet?.close();
         await bus.close();
         lake?.manifest.close();

@@ -4,6 +4,7 @@ import {
   type ConsumerMessages, type JetStreamClient, type JsMsg, type JetStreamManager, type StreamConfig,
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { bucketName, type BucketPurpose } from '../kv/names.js';
 import type { Table } from '../../core/records.js';
 import type { Bus, BusMessage, OutgoingMessage, Subscription } from './bus.js';
 
@@ -229,15 +230,15 @@ export class JetStreamBus implements Bus {
   }
 
   /**
-   * A key-value bucket `<stream>_<name>` on this bus's connection, made if missing with the stream's replica
+   * A key-value bucket `<stream>-<purpose>` (lower case) on this bus's connection, made if missing with the stream's replica
    * count: shared state lives beside the stream it describes, so a test's own stream brings its own buckets.
    * Waits for NATS like a publish, and asks again while JetStream's API does not answer in time.
    */
-  async bucket(name: string): Promise<KV> {
+  async bucket(purpose: BucketPurpose): Promise<KV> {
     for (let attempt = 1; ; attempt++) {
       await this.connected;
       try {
-        return await new Kvm(this.js).create(`${this.opts.stream}_${name}`, { replicas: this.opts.replicas, history: 1 });
+        return await new Kvm(this.js).create(bucketName(this.opts.stream, purpose), { replicas: this.opts.replicas, history: 1 });
       } catch (err) {
         if (this.closing || !isTransient(err)) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
@@ -259,7 +260,7 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** A JetStream API call that did not answer in time, or found no JetStream to answer yet: worth asking again. */
-function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown; message?: string };
   return e?.name === 'TimeoutError' || e?.code === 'TIMEOUT' || /timeout|timed out|no responders|jetstream (is )?not (enabled|available)|leader/i.test(String(e?.message));
 }

@@ -6,15 +6,14 @@ import { EmbeddedBus } from './embedded.js';
 import { JetStreamBus } from './jetstream.js';
 
 /** JetStream when a NATS server is named (config or NATS_URL) or asked for; the embedded bus otherwise. */
-export function busKind(config: Config): Bus['kind'] {
+export function busKindOf(config: Config): 'jetstream' | 'embedded' {
   const bus = config.storage.bus;
   return bus.kind === 'auto' ? (bus.nats_url ? 'jetstream' : 'embedded') : bus.kind;
 }
 
-/** The bus `busKind` names, not started. */
 export function selectBus(config: Config, logger?: Logger): Bus {
   const bus = config.storage.bus;
-  if (busKind(config) === 'jetstream') {
+  if (busKindOf(config) === 'jetstream') {
     return new JetStreamBus({
       url: bus.nats_url ?? '127.0.0.1:4222',
       stream: bus.stream,

@@ -22,86 +22,180 @@ export interface FileStats {
   names: { name: string; volume: number }[];
 }
 
-interface ProjectCatalog {
+export interface ProjectCatalog {
   properties: Partial<Record<Table, Record<string, PropertyEntry>>>;
   names: Partial<Record<Table, Record<string, number>>>;
 }
 
+/**
+ * Where the catalog is kept: a file a project in the data dir (`FileCatalogBackend`), or a JetStream KV
+ * bucket every node reads (`kv-catalog.ts`).
+ */
+export interface CatalogBackend {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** A project's stored catalog as last known here; synchronous. */
+  get(project: string): ProjectCatalog | null;
+  /** Stores `merge(the newest stored catalog)`, merging again on the newer one when another writer came first. */
+  update(project: string, merge: (stored: ProjectCatalog) => ProjectCatalog): Promise<void>;
+  projects(): string[];
+}
+
 const MAX_EXAMPLES = 5;
 
-/**
- * The schema discovered from written data, per project: property keys with their types, a few example
- * values and volumes, and event names with volumes. The writer's process updates it after each committed
- * file and saves it every few seconds; other processes read the saved files. Volumes are approximate
- * across a crash (the seconds since the last save are not recounted), which is what autocomplete needs.
- */
-export class SchemaCatalog {
-  private projects = new Map<string, ProjectCatalog>();
-  private loadedAt = new Map<string, number>();
-  private dirty = new Set<string>();
+export const emptyCatalog = (): ProjectCatalog => ({ properties: {}, names: {} });
 
-  constructor(private readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
-
-  private file(project: string): string {
-    return join(this.dir, `${encodeURIComponent(project)}.json`);
-  }
-
-  private load(project: string): ProjectCatalog {
-    const path = this.file(project);
-    const mtime = existsSync(path) ? statSync(path).mtimeMs : 0;
-    let catalog = this.projects.get(project);
-    // A process that does not write reloads what the writer saved; the writer's own copy is newer.
-    if (!catalog || (!this.dirty.has(project) && mtime > (this.loadedAt.get(project) ?? 0))) {
-      catalog = mtime ? (JSON.parse(readFileSync(path, 'utf8')) as ProjectCatalog) : { properties: {}, names: {} };
-      this.projects.set(project, catalog);
-      this.loadedAt.set(project, mtime);
-    }
-    return catalog;
-  }
-
-  add(project: string, table: Table, stats: FileStats): void {
-    const catalog = this.load(project);
+/** Adds properties and names (volumes summed, a few examples kept) to a table of `catalog`, in place. */
+function mergeInto(catalog: ProjectCatalog, table: Table, properties: PropertyEntry[], names: [string, number][]): void {
+  if (properties.length > 0) {
     const props = (catalog.properties[table] ??= {});
-    for (const p of stats.properties) {
-      const id = `${p.type}:${p.key}`;
-      const entry = (props[id] ??= { key: p.key, type: p.type, examples: [], volume: 0 });
+    for (const p of properties) {
+      const entry = (props[`${p.type}:${p.key}`] ??= { key: p.key, type: p.type, examples: [], volume: 0 });
       entry.volume += p.volume;
       for (const example of p.examples) {
         if (entry.examples.length >= MAX_EXAMPLES) break;
         if (!entry.examples.includes(example)) entry.examples.push(example);
       }
     }
-    const names = (catalog.names[table] ??= {});
-    for (const n of stats.names) names[n.name] = (names[n.name] ?? 0) + n.volume;
-    this.dirty.add(project);
+  }
+  if (names.length > 0) {
+    const known = (catalog.names[table] ??= {});
+    for (const [name, volume] of names) known[name] = (known[name] ?? 0) + volume;
+  }
+}
+
+/** `stored` with `delta`'s volumes added, as a new catalog. */
+function combine(stored: ProjectCatalog, delta: ProjectCatalog): ProjectCatalog {
+  const out = structuredClone(stored);
+  for (const [table, props] of Object.entries(delta.properties)) mergeInto(out, table as Table, Object.values(props), []);
+  for (const [table, names] of Object.entries(delta.names)) mergeInto(out, table as Table, [], Object.entries(names));
+  return out;
+}
+
+/**
+ * The schema discovered from written data, per project: property keys with their types, a few example
+ * values and volumes, and event names with volumes. The writer's process adds what each committed file
+ * holds and saves it every few seconds, as a delta merged into the stored catalog (so writers on several
+ * nodes sum); every process reads the stored catalog, the writer's own unsaved additions included. Volumes
+ * are approximate across a crash (the seconds since the last save are not recounted), which is what
+ * autocomplete needs.
+ */
+export class SchemaCatalog {
+  /** Added here since the last save. */
+  private pending = new Map<string, ProjectCatalog>();
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly backend: CatalogBackend) {}
+
+  open(): Promise<void> {
+    return this.backend.open();
+  }
+
+  async close(): Promise<void> {
+    await this.saving.catch(() => undefined);
+    await this.backend.close();
+  }
+
+  private view(project: string): ProjectCatalog {
+    const stored = this.backend.get(project) ?? emptyCatalog();
+    const delta = this.pending.get(project);
+    return delta ? combine(stored, delta) : stored;
+  }
+
+  add(project: string, table: Table, stats: FileStats): void {
+    let delta = this.pending.get(project);
+    if (!delta) this.pending.set(project, (delta = emptyCatalog()));
+    mergeInto(delta, table, stats.properties, stats.names.map((n) => [n.name, n.volume]));
   }
 
   /** Property keys of a table, most used first. */
   properties(project: string, table: Table): PropertyEntry[] {
-    const entries = Object.values(this.load(project).properties[table] ?? {});
+    const entries = Object.values(this.view(project).properties[table] ?? {});
     return entries.sort((a, b) => b.volume - a.volume || a.key.localeCompare(b.key));
   }
 
   names(project: string, table: Table): NameEntry[] {
-    return Object.entries(this.load(project).names[table] ?? {})
+    return Object.entries(this.view(project).names[table] ?? {})
       .map(([name, volume]) => ({ name, volume }))
       .sort((a, b) => b.volume - a.volume || a.name.localeCompare(b.name));
   }
 
-  /** Writes what changed since the last save (atomically, so readers never see half a file). */
-  save(): void {
-    for (const project of this.dirty) {
-      const path = this.file(project);
-      writeFileSync(`${path}.tmp`, JSON.stringify(this.projects.get(project)));
-      renameSync(`${path}.tmp`, path);
-      this.loadedAt.set(project, statSync(path).mtimeMs);
-    }
-    this.dirty.clear();
+  /** Stores what was added since the last save; what could not be stored stays, to be saved next time. */
+  save(): Promise<void> {
+    const run = this.saving.then(async () => {
+      const deltas = [...this.pending];
+      this.pending = new Map();
+      let stored = 0;
+      try {
+        for (const [project, delta] of deltas) {
+          await this.backend.update(project, (latest) => combine(latest, delta));
+          stored++;
+        }
+      } finally {
+        for (const [project, delta] of deltas.slice(stored)) {
+          const since = this.pending.get(project);
+          this.pending.set(project, since ? combine(delta, since) : delta);
+        }
+      }
+    });
+    this.saving = run.catch(() => undefined);
+    return run;
   }
 
   projectsWithData(): string[] {
+    return this.backend.projects();
+  }
+}
+
+/** A file a project, `<dir>/<project>.json`, written whole and renamed so readers never see half a file. */
+export class FileCatalogBackend implements CatalogBackend {
+  /** Each file as last read, by its identity (a save renames a new file in: a new inode). */
+  private loaded = new Map<string, { catalog: ProjectCatalog; tag: string }>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async open(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  private file(project: string): string {
+    return join(this.dir, `${encodeURIComponent(project)}.json`);
+  }
+
+  private tag(project: string): string | null {
+    const path = this.file(project);
+    if (!existsSync(path)) return null;
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+  }
+
+  private read(project: string): { catalog: ProjectCatalog; tag: string } | null {
+    const tag = this.tag(project);
+    return tag === null ? null : { tag, catalog: JSON.parse(readFileSync(this.file(project), 'utf8')) as ProjectCatalog };
+  }
+
+  get(project: string): ProjectCatalog | null {
+    const tag = this.tag(project);
+    if (tag === null) return null;
+    const known = this.loaded.get(project);
+    if (known?.tag === tag) return known.catalog;
+    const read = this.read(project);
+    if (read) this.loaded.set(project, read);
+    return read?.catalog ?? null;
+  }
+
+  /** One writer a data dir: no lock, but the file is read afresh so what another process saved is kept. */
+  async update(project: string, merge: (stored: ProjectCatalog) => ProjectCatalog): Promise<void> {
+    const catalog = merge(this.read(project)?.catalog ?? emptyCatalog());
+    const path = this.file(project);
+    writeFileSync(`${path}.tmp`, JSON.stringify(catalog));
+    renameSync(`${path}.tmp`, path);
+    this.loaded.set(project, { catalog, tag: this.tag(project)! });
+  }
+
+  projects(): string[] {
     return readdirSync(this.dir).filter((f) => f.endsWith('.json')).map((f) => decodeURIComponent(f.slice(0, -5)));
   }
 }

@@ -18,7 +18,12 @@ export class CatalogUpdater {
     private readonly logger: Logger,
     saveEveryMs = 2000,
   ) {
-    this.timer = setInterval(() => this.catalog.save(), saveEveryMs);
+    this.timer = setInterval(() => void this.save(), saveEveryMs);
+  }
+
+  /** What a save could not store stays in the catalog and goes with the next one. */
+  private save(): Promise<void> {
+    return this.catalog.save().catch((err) => this.logger.warn({ err }, 'catalog: saving failed; retrying with the next save'));
   }
 
   committed(files: { file: LakeFile; path: string }[]): void {
@@ -41,7 +46,7 @@ export class CatalogUpdater {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.draining;
-    this.catalog.save();
+    await this.save();
     this.reader.close();
   }
 }

@@ -5,7 +5,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Config } from '../../config/schema.js';
 import type { Table } from '../../core/records.js';
-import { busKind } from '../bus/select.js';
+import { busKindOf } from '../bus/select.js';
+import { bucketName } from '../kv/names.js';
 
 /**
  * The import ledger: what `loglake import` has made durable of each file, so that importing the same file
@@ -14,7 +15,7 @@ import { busKind } from '../bus/select.js';
  * only after the bus confirmed its messages, so a crash between the two re-sends that batch with the same
  * message ids, which the bus de-duplicates within its window.
  *
- * Where it lives follows the bus: on JetStream a KV bucket `<stream>_imports` (any process reaches it); on
+ * Where it lives follows the bus: on JetStream a KV bucket `<stream>-imports` (lower case) (any process reaches it); on
  * the embedded bus one JSON file an import under `<data_dir>/imports/`, kept by whichever process owns the
  * data directory (the running service, which the import reaches over HTTP, or the import itself when no
  * service runs).
@@ -160,11 +161,11 @@ export class KvImportLedger implements ImportLedger {
 
 /** The KV bucket of a JetStream bus's imports: named after its stream, so two deployments on one NATS keep apart. */
 export function importBucket(config: Config): string {
-  return `${config.storage.bus.stream}_imports`;
+  return bucketName(config.storage.bus.stream, 'imports');
 }
 
 /** The ledger where this config's bus keeps it. */
 export function openImportLedger(config: Config, dataDir: string): ImportLedger {
-  if (busKind(config) === 'jetstream') return new KvImportLedger(config.storage.bus.nats_url ?? '127.0.0.1:4222', importBucket(config));
+  if (busKindOf(config) === 'jetstream') return new KvImportLedger(config.storage.bus.nats_url ?? '127.0.0.1:4222', importBucket(config));
   return new FileImportLedger(join(dataDir, 'imports'));
 }

@@ -14,8 +14,11 @@ export function newLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-/** A node's own lease counts too: a check still running when the next poll comes must not start twice. */
-function held(lease: AlertRule['lease'], nowMs: number): boolean {
+/**
+ * A node's own lease counts too: a check still running when the next poll comes must not start twice. (The
+ * KV metadata store's write lock is such a lease.)
+ */
+export function held(lease: AlertRule['lease'], nowMs: number): boolean {
   if (!lease || Date.parse(lease.until) <= nowMs) return false;
   const [host, pid] = lease.owner.split(':');
   return host !== hostname() || processAlive(Number(pid));

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrap } from './bootstrap.js';
 import { FileMetaStore } from './file-store.js';
+import { soon, storeKinds, tmp, type SharedPlace } from './testing.js';
+import type { StateMetaStore } from './state-store.js';
 import { withFileLock } from './lock.js';
 import { CHAT_MESSAGES_KEPT, CHAT_SESSIONS_KEPT } from './chat-sessions.js';
 import { CURRENT_VERSION } from './migrations.js';
@@ -26,7 +27,6 @@ async function store(dir: string, flushIntervalMs = 60_000): Promise<FileMetaSto
   return s;
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'loglake-meta-'));
 const spec = (project = 'default'): NewKey => ({
   org_id: 'default',
   project_id: project,
@@ -39,27 +39,157 @@ const spec = (project = 'default'): NewKey => ({
 });
 const onDisk = (dir: string) => JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
 
-describe('FileMetaStore shared by two instances on one directory', () => {
-  it('loses no write when both write at once, and each sees the other’s', async () => {
-    const dir = tmp();
-    const [a, b] = [await store(dir), await store(dir)];
-    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).createOrg(`org ${i}`, `org_${i}`)));
-    expect(a.getOrg('org_39')).not.toBeNull();
-    expect(b.getOrg('org_0')).not.toBeNull();
-    expect(onDisk(dir).orgs).toHaveLength(40);
-  });
+const KINDS = await storeKinds();
 
-  it('a key created by one is found by the other, and a revocation by one stops it in the other', async () => {
-    const dir = tmp();
-    const [a, b] = [await store(dir), await store(dir)];
-    const { key, secret } = await a.createKey(spec());
-    expect(b.findKey(secret)?.id).toBe(key.id);
-    expect(await b.revokeKey('other-project', key.id)).toBe(false);
-    expect(await b.revokeKey('default', key.id)).toBe(true);
-    expect(a.findKey(secret)).toBeNull();
-    expect(a.getKey(key.id)?.revoked_at).not.toBeNull();
-  });
+for (const kind of KINDS) {
+  describe.skipIf(kind.skip !== null)(`the ${kind.name} metadata store, two instances sharing it${kind.skip ? ` (skipped: ${kind.skip})` : ''}`, () => {
+    let place: SharedPlace;
+    beforeEach(() => {
+      place = kind.place();
+    });
+    afterEach(() => place.cleanup());
+    const pair = async (): Promise<[StateMetaStore, StateMetaStore]> => [await place.store(), await place.store()];
 
+    it('loses no write when both write at once, and each sees the other’s within a second', async () => {
+      const [a, b] = await pair();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).createOrg(`org ${i}`, `org_${i}`)));
+      await soon(() => {
+        for (let i = 0; i < 40; i++) expect([a.getOrg(`org_${i}`)?.id, b.getOrg(`org_${i}`)?.id]).toEqual([`org_${i}`, `org_${i}`]);
+      });
+    });
+
+    it('a key created by one is found by the other, and a revocation by one stops it in the other', async () => {
+      const [a, b] = await pair();
+      const { key, secret } = await a.createKey(spec());
+      await soon(() => expect(b.findKey(secret)?.id).toBe(key.id));
+      expect(await b.revokeKey('other-project', key.id)).toBe(false);
+      expect(await b.revokeKey('default', key.id)).toBe(true);
+      await soon(() => expect(a.findKey(secret)).toBeNull());
+      expect(a.getKey(key.id)?.revoked_at).not.toBeNull();
+    });
+
+    it('batches usage counters and key uses, and sums every instance’s counts exactly on flush', async () => {
+      const [a, b] = await pair();
+      const { key } = await a.createKey(spec());
+      for (let i = 0; i < 100; i++) {
+        a.addUsage('default', 'logs', '2026-06', 3);
+        a.touchKey(key.id);
+      }
+      b.addUsage('default', 'logs', '2026-06', 5);
+      expect(a.getUsage('default', 'logs', '2026-06')).toBe(300);
+      // Flushes racing each other, and more counts added while they run.
+      const flushes = Promise.all([a.flush(), b.flush()]);
+      a.addUsage('default', 'logs', '2026-06', 7);
+      b.addUsage('default', 'logs', '2026-06', 11);
+      await flushes;
+      await Promise.all([a.flush(), b.flush()]);
+      await soon(() => expect([a.getUsage('default', 'logs', '2026-06'), b.getUsage('default', 'logs', '2026-06')]).toEqual([323, 323]));
+      expect(b.getKey(key.id)?.last_used_at).not.toBeNull();
+    });
+
+    it('keeps the 13 most recent periods of each counter', async () => {
+      const a = await place.store();
+      for (let h = 0; h < 20; h++) a.addUsage('p', 'ingest_requests', `2026-06-15T${String(h).padStart(2, '0')}`, 1);
+      await a.flush();
+      expect(a.getUsage('p', 'ingest_requests', '2026-06-15T06')).toBe(0);
+      expect(a.getUsage('p', 'ingest_requests', '2026-06-15T07')).toBe(1);
+      expect(a.getUsage('p', 'ingest_requests', '2026-06-15T19')).toBe(1);
+    });
+
+    it('bootstraps once when two nodes start on an empty store together: one org, one key set, one bootstrap.json', async () => {
+      const [a, b] = await pair();
+      const dirs = [tmp(), tmp()];
+      const results = await Promise.all([a, b].map((s, i) => bootstrap(s, dirs[i], { region: 'eu', adminEmail: 'admin@x' })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(dirs.filter((d) => existsSync(join(d, 'bootstrap.json')))).toEqual([dirs[results.findIndex(Boolean)]]);
+      await soon(() => expect([a.listProjects().length, b.listProjects().length, b.listKeys('default').length]).toEqual([1, 1, 5]));
+      expect(a.listMembers('default')).toHaveLength(1);
+    });
+
+    it('refuses a second user with the same email, whatever its case', async () => {
+      const a = await place.store();
+      await a.createUser('Ann@Example.com', 'password1', []);
+      await expect(a.createUser('ann@example.COM', 'password2', [])).rejects.toBeInstanceOf(ConflictError);
+      expect(a.findUserByEmail('ANN@example.com')?.email).toBe('ann@example.com');
+    });
+
+    describe('saved views', () => {
+      const view = (shortId: string, project = 'default') => ({
+        id: `id-${shortId}`, short_id: shortId, project_id: project, name: shortId, filters: { severityLevels: ['error'] }, pinned: false,
+        created_by: null, created_at: '2026-06-01T00:00:00.000Z', updated_at: '2026-06-01T00:00:00.000Z',
+      });
+
+      it('keeps views per project, seen by a second store', async () => {
+        const [a, b] = await pair();
+        await a.createView(view('v1'));
+        await a.createView(view('v2', 'other'));
+        await expect(b.createView(view('v1'))).rejects.toBeInstanceOf(ConflictError);
+        await soon(() => expect(b.listViews('default').map((v) => v.short_id)).toEqual(['v1']));
+        expect(b.getView('other', 'v1')).toBeNull();
+        const changed = await b.updateView('default', 'v1', { pinned: true, name: 'errors' }, '2026-06-02T00:00:00.000Z');
+        expect(changed).toMatchObject({ pinned: true, name: 'errors', filters: { severityLevels: ['error'] }, updated_at: '2026-06-02T00:00:00.000Z' });
+        await soon(() => expect(a.getView('default', 'v1')).toEqual(changed));
+        expect(await a.updateView('other', 'v1', { pinned: true }, 'x')).toBeNull();
+        expect(await a.deleteView('other', 'v1')).toBe(false);
+        expect(await a.deleteView('default', 'v1')).toBe(true);
+        await soon(() => expect(b.listViews('default')).toEqual([]));
+      });
+
+      it('numbers users in sign-up order and records who made a key', async () => {
+        const a = await place.store();
+        const [u1, u2] = [await a.createUser('a@x.io', 'pw pw pw pw', []), await a.createUser('b@x.io', 'pw pw pw pw', [])];
+        expect([u1.number, u2.number]).toEqual([1, 2]);
+        expect((await a.createKey({ ...spec(), created_by: u2.id })).key.created_by).toBe(u2.id);
+        expect((await a.createKey(spec())).key.created_by).toBeNull();
+      });
+    });
+
+    describe('status pages', () => {
+      const page = (slug: string, project: string) => ({ slug, project_id: project, title: slug, region: 'eu', components: [], created_at: 'x', updated_at: 'x' });
+      const incident = (id: string, slug: string, project: string) => ({
+        id, page_slug: slug, project_id: project, title: id, status: 'investigating' as const, impact: 'degraded' as const, components: [],
+        updates: [], started_at: '2026-06-01T00:00:00.000Z', resolved_at: null, updated_at: 'x',
+      });
+
+      it('keeps slugs unique across projects, and each page and its incidents to their project', async () => {
+        const a = await place.store();
+        await a.createStatusPage(page('acme', 'p1'));
+        await expect(a.createStatusPage(page('acme', 'p2'))).rejects.toThrow(ConflictError);
+        expect(await a.updateStatusPage('p2', 'acme', { title: 'mine' }, 'y')).toBeNull();
+        expect(await a.createIncident(incident('i1', 'acme', 'p2'))).toBe(false);
+        expect(await a.createIncident(incident('i1', 'acme', 'p1'))).toBe(true);
+        expect(await a.updateIncident('p2', 'acme', 'i1', { title: 'mine' }, 'y')).toBeNull();
+        const resolved = await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'resolved', message: 'done' } }, '2026-06-02T00:00:00.000Z');
+        expect(resolved).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z', updates: [{ status: 'resolved', message: 'done' }] });
+        // An update without a status keeps the incident's; one with another status reopens it.
+        expect(await a.updateIncident('p1', 'acme', 'i1', { update: { message: 'note' } }, 'z')).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z' });
+        expect(await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'monitoring', message: 'back' } }, 'z')).toMatchObject({ status: 'monitoring', resolved_at: null });
+        expect(await a.deleteStatusPage('p2', 'acme')).toBe(false);
+        expect(await a.deleteStatusPage('p1', 'acme')).toBe(true);
+        expect([a.getStatusPage('acme'), a.listIncidents('acme')]).toEqual([null, []]);
+      });
+    });
+
+    describe('AI chat sessions', () => {
+      it('keeps a session to its project, its latest messages and a project its latest sessions', async () => {
+        const a = await place.store();
+        const msg = (n: number) => ({ role: 'user' as const, content: `m${n}`, at: 'x' });
+        await a.appendChat('p1', 's', [msg(0), msg(1)], '2026-06-01T00:00:00.000Z');
+        expect(a.getChatSession('p2', 's')).toBeNull();
+        const long = await a.appendChat('p1', 's', Array.from({ length: CHAT_MESSAGES_KEPT }, (_, i) => msg(i + 2)), '2026-06-01T00:00:01.000Z');
+        expect([long.messages.length, long.messages[0].content, long.created_at]).toEqual([CHAT_MESSAGES_KEPT, 'm2', '2026-06-01T00:00:00.000Z']);
+        for (let i = 0; i < CHAT_SESSIONS_KEPT; i++) await a.appendChat('p1', `other-${i}`, [msg(i)], `2026-06-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
+        await a.appendChat('p2', 's', [msg(0)], '2026-06-01T00:00:00.000Z');
+        // The least recent session of p1 went; p2's is its own count.
+        expect(a.getChatSession('p1', 's')).toBeNull();
+        expect(a.getChatSession('p1', 'other-0')).not.toBeNull();
+        expect(a.getChatSession('p2', 's')!.messages).toHaveLength(1);
+      });
+    });
+  });
+}
+
+describe('the file store on disk', () => {
   it('keeps only a hash of each secret', async () => {
     const dir = tmp();
     const a = await store(dir);
@@ -69,57 +199,18 @@ describe('FileMetaStore shared by two instances on one directory', () => {
     expect(text).toContain(hashKey(secret));
   });
 
-  it('batches usage counters and key uses: no write per call, sums across instances on flush', async () => {
-    const dir = tmp();
-    const [a, b] = [await store(dir), await store(dir)];
-    const { key } = await a.createKey(spec());
-    const before = statSync(join(dir, 'meta.json')).mtimeMs;
-    for (let i = 0; i < 100; i++) {
-      a.addUsage('default', 'logs', '2026-06', 3);
-      a.touchKey(key.id);
-    }
-    b.addUsage('default', 'logs', '2026-06', 5);
-    expect(statSync(join(dir, 'meta.json')).mtimeMs).toBe(before);
-    expect(a.getUsage('default', 'logs', '2026-06')).toBe(300);
-    await Promise.all([a.flush(), b.flush()]);
-    expect(a.getUsage('default', 'logs', '2026-06')).toBe(305);
-    expect(b.getUsage('default', 'logs', '2026-06')).toBe(305);
-    expect(b.getKey(key.id)?.last_used_at).not.toBeNull();
-  });
-
-  it('flushes on its own timer and on close', async () => {
+  it('writes nothing per usage call, and flushes on its own timer and on close', async () => {
     const dir = tmp();
     const a = await store(dir, 20);
+    await a.createOrg('o', 'o');
+    const before = statSync(join(dir, 'meta.json')).mtimeMs;
     a.addUsage('p', 'logs', '2026-06', 1);
+    expect(statSync(join(dir, 'meta.json')).mtimeMs).toBe(before);
     await new Promise((r) => setTimeout(r, 100));
     expect(onDisk(dir).usage.p.logs['2026-06']).toBe(1);
     a.addUsage('p', 'logs', '2026-06', 1);
     await a.close();
     expect(onDisk(dir).usage.p.logs['2026-06']).toBe(2);
-  });
-
-  it('keeps the 13 most recent periods of each counter', async () => {
-    const a = await store(tmp());
-    for (let h = 0; h < 20; h++) a.addUsage('p', 'ingest_requests', `2026-06-15T${String(h).padStart(2, '0')}`, 1);
-    await a.flush();
-    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T06')).toBe(0);
-    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T07')).toBe(1);
-    expect(a.getUsage('p', 'ingest_requests', '2026-06-15T19')).toBe(1);
-  });
-
-  it('bootstraps once when two processes start on an empty store together', async () => {
-    const dir = tmp();
-    const [a, b] = [await store(join(dir, 'meta')), await store(join(dir, 'meta'))];
-    const results = await Promise.all([a, b].map((s) => bootstrap(s, dir, { region: 'eu', adminEmail: 'admin@x' })));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(a.listProjects()).toHaveLength(1);
-  });
-
-  it('refuses a second user with the same email, whatever its case', async () => {
-    const a = await store(tmp());
-    await a.createUser('Ann@Example.com', 'password1', []);
-    await expect(a.createUser('ann@example.COM', 'password2', [])).rejects.toBeInstanceOf(ConflictError);
-    expect(a.findUserByEmail('ANN@example.com')?.email).toBe('ann@example.com');
   });
 
   it('is shared with another process (real pids, the lock file between them)', async () => {
@@ -156,81 +247,6 @@ describe('the lock file', () => {
   });
 });
 
-describe('saved views', () => {
-  const view = (shortId: string, project = 'default') => ({
-    id: `id-${shortId}`, short_id: shortId, project_id: project, name: shortId, filters: { severityLevels: ['error'] }, pinned: false,
-    created_by: null, created_at: '2026-06-01T00:00:00.000Z', updated_at: '2026-06-01T00:00:00.000Z',
-  });
-
-  it('keeps views per project, seen by a second store on the same directory', async () => {
-    const dir = tmp();
-    const a = await store(dir);
-    const b = await store(dir);
-    await a.createView(view('v1'));
-    await a.createView(view('v2', 'other'));
-    await expect(b.createView(view('v1'))).rejects.toBeInstanceOf(ConflictError);
-    expect(b.listViews('default').map((v) => v.short_id)).toEqual(['v1']);
-    expect(b.getView('other', 'v1')).toBeNull();
-    const changed = await b.updateView('default', 'v1', { pinned: true, name: 'errors' }, '2026-06-02T00:00:00.000Z');
-    expect(changed).toMatchObject({ pinned: true, name: 'errors', filters: { severityLevels: ['error'] }, updated_at: '2026-06-02T00:00:00.000Z' });
-    expect(a.getView('default', 'v1')).toEqual(changed);
-    expect(await a.updateView('other', 'v1', { pinned: true }, 'x')).toBeNull();
-    expect(await a.deleteView('other', 'v1')).toBe(false);
-    expect(await a.deleteView('default', 'v1')).toBe(true);
-    expect(b.listViews('default')).toEqual([]);
-  });
-
-  it('numbers users in sign-up order and records who made a key', async () => {
-    const a = await store(tmp());
-    const [u1, u2] = [await a.createUser('a@x.io', 'pw pw pw pw', []), await a.createUser('b@x.io', 'pw pw pw pw', [])];
-    expect([u1.number, u2.number]).toEqual([1, 2]);
-    expect((await a.createKey({ ...spec(), created_by: u2.id })).key.created_by).toBe(u2.id);
-    expect((await a.createKey(spec())).key.created_by).toBeNull();
-  });
-});
-
-describe('status pages', () => {
-  const page = (slug: string, project: string) => ({ slug, project_id: project, title: slug, region: 'eu', components: [], created_at: 'x', updated_at: 'x' });
-  const incident = (id: string, slug: string, project: string) => ({
-    id, page_slug: slug, project_id: project, title: id, status: 'investigating' as const, impact: 'degraded' as const, components: [],
-    updates: [], started_at: '2026-06-01T00:00:00.000Z', resolved_at: null, updated_at: 'x',
-  });
-
-  it('keeps slugs unique across projects, and each page and its incidents to their project', async () => {
-    const a = await store(tmp());
-    await a.createStatusPage(page('acme', 'p1'));
-    await expect(a.createStatusPage(page('acme', 'p2'))).rejects.toThrow(ConflictError);
-    expect(await a.updateStatusPage('p2', 'acme', { title: 'mine' }, 'y')).toBeNull();
-    expect(await a.createIncident(incident('i1', 'acme', 'p2'))).toBe(false);
-    expect(await a.createIncident(incident('i1', 'acme', 'p1'))).toBe(true);
-    expect(await a.updateIncident('p2', 'acme', 'i1', { title: 'mine' }, 'y')).toBeNull();
-    const resolved = await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'resolved', message: 'done' } }, '2026-06-02T00:00:00.000Z');
-    expect(resolved).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z', updates: [{ status: 'resolved', message: 'done' }] });
-    // An update without a status keeps the incident's; one with another status reopens it.
-    expect(await a.updateIncident('p1', 'acme', 'i1', { update: { message: 'note' } }, 'z')).toMatchObject({ status: 'resolved', resolved_at: '2026-06-02T00:00:00.000Z' });
-    expect(await a.updateIncident('p1', 'acme', 'i1', { update: { status: 'monitoring', message: 'back' } }, 'z')).toMatchObject({ status: 'monitoring', resolved_at: null });
-    expect(await a.deleteStatusPage('p2', 'acme')).toBe(false);
-    expect(await a.deleteStatusPage('p1', 'acme')).toBe(true);
-    expect([a.getStatusPage('acme'), a.listIncidents('acme')]).toEqual([null, []]);
-  });
-});
-
-describe('AI chat sessions', () => {
-  it('keeps a session to its project, its latest messages and a project its latest sessions', async () => {
-    const a = await store(tmp());
-    const msg = (n: number) => ({ role: 'user' as const, content: `m${n}`, at: 'x' });
-    await a.appendChat('p1', 's', [msg(0), msg(1)], '2026-06-01T00:00:00.000Z');
-    expect(a.getChatSession('p2', 's')).toBeNull();
-    const long = await a.appendChat('p1', 's', Array.from({ length: CHAT_MESSAGES_KEPT }, (_, i) => msg(i + 2)), '2026-06-01T00:00:01.000Z');
-    expect([long.messages.length, long.messages[0].content, long.created_at]).toEqual([CHAT_MESSAGES_KEPT, 'm2', '2026-06-01T00:00:00.000Z']);
-    for (let i = 0; i < CHAT_SESSIONS_KEPT; i++) await a.appendChat('p1', `other-${i}`, [msg(i)], `2026-06-02T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`);
-    await a.appendChat('p2', 's', [msg(0)], '2026-06-01T00:00:00.000Z');
-    // The least recent session of p1 went; p2's is its own count.
-    expect(a.getChatSession('p1', 's')).toBeNull();
-    expect(a.getChatSession('p1', 'other-0')).not.toBeNull();
-    expect(a.getChatSession('p2', 's')!.messages).toHaveLength(1);
-  });
-});
 
 describe('migrations', () => {
   /** A store file exactly as the first version wrote it. */

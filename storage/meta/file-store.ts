@@ -1,436 +1,80 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { v7 as uuidv7 } from 'uuid';
-import { ConflictError, type AlertOutboxEntry, type AlertRule, type AlertStatus, type ApiKey, type MetaStore, type NewKey, type Org, type Project, type SavedView, type User, type ViewChange } from './store.js';
-import { claimDue, claimOutbox, finishCheck, freeOutbox, isDue, releaseAll, settleOutbox } from './alert-leases.js';
-import { formatKey, hashKey, hashPassword } from './secrets.js';
 import { withFileLock } from './lock.js';
-import { addIncident, addPage, changeIncident, changePage, pageOf, removeIncident, removePage, type IncidentChange, type StatusIncident, type StatusPage, type StatusPageChange } from './status-pages.js';
-import { appendChat, chatOf, type ChatMessage, type ChatSession } from './chat-sessions.js';
-import { CURRENT_VERSION, emptyState, migrate } from './migrations.js';
-import { applyDrained, PendingWrites, type Drained } from './pending.js';
+import { emptyState, migrate } from './migrations.js';
+import { StateMetaStore, type Loaded, type MetaStoreOptions, type StateBackend } from './state-store.js';
 import type { State } from './state.js';
 
-export interface FileMetaStoreOptions {
-  /** How often pending key uses and usage counters are written. */
-  flushIntervalMs?: number;
-  /** A periodic flush that failed (its writes stay pending and are retried). */
-  onFlushError?: (err: unknown) => void;
-}
-
-/** `last_used_at` is kept to the minute: a key in constant use then costs one write a minute, not one a request. */
-const LAST_USED_PRECISION_MS = 60_000;
-
-const shortId = (prefix: string) => `${prefix}_${uuidv7().replace(/-/g, '').slice(-16)}`;
-
 /**
- * Metadata in one JSON file, written whole to a temp name and renamed (so a reader never sees half a file),
+ * The state in one JSON file, written whole to a temp name and renamed (so a reader never sees half a file),
  * under an exclusive lock file so several loglake processes on one machine can share it. Readers notice
  * another process's writes by the file's identity (inode, mtime, size), and every write re-reads the file
- * under the lock first, so no process overwrites another's change. Older files are migrated on open.
+ * under the lock first, so no process overwrites another's change.
  */
-export class FileMetaStore implements MetaStore {
-  private state: State = emptyState();
-  private byHash = new Map<string, ApiKey>();
-  private byId = new Map<string, ApiKey>();
+export class FileStateBackend implements StateBackend {
   private seen = '';
-  /** The version of the file as last read, before migration. */
-  private loadedVersion = CURRENT_VERSION;
-  private readonly pending = new PendingWrites();
-  private timer: NodeJS.Timeout | null = null;
   private readonly file: string;
   private readonly lock: string;
 
-  constructor(
-    dir: string,
-    private readonly opts: FileMetaStoreOptions = {},
-  ) {
+  constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'meta.json');
     this.lock = join(dir, 'meta.lock');
   }
 
-  async open(): Promise<void> {
-    if (this.timer) return;
-    this.reload(true);
-    // Written back at once, so older loglake processes sharing the directory stop rather than misread it.
-    if (this.loadedVersion < CURRENT_VERSION) await this.mutate(() => undefined);
-    this.timer = setInterval(() => this.flush().catch((err) => this.opts.onFlushError?.(err)), this.opts.flushIntervalMs ?? 5000);
-    this.timer.unref();
-  }
+  async open(): Promise<void> {}
 
-  async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flush();
-  }
+  async close(): Promise<void> {}
 
-  private reload(force = false): void {
-    let tag: string;
+  private tag(): string | null {
     try {
       const stat = statSync(this.file);
-      tag = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+      return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
     } catch {
-      return;
+      return null;
     }
-    if (!force && tag === this.seen) return;
-    const { state, from } = migrate(JSON.parse(readFileSync(this.file, 'utf8')));
-    this.state = state;
-    this.loadedVersion = from;
-    this.seen = tag;
-    this.byHash = new Map(this.state.keys.map((k) => [k.hash, k]));
-    this.byId = new Map(this.state.keys.map((k) => [k.id, k]));
   }
 
-  /** Applies `change` to the newest state and writes it, all under the lock and without yielding in between. */
-  private mutate<T>(change: (state: State) => T): Promise<T> {
-    return withFileLock(this.lock, () => {
-      try {
-        this.reload(true);
-        const result = change(this.state);
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        const fd = openSync(tmp, 'w', 0o600);
-        try {
-          writeFileSync(fd, JSON.stringify(this.state, null, 1));
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, this.file);
-        this.reload(true);
-        return result;
-      } catch (err) {
-        // The in-memory state may hold the change that was not written.
-        this.seen = '';
-        throw err;
-      }
-    });
-  }
-
-  async flush(): Promise<void> {
-    if (this.pending.empty) return;
-    let drained: Drained | null = null;
+  private read(): Loaded | null {
     try {
-      await this.mutate((s) => {
-        drained = this.pending.drain();
-        applyDrained(s, drained);
-      });
+      return migrate(JSON.parse(readFileSync(this.file, 'utf8')));
     } catch (err) {
-      if (drained) this.pending.restore(drained);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
   }
 
-  isEmpty(): boolean {
-    this.reload();
-    return this.state.orgs.length === 0;
+  poll(force = false): Loaded | null {
+    const tag = this.tag();
+    if (tag === null || (!force && tag === this.seen)) return null;
+    const loaded = this.read();
+    this.seen = tag;
+    return loaded;
   }
 
-  createOrg(name: string, id = shortId('org')): Promise<Org> {
-    const org: Org = { id, name, created_at: new Date().toISOString() };
-    return this.mutate((s) => {
-      if (s.orgs.some((o) => o.id === id)) throw new ConflictError(`org ${id} exists`);
-      s.orgs.push(org);
-      return org;
+  exclusive<T>(change: (state: State) => T): Promise<{ result: T; state: State }> {
+    return withFileLock(this.lock, () => {
+      // Not noted as seen: the store takes in only what is written.
+      const state = this.read()?.state ?? emptyState();
+      const result = change(state);
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeFileSync(fd, JSON.stringify(state, null, 1));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+      this.seen = this.tag() ?? '';
+      return { result, state };
     });
   }
+}
 
-  createProject(orgId: string, name: string, plan: string, id = shortId('prj')): Promise<Project> {
-    const project: Project = { id, org_id: orgId, name, plan, created_at: new Date().toISOString() };
-    return this.mutate((s) => {
-      if (s.projects.some((p) => p.id === id)) throw new ConflictError(`project ${id} exists`);
-      s.projects.push(project);
-      return project;
-    });
-  }
-
-  getProject(id: string): Project | null {
-    this.reload();
-    return this.state.projects.find((p) => p.id === id) ?? null;
-  }
-
-  listProjects(): Project[] {
-    this.reload();
-    return [...this.state.projects];
-  }
-
-  getOrg(id: string): Org | null {
-    this.reload();
-    return this.state.orgs.find((o) => o.id === id) ?? null;
-  }
-
-  createUser(email: string, password: string, orgIds: string[]): Promise<User> {
-    const normalized = email.trim().toLowerCase();
-    const fields = { id: uuidv7(), email: normalized, password_hash: hashPassword(password), org_ids: orgIds, created_at: new Date().toISOString(), session_epoch: 0 };
-    return this.mutate((s) => {
-      if (s.users.some((u) => u.email.toLowerCase() === normalized)) throw new ConflictError('email already registered');
-      const user: User = { ...fields, number: s.users.reduce((max, u) => Math.max(max, u.number), 0) + 1 };
-      s.users.push(user);
-      return user;
-    });
-  }
-
-  getUser(id: string): User | null {
-    this.reload();
-    return this.state.users.find((u) => u.id === id) ?? null;
-  }
-
-  findUserByEmail(email: string): User | null {
-    this.reload();
-    const normalized = email.trim().toLowerCase();
-    return this.state.users.find((u) => u.email.toLowerCase() === normalized) ?? null;
-  }
-
-  setPassword(userId: string, password: string): Promise<User | null> {
-    const hash = hashPassword(password);
-    return this.mutate((s) => {
-      const user = s.users.find((u) => u.id === userId);
-      if (!user) return null;
-      user.password_hash = hash;
-      user.session_epoch += 1;
-      return structuredClone(user);
-    });
-  }
-
-  async endSessions(userId: string): Promise<void> {
-    await this.mutate((s) => {
-      const user = s.users.find((u) => u.id === userId);
-      if (user) user.session_epoch += 1;
-    });
-  }
-
-  async revokeSession(tokenId: string, expiresAt: Date): Promise<void> {
-    const now = new Date().toISOString();
-    await this.mutate((s) => {
-      s.revoked_sessions = s.revoked_sessions.filter((r) => r.expires_at > now && r.token_id !== tokenId);
-      s.revoked_sessions.push({ token_id: tokenId, expires_at: expiresAt.toISOString() });
-    });
-  }
-
-  isSessionRevoked(tokenId: string): boolean {
-    this.reload();
-    return this.state.revoked_sessions.some((r) => r.token_id === tokenId);
-  }
-
-  removeMember(orgId: string, userId: string): Promise<'removed' | 'not_member' | 'last_member'> {
-    return this.mutate((s) => {
-      const user = s.users.find((u) => u.id === userId);
-      if (!user?.org_ids.includes(orgId)) return 'not_member';
-      if (!s.users.some((u) => u.id !== userId && u.org_ids.includes(orgId))) return 'last_member';
-      user.org_ids = user.org_ids.filter((id) => id !== orgId);
-      return 'removed';
-    });
-  }
-
-  listMembers(orgId: string): User[] {
-    this.reload();
-    return this.state.users.filter((u) => u.org_ids.includes(orgId));
-  }
-
-  async createKey(spec: NewKey): Promise<{ key: ApiKey; secret: string }> {
-    const secret = formatKey(spec.family, spec.kind, { region: spec.region, environments: spec.environments, scopes: spec.scopes });
-    const key: ApiKey = {
-      ...spec,
-      created_by: spec.created_by ?? null,
-      id: uuidv7(),
-      display: `${secret.slice(0, secret.lastIndexOf('_') + 5)}…`,
-      hash: hashKey(secret),
-      created_at: new Date().toISOString(),
-      last_used_at: null,
-      revoked_at: null,
-    };
-    await this.mutate((s) => s.keys.push(key));
-    return { key, secret };
-  }
-
-  findKey(secret: string): ApiKey | null {
-    this.reload();
-    const key = this.byHash.get(hashKey(secret));
-    return key && !key.revoked_at ? key : null;
-  }
-
-  getKey(id: string): ApiKey | null {
-    this.reload();
-    return this.byId.get(id) ?? null;
-  }
-
-  listKeys(projectId: string): ApiKey[] {
-    this.reload();
-    return this.state.keys.filter((k) => k.project_id === projectId);
-  }
-
-  revokeKey(projectId: string, id: string): Promise<boolean> {
-    return this.mutate((s) => {
-      const key = s.keys.find((k) => k.id === id && k.project_id === projectId && !k.revoked_at);
-      if (!key) return false;
-      key.revoked_at = new Date().toISOString();
-      return true;
-    });
-  }
-
-  touchKey(id: string): void {
-    const now = Date.now();
-    const last = this.byId.get(id)?.last_used_at;
-    if (last && now - Date.parse(last) < LAST_USED_PRECISION_MS) return;
-    this.pending.touch(id, new Date(now).toISOString());
-  }
-
-  addUsage(projectId: string, metric: string, period: string, n: number): void {
-    if (n !== 0) this.pending.add(projectId, metric, period, n);
-  }
-
-  getUsage(projectId: string, metric: string, period: string): number {
-    this.reload();
-    return (this.state.usage[projectId]?.[metric]?.[period] ?? 0) + this.pending.count(projectId, metric, period);
-  }
-
-  listAlerts(projectId: string): AlertRule[] {
-    this.reload();
-    return structuredClone(this.state.alerts.filter((r) => r.project_id === projectId));
-  }
-
-  getAlert(projectId: string, id: string): AlertRule | null {
-    this.reload();
-    const rule = this.state.alerts.find((r) => r.id === id && r.project_id === projectId);
-    return rule ? structuredClone(rule) : null;
-  }
-
-  createAlert(rule: AlertRule): Promise<void> {
-    return this.mutate((s) => {
-      if (s.alerts.some((r) => r.id === rule.id)) throw new ConflictError(`alert ${rule.id} exists`);
-      s.alerts.push(structuredClone(rule));
-    });
-  }
-
-  saveAlert(rule: AlertRule): Promise<'saved' | 'conflict' | 'missing'> {
-    return this.mutate((s) => {
-      const i = s.alerts.findIndex((r) => r.id === rule.id && r.project_id === rule.project_id);
-      if (i < 0) return 'missing';
-      if (s.alerts[i].version !== rule.version) return 'conflict';
-      s.alerts[i] = { ...structuredClone(rule), version: rule.version + 1, lease: s.alerts[i].lease };
-      return 'saved';
-    });
-  }
-
-  deleteAlert(projectId: string, id: string): Promise<boolean> {
-    return this.mutate((s) => {
-      const before = s.alerts.length;
-      s.alerts = s.alerts.filter((r) => !(r.id === id && r.project_id === projectId));
-      return s.alerts.length < before;
-    });
-  }
-
-  async claimDueAlerts(owner: string, now: Date, leaseMs: number, max: number): Promise<AlertRule[]> {
-    // Evaluators poll often: the lock and a write only when something is due.
-    this.reload();
-    if (!this.state.alerts.some((r) => isDue(r, now.getTime()))) return [];
-    return this.mutate((s) => claimDue(s, owner, now, leaseMs, max));
-  }
-
-  finishAlertCheck(id: string, owner: string, version: number, status: AlertStatus, outbox?: AlertOutboxEntry): Promise<boolean> {
-    return this.mutate((s) => finishCheck(s, id, owner, version, status, outbox));
-  }
-
-  claimAlertOutbox(owner: string, now: Date, leaseMs: number): Promise<AlertOutboxEntry[]> {
-    this.reload();
-    // Polled every few seconds: a write only when there is something to take.
-    if (freeOutbox(this.state, now).length === 0) return Promise.resolve([]);
-    return this.mutate((s) => claimOutbox(s, owner, now, leaseMs));
-  }
-
-  settleAlertOutbox(entryId: string, part: 'event' | number): Promise<void> {
-    return this.mutate((s) => settleOutbox(s, entryId, part));
-  }
-
-  async releaseAlerts(owner: string): Promise<void> {
-    this.reload();
-    if (this.state.alerts.some((r) => r.lease?.owner === owner)) await this.mutate((s) => releaseAll(s, owner));
-  }
-
-  listViews(projectId: string): SavedView[] {
-    this.reload();
-    return structuredClone(this.state.views.filter((v) => v.project_id === projectId));
-  }
-
-  getView(projectId: string, shortId: string): SavedView | null {
-    this.reload();
-    const view = this.state.views.find((v) => v.short_id === shortId && v.project_id === projectId);
-    return view ? structuredClone(view) : null;
-  }
-
-  createView(view: SavedView): Promise<void> {
-    return this.mutate((s) => {
-      if (s.views.some((v) => v.id === view.id || v.short_id === view.short_id)) throw new ConflictError(`view ${view.short_id} exists`);
-      s.views.push(structuredClone(view));
-    });
-  }
-
-  updateView(projectId: string, shortId: string, change: ViewChange, updatedAt: string): Promise<SavedView | null> {
-    return this.mutate((s) => {
-      const view = s.views.find((v) => v.short_id === shortId && v.project_id === projectId);
-      if (!view) return null;
-      Object.assign(view, structuredClone(change), { updated_at: updatedAt });
-      return structuredClone(view);
-    });
-  }
-
-  deleteView(projectId: string, shortId: string): Promise<boolean> {
-    return this.mutate((s) => {
-      const before = s.views.length;
-      s.views = s.views.filter((v) => !(v.short_id === shortId && v.project_id === projectId));
-      return s.views.length < before;
-    });
-  }
-
-  getStatusPage(slug: string): StatusPage | null {
-    this.reload();
-    const page = pageOf(this.state, slug);
-    return page ? structuredClone(page) : null;
-  }
-
-  listStatusPages(projectId: string): StatusPage[] {
-    this.reload();
-    return structuredClone(this.state.status_pages.filter((p) => p.project_id === projectId));
-  }
-
-  createStatusPage(page: StatusPage): Promise<void> {
-    return this.mutate((s) => {
-      if (!addPage(s, page)) throw new ConflictError(`status page ${page.slug} exists`);
-    });
-  }
-
-  updateStatusPage(projectId: string, slug: string, change: StatusPageChange, updatedAt: string): Promise<StatusPage | null> {
-    return this.mutate((s) => changePage(s, projectId, slug, change, updatedAt));
-  }
-
-  deleteStatusPage(projectId: string, slug: string): Promise<boolean> {
-    return this.mutate((s) => removePage(s, projectId, slug));
-  }
-
-  listIncidents(slug: string): StatusIncident[] {
-    this.reload();
-    return structuredClone(this.state.status_incidents.filter((i) => i.page_slug === slug));
-  }
-
-  createIncident(incident: StatusIncident): Promise<boolean> {
-    return this.mutate((s) => addIncident(s, incident));
-  }
-
-  updateIncident(projectId: string, slug: string, id: string, change: IncidentChange, updatedAt: string): Promise<StatusIncident | null> {
-    return this.mutate((s) => changeIncident(s, projectId, slug, id, change, updatedAt));
-  }
-
-  deleteIncident(projectId: string, slug: string, id: string): Promise<boolean> {
-    return this.mutate((s) => removeIncident(s, projectId, slug, id));
-  }
-
-  getChatSession(projectId: string, id: string): ChatSession | null {
-    this.reload();
-    const chat = chatOf(this.state, projectId, id);
-    return chat ? structuredClone(chat) : null;
-  }
-
-  appendChat(projectId: string, id: string, messages: ChatMessage[], at: string): Promise<ChatSession> {
-    return this.mutate((s) => appendChat(s, projectId, id, messages, at));
+/** The embedded default: metadata in `<dir>/meta.json`. */
+export class FileMetaStore extends StateMetaStore {
+  constructor(dir: string, opts: MetaStoreOptions = {}) {
+    super(new FileStateBackend(dir), opts);
   }
 }

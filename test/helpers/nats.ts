@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort, waitFor } from './ports.js';
+import { BUCKET_PURPOSES, bucketName } from '../../storage/kv/names.js';
 
 export const MACHINE_NATS = process.env.NATS_URL ?? '127.0.0.1:4222';
 
@@ -27,13 +28,14 @@ export function natsServerBinary(): string | null {
   return null;
 }
 
-/** Removes a test's own stream from the shared NATS, with the buckets named after it (`KV_<stream>_…`). */
+/** Removes a test's own stream from the shared NATS, with the buckets named after it (metadata, catalog, manifest, imports). */
 export async function deleteStream(stream: string, url = MACHINE_NATS): Promise<void> {
   const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
   try {
-    const jsm = await jetstreamManager(nc);
     const names: string[] = [];
-    for await (const name of jsm.streams.names()) if (name === stream || name.startsWith(`KV_${stream}_`)) names.push(name);
+    const buckets = new Set(BUCKET_PURPOSES.map((purpose) => `KV_${bucketName(stream, purpose)}`));
+    for await (const name of jsm.streams.names()) if (name === stream || buckets.has(name)) names.push(name);
     for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
   } finally {
     await nc.close();
@@ -111,7 +113,10 @@ export async function startOwnCluster(size = 3): Promise<OwnCluster> {
     } finally {
       await nc.close();
     }
-  }, 30_000, 250);
+  }, 30_000, 250).catch((err) => {
+    for (const p of procs) p.kill('SIGKILL');
+    throw err;
+  });
   const kill = async (node: number, signal: NodeJS.Signals = 'SIGKILL') => {
     procs[node].kill(signal);
     await exited[node];
