@@ -77,13 +77,19 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
     const sent = await Promise.all(loads);
     const acked = sent.flatMap((s) => s.acked);
     expect(acked.length).toBeGreaterThan(2000);
-    expect(sent[0].unacked, 'the surviving collector acknowledged everything it was sent').toEqual([]);
+    // While the cluster moves the stream's leader off the dead server, a publish may time out: the surviving
+    // collector then answers 503 (retry later), never anything else, and never a 202 it cannot keep.
+    expect(sent[0].statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);
 
     // The one writer left takes over the dead one's messages once their ack wait runs out.
     const lake = await waitFor('every acknowledged record in the lake', async () => {
       const l = await lakeIds(root, project_id, 'logs');
       return acked.every((id) => l.ids.has(id)) ? l : null;
-    }, 90_000, 500);
+    }, 90_000, 500).catch(async (err) => {
+      const l = await lakeIds(root, project_id, 'logs');
+      console.log('DEBUG missing', acked.filter((id) => !l.ids.has(id)).length, 'of', acked.length, '\nWRITER B', writerB.output().slice(-6000), '\nQUERY', query.output().slice(-2000));
+      throw err;
+    });
     expect([...lake.ids].filter(([, n]) => n > 1), 'no record twice').toEqual([]);
     expect(lake.rows).toBe(lake.ids.size);
 
@@ -96,7 +102,10 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
     // A rule made on the query node is checked by the alerts node and fires once.
     const created = await call(query, 'POST', '/v1/alerts', { name: 'errors seen', query: 'severity:error', threshold: 5, window_minutes: 60 });
     expect(created.status).toBe(201);
-    await waitFor('the rule to fire', async () => (await call(query, 'GET', '/v1/alerts')).body.alerts.find((r: { id: string }) => r.id === created.body.id)?.state === 'firing', 30_000, 250);
+    await waitFor('the rule to fire', async () => (await call(query, 'GET', '/v1/alerts')).body.alerts.find((r: { id: string }) => r.id === created.body.id)?.state === 'firing', 30_000, 250).catch(async (err) => {
+      console.log('DEBUG rule', JSON.stringify((await call(query, 'GET', '/v1/alerts')).body), '\nALERTS OUT', alerts.output().slice(-5000));
+      throw err;
+    });
     const events = await waitFor('the firing in alert_events', async () => {
       const v = await lakeValues(root, project_id, 'alert_events', 'alert_id');
       return v.ids.get(created.body.id) ? v : null;

@@ -54,6 +54,8 @@ function* lakeEntries(lakeDir: string): Generator<{ path: string; name: string; 
 }
 
 const CONFLICT = /wrong last sequence|key exists|10071/i;
+/** How often a node checks that its watch keeps up with the bucket, and how long it may lag. */
+const KEEP_UP_MS = 5000;
 /** Between attempts while NATS does not answer: the flush waits, its messages stay un-acked. */
 const RETRY_MS = [100, 250, 500, 1000, 2000, 5000];
 
@@ -69,6 +71,9 @@ export class KvManifest implements LakeManifest {
   private stopWatch: (() => void) | null = null;
   private closed = false;
   private kv: KV | null = null;
+  /** The newest bucket revision the watch has brought in (any key). */
+  private seen = 0;
+  private checker: NodeJS.Timeout | null = null;
   /** Resolves once the copy holds every partition the bucket had when it was first read. */
   readonly loaded: Promise<void>;
   /** Why the copy is not loaded yet, for readiness; null once it is. */
@@ -84,7 +89,7 @@ export class KvManifest implements LakeManifest {
     private readonly logger: Logger,
     private readonly onCommitted: (files: LakeFile[]) => void = () => undefined,
   ) {
-    this.loaded = bucket.then((kv) => this.follow(kv));
+    this.loaded = bucket.then((kv) => this.watch(kv));
     this.loaded.then(
       () => (this.waiting = null),
       (err: Error) => {
@@ -94,30 +99,95 @@ export class KvManifest implements LakeManifest {
     );
   }
 
+  /**
+   * Follows the bucket until closed. Resolves once the first replay is in. While JetStream does not answer
+   * (many nodes starting at once, a leader election) it asks again; a watch that ends, or that falls behind
+   * the bucket (its server died under it), is replaced by a new one.
+   */
+  private async watch(kv: KV): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.follow(kv);
+        break;
+      } catch (err) {
+        if (this.closed) throw err;
+        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+        this.logger.warn({ err, attempt }, `manifest: cannot watch the bucket yet; retrying in ${wait} ms`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+    this.kv = kv;
+    let behindSince: number | null = null;
+    this.checker = setInterval(() => {
+      void kv.status().then((status) => {
+        if (status.streamInfo.state.last_seq <= this.seen) behindSince = null;
+        else if (behindSince === null) behindSince = Date.now();
+        else if (Date.now() - behindSince >= KEEP_UP_MS) {
+          behindSince = null;
+          this.logger.warn('manifest: the bucket watch fell behind; watching again');
+          this.rewatch(kv);
+        }
+      }, () => undefined);
+    }, KEEP_UP_MS);
+    this.checker.unref();
+  }
+
+  private rewatch(kv: KV): void {
+    this.stopWatch?.();
+    void this.watchAgain(kv);
+  }
+
+  private async watchAgain(kv: KV): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        return await this.follow(kv);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
+      }
+    }
+  }
+
+  /** One watch: replays every key's latest value, then follows changes. Resolves once the replay is in. */
   private async follow(kv: KV): Promise<void> {
     const empty = (await kv.status()).values === 0;
-    const watch = await kv.watch({ key: 'part.>' });
-    this.stopWatch = () => watch.stop();
+    const watch = await kv.watch({ key: '>' });
+    let stopped = false;
+    this.stopWatch = () => {
+      stopped = true;
+      watch.stop();
+    };
     let loaded!: () => void;
-    const initial = new Promise<void>((resolve) => {
+    let failed!: (err: unknown) => void;
+    const initial = new Promise<void>((resolve, reject) => {
       loaded = resolve;
+      failed = reject;
     });
     // The watch first replays every key's last value; the entry with nothing pending after it ends that.
     let replayed = empty;
     if (empty) loaded();
     void (async () => {
       for await (const entry of watch) {
-        this.learn(entry, replayed);
+        this.seen = Math.max(this.seen, entry.revision);
+        if (entry.key.startsWith('part.')) this.learn(entry, replayed);
         if (!replayed && entry.delta === 0) {
           replayed = true;
           loaded();
         }
       }
-    })().catch((err) => {
-      if (!this.closed) this.logger.error({ err }, 'manifest: the bucket watch ended');
-    });
+    })().then(
+      () => {
+        if (!replayed) failed(new Error('the bucket watch ended before its replay'));
+        else if (!stopped && !this.closed) this.rewatch(kv);
+      },
+      (err) => {
+        if (!replayed) failed(err);
+        else if (!this.closed && !stopped) {
+          this.logger.warn({ err }, 'manifest: the bucket watch ended; watching again');
+          this.rewatch(kv);
+        }
+      },
+    );
     await initial;
-    this.kv = kv;
   }
 
   private async bucket(): Promise<KV> {
@@ -273,6 +343,7 @@ export class KvManifest implements LakeManifest {
 
   close(): void {
     this.closed = true;
+    if (this.checker) clearInterval(this.checker);
     this.stopWatch?.();
   }
 }
