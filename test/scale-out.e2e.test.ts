@@ -63,6 +63,10 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
       expect(((await (await fetch(`${p.url}/v1/health`)).json()) as { role: string }).role).toBe(role);
     }
 
+    // Healthy is up; ready is also connected, with the stream in place (a fresh cluster takes a moment).
+    for (const p of [collectorA, collectorB, writerA, writerB, query, alerts]) {
+      await waitFor(`${p.url} ready`, async () => (await fetch(`${p.url}/ready`)).status === 200, 60_000, 250);
+    }
     let stop = false;
     const load = (url: string) => sendBatches({ url, key, table: 'logs', batches: 100_000, batchSize: 100, concurrency: 3, stop: () => stop });
     const loads: Promise<SendResult>[] = [load(collectorA.url), load(collectorB.url)];
@@ -76,7 +80,8 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
     stop = true;
     const sent = await Promise.all(loads);
     const acked = sent.flatMap((s) => s.acked);
-    expect(acked.length).toBeGreaterThan(2000);
+    const answers = (i: number) => [...new Set(sent[i].statuses)].map((code) => `${code}×${sent[i].statuses.filter((x) => x === code).length}`).join(' ');
+    expect(acked.length, `collector answers: ${answers(0)} | ${answers(1)}`).toBeGreaterThan(2000);
     // While the cluster moves the stream's leader off the dead server, a publish may time out: the surviving
     // collector then answers 503 (retry later), never anything else, and never a 202 it cannot keep.
     expect(sent[0].statuses.filter((s) => s !== 202 && s !== 503)).toEqual([]);

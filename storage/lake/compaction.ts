@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
 import { hourKey, partitionDir } from './layout.js';
-import { rollForward, tempPathOf, type LakeFile, type LakeManifest } from './manifest.js';
+import { moveAside, rollForward, tempPathOf, type LakeFile, type LakeManifest } from './manifest.js';
 import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
@@ -19,7 +19,7 @@ export interface CompactionOptions {
   retentionDays: number;
   /** Upkeep runs on one node at a time: the holder of this lease (over a shared lake, one in KV). */
   lease?: Lease;
-  /** Tidies what dead processes left in a shared lake, before each round. */
+  /** Tidies what dead processes left in a shared lake, before each round, whoever holds the lease. */
   tidy?: (retiredDir: string) => Promise<void>;
 }
 
@@ -67,9 +67,9 @@ export class Compactor {
    * re-merging a growing merged file every round made compaction rewrite the hour over and over.
    */
   async runOnce(now = new Date()): Promise<number> {
+    await this.opts.tidy?.(this.retiredDir);
     if (!(await (this.opts.lease ?? soleLease).acquire())) return 0;
     const currentHour = hourKey(now);
-    await this.opts.tidy?.(this.retiredDir);
     await dropExpired(this.manifest, this.opts.lakeDir, this.opts.retentionDays, this.logger);
     const groups = new Map<string, LakeFile[]>();
     for (const f of this.manifest.all()) {
@@ -114,10 +114,9 @@ export class Compactor {
       rmSync(tmp, { force: true });
       throw err;
     }
-    for (const f of files) {
-      renameSync(this.manifest.absolute(f.path), join(this.retiredDir, `${Date.now()}-${basename(f.path)}`));
-    }
-    renameSync(tmp, final);
+    // Another writer's tidying may have done either step first.
+    for (const f of files) moveAside(this.manifest.absolute(f.path), join(this.retiredDir, `${Date.now()}-${basename(f.path)}`));
+    rollForward(final);
     this.logger.debug({ partition: dir, files: files.length }, 'compacted');
   }
 

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { Table } from '../../core/records.js';
-import { listFiles, rollForward, type CommitOutcome, type LakeFile, type LakeManifest, type Part, type Partition } from './manifest.js';
+import { listFiles, moveAside, rollForward, type CommitOutcome, type LakeFile, type LakeManifest, type Part, type Partition } from './manifest.js';
 import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
 
 /**
@@ -23,8 +23,6 @@ export function partitionKey(p: Partition): string {
   return `part.${p.table}.${p.hour}.${Buffer.from(p.project).toString('base64url')}`;
 }
 
-/** A visible file is an orphan only once it is older than any commit-to-rename gap could be. */
-const ORPHAN_MS = 60_000;
 /** A temp file nobody committed: its writer is long gone (a flush takes seconds). */
 const ABANDONED_MS = 3_600_000;
 
@@ -305,23 +303,26 @@ export class KvManifest implements LakeManifest {
   }
 
   /**
-   * What dead processes left in the lake directory: a committed file still under its temp name is renamed
-   * into place; a visible file no partition names (a compaction's sources, its entry written, not yet
-   * retired) moves to `retiredDir`, checked against the bucket itself, not this copy; temp files nobody
-   * committed are deleted once surely abandoned. Run by the one node holding the upkeep lease.
+   * What dead processes left in the lake directory. First, a visible file no partition names (a dead
+   * compactor's sources: its swap committed, the sources not yet retired) moves to `retiredDir`, checked
+   * against the bucket itself, not this copy: a file becomes visible only after its commit, so the bucket
+   * names every live one. Then a committed file still under its temp name is renamed into place; in this
+   * order a glob never sees a merged file beside its sources. Temp files nobody committed are deleted once
+   * surely abandoned. Every writer's upkeep runs this (each step is a rename another node may have done
+   * first), so what a dead node left is put right within one compaction interval.
    */
   async tidy(retiredDir: string, now = Date.now()): Promise<void> {
-    for (const { path, name, partition } of lakeEntries(this.lakeDir)) {
-      const full = join(this.lakeDir, path);
-      if (name.startsWith('.') && name.endsWith('.parquet.tmp')) {
-        const final = join(dirname(path), name.slice(1, -'.tmp'.length));
-        if (this.files.has(final)) rollForward(join(this.lakeDir, final));
-        else if (now - mtimeOf(full) > ABANDONED_MS) rmSync(full, { force: true });
-      } else if (name.endsWith('.parquet') && !this.files.has(path) && now - mtimeOf(full) > ORPHAN_MS) {
-        if ((await this.latest(partition)).some((f) => f.path === path)) continue;
-        renameSync(full, join(retiredDir, `${now}-${name}`));
-        this.logger.info({ path }, 'manifest: moved a file no partition names out of the lake');
-      }
+    const entries = [...lakeEntries(this.lakeDir)];
+    for (const { path, name, partition } of entries) {
+      if (!name.endsWith('.parquet') || name.startsWith('.') || this.files.has(path)) continue;
+      if ((await this.latest(partition)).some((f) => f.path === path)) continue;
+      if (moveAside(join(this.lakeDir, path), join(retiredDir, `${now}-${name}`))) this.logger.info({ path }, 'manifest: moved a file no partition names out of the lake');
+    }
+    for (const { path, name } of entries) {
+      if (!name.startsWith('.') || !name.endsWith('.parquet.tmp')) continue;
+      const final = join(dirname(path), name.slice(1, -'.tmp'.length));
+      if (this.files.has(final)) rollForward(join(this.lakeDir, final));
+      else if (now - mtimeOf(join(this.lakeDir, path)) > ABANDONED_MS) rmSync(join(this.lakeDir, path), { force: true });
     }
   }
 

@@ -67,6 +67,17 @@ export function tempPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }
 
+/** Renames `from` to `to`; false when another node moved it first (or it is gone). */
+export function moveAside(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 /**
  * Puts a committed file whose writer died between the commit and the rename in place. Idempotent, and
  * safe to race: the rename happens once, the other side finds nothing to do.
