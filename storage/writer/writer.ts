@@ -89,7 +89,7 @@ const FORGET_EVERY = 10;
 
 /**
  * Pulls batches from the bus, groups rows by (project, table, hour) and, every flush interval, writes one
- * Parquet file per partition: staged NDJSON → DuckDB → temp file → rename → manifest entry → ack.
+ * Parquet file per partition: staged payloads → DuckDB → temp file → rename → manifest entry → ack.
  * Exactly once: a message is acked only after its rows are in a committed file, or it is on disk in the
  * dead letters, and a redelivered message whose sequence the manifest already holds is acked without
  * being written again.
