@@ -3,8 +3,8 @@ import type { Config } from '../../config/schema.js';
 import { parseCanonical } from '../../core/canonical.js';
 import type { OutgoingMessage } from '../../storage/bus/bus.js';
 import { selectBus } from '../../storage/bus/select.js';
-import type { LogRecord } from '../../core/records.js';
-import { encodeColumns, encodeRow } from '../../storage/lake/encode.js';
+import type { LogRecord, Table } from '../../core/records.js';
+import { columnsToRows, encodeColumns, encodeRow, isColumnar, parseColumns } from '../../storage/lake/encode.js';
 import { hourOf } from '../../storage/lake/layout.js';
 
 /** Every row here has this timestamp, so every message lands in one partition: this hour's of project "default". */
@@ -20,6 +20,12 @@ export function logsMessage(msgId: string, messages: string[], transform = (line
 export function columnarMessage(msgId: string, messages: string[], alter = (record: LogRecord) => record): OutgoingMessage {
   const records = messages.map((message) => alter(parseCanonical('logs', { id: randomUUID(), timestamp, message, severity: 'info' }, 'default')));
   return { table: 'logs', project: 'default', hour: hourOf(timestamp), msgId, rows: records.length, data: Buffer.from(encodeColumns('logs', records)) };
+}
+
+/** The staged rows a bus payload of either format holds, parsed. */
+export function payloadRows(table: Table, data: Uint8Array): Record<string, unknown>[] {
+  const lines = isColumnar(data) ? columnsToRows(table, parseColumns(data)) : Buffer.from(data).toString().split('\n').filter((l) => l.trim() !== '');
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** What makes DuckDB's read_json refuse a row of the logs table's columns, and how to mend it. */
