@@ -68,7 +68,7 @@ async function main() {
   const client = async (c: number) => {
     for (let i = c; Date.now() < deadline; i += clients) {
       const t0 = performance.now();
-      const status = await post(agent, url, keys.goodlogs_secret, bodies[i % bodies.length]);
+      const status = await post(agent, url, keys.goodlogs_secret, bodies[i % bodies.length], `bench-${started}-${i}`);
       latencies.push(performance.now() - t0);
       if (status === 202) sent += BATCH;
       else failed++;

@@ -23,10 +23,16 @@ export function machineBusy(from: number[]): number {
   return total === 0 ? NaN : 1 - (d[3] + d[4]) / total;
 }
 
-/** POSTs a body on a keep-alive agent; resolves with the status. */
-export function post(agent: Agent, url: URL, key: string, body: string): Promise<number> {
+/**
+ * POSTs a body on a keep-alive agent; resolves with the status. `idempotencyKey` names a request whose
+ * body repeats an earlier one's (the benchmarks cycle through bodies built up front): without it, the
+ * body's digest names it, and the bus stores it once (README, "Retrying is safe").
+ */
+export function post(agent: Agent, url: URL, key: string, body: string, idempotencyKey?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const headers: Record<string, string | number> = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });

@@ -88,7 +88,7 @@ async function round(writers: number) {
     const client = async (c: number) => {
       for (let i = c; Date.now() < deadline; i += clients) {
         const t0 = performance.now();
-        const status = await post(agent, url, key, bodies[i % bodies.length]);
+        const status = await post(agent, url, key, bodies[i % bodies.length], `bench-${started}-${i}`);
         latencies.push(performance.now() - t0);
         if (status === 202) sent += BATCH;
       }

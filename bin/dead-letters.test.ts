@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { BAD_TIMESTAMP, logsMessage, mend, publishAhead, unreadable } from '../test/helpers/bus-messages.js';
+import { BAD_TIMESTAMP, logsMessage, mend, publishAhead, unreadable, unreadableColumnar } from '../test/helpers/bus-messages.js';
 import { lakeValues } from '../test/helpers/lake.js';
 import { waitFor } from '../test/helpers/ports.js';
 import { captureStdout, stdoutOf } from '../test/helpers/stdout.js';
@@ -90,6 +90,21 @@ describe('loglake dead-letters', () => {
     writeFileSync(join(dataDir, 'bus', 'owner.lock'), JSON.stringify(identity(sleeper.pid!)));
     await expect(cli('replay', letter.id)).rejects.toThrow(new RegExp(`in use by process ${sleeper.pid}.*Stop it and replay again`));
     expect((await store.list()).map((l) => l.id)).toEqual([letter.id]);
+  });
+
+  it('shows, and once mended replays, a message of the columnar bus format, kept as its rows', async () => {
+    // The previous test's stand-in owner is gone.
+    rmSync(join(dataDir, 'bus', 'owner.lock'), { force: true });
+    const before = (await store.list()).length;
+    await writeAll([unreadableColumnar('batch-c.0')], before + 1);
+    const letter = (await store.list()).find((l) => l.msgId === 'batch-c.0')!;
+    expect(letter.rows).toBe(2);
+    expect(await cli('show', letter.id)).toMatch(/first 2 of 2 lines:\n {2}\{.*batch-c\.0 fine".*\n {2}\{.*"timestamp":"yesterday"/);
+    const data = join(store.dir, `${letter.id}.ndjson`);
+    writeFileSync(data, mend(readFileSync(data, 'utf8')));
+    expect(await cli('replay', letter.id)).toBe(`${letter.id}: stored in the lake\n`);
+    const ids = await stored();
+    expect([ids.get('batch-c.0 fine'), ids.get('batch-c.0 bad')]).toEqual([1, 1]);
   });
 
   it('refuses what it cannot do, naming the problem', async () => {

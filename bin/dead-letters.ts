@@ -6,7 +6,7 @@ import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LockHeldError } from '../storage/bus/owner-lock.js';
 import { selectBus } from '../storage/bus/select.js';
-import { deadLetterDirOf, DeadLetters, type DeadLetter } from '../storage/dead-letters/dead-letters.js';
+import { deadLetterDirOf, DeadLetters, rowsOf, type DeadLetter } from '../storage/dead-letters/dead-letters.js';
 import { openStorage, type Storage } from '../storage/storage.js';
 
 export const DEAD_LETTERS_USAGE = `  loglake dead-letters list
@@ -110,7 +110,7 @@ async function replay(store: DeadLetters, config: Config, letters: DeadLetter[])
         continue;
       }
       // The data may have been fixed by hand since: its rows are counted again.
-      const rows = entry.data.toString('utf8').split('\n').filter((l) => l.trim() !== '').length;
+      const rows = rowsOf(entry.data);
       await storage.bus.publish({ table: letter.table, project: letter.project, hour: letter.hour, msgId: replayMsgId(letter), rows, data: entry.data });
       await store.remove(letter.id);
     }

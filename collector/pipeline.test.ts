@@ -12,6 +12,7 @@ import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { DEFAULT_PLANS } from '../config/plans.js';
 import { Limiter } from '../server/limits/limiter.js';
+import { payloadRows } from '../test/helpers/bus-messages.js';
 import { ComponentCounters } from './counters.js';
 import { buildPipelines } from './pipeline.js';
 
@@ -61,7 +62,7 @@ describe('buildPipelines', () => {
     });
     expect(res.statusCode).toBe(202);
     expect(published).toHaveLength(1);
-    const row = JSON.parse(Buffer.from(published[0].data).toString());
+    const [row] = payloadRows('events', published[0].data);
     expect(row.attrs_str).toEqual({ 'plan.tier': 'pro', $browser: 'Chrome 125', $os: 'Windows 10', $device: 'Desktop', $ip: '203.0.113.9' });
     expect(h.ingested.total).toBe(1);
     await pipelines.shutdown();
@@ -86,7 +87,7 @@ describe('buildPipelines', () => {
       { severity: 'fatal', message: 'crashed' },
     ]);
     expect(sent.statusCode).toBe(202);
-    const rows = published.flatMap((m) => Buffer.from(m.data).toString().trim().split('\n').map((line) => JSON.parse(line)));
+    const rows = published.flatMap((m) => payloadRows('logs', m.data));
     expect(rows.map((r) => r.message)).toEqual(['failed', 'crashed']);
     expect(h.ingested.total).toBe(2);
     expect((await send([{ severity: 'debug', message: 'noise' }])).statusCode).toBe(202);

@@ -2,7 +2,8 @@ import type { Table } from '../../core/records.js';
 
 /**
  * The durable bus between collectors and writers. One message carries one batch's rows of one
- * (table, project, hour) partition as NDJSON in the lake's staging form, so a writer never re-parses rows.
+ * (table, project, hour) partition in the lake's staging form, so a writer never re-parses rows: one
+ * columnar JSON document (`encode.ts` `encodeColumns`), or, from an older loglake, NDJSON rows.
  */
 export interface OutgoingMessage {
   table: Table;

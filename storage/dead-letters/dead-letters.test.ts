@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BusMessage } from '../bus/bus.js';
-import { DeadLetters } from './dead-letters.js';
+import { columnarMessage, logsMessage } from '../../test/helpers/bus-messages.js';
+import { COLUMNS_MARK } from '../lake/encode.js';
+import { DeadLetters, rowsOf } from './dead-letters.js';
 
 const fresh = () => new DeadLetters(join(mkdtempSync(join(tmpdir(), 'loglake-dead-letters-')), 'dead-letter'));
 
@@ -67,5 +69,25 @@ describe('the dead-letter store', () => {
     expect(await store.read('../dead-letter/logs-.._evil_p-3')).toBeNull();
     expect(await store.read('.hidden')).toBeNull();
     expect((await store.read(id))!.letter.project).toBe('../evil/p');
+  });
+
+  it('keeps a columnar message as the NDJSON rows it holds, and the same message again under the same entry', async () => {
+    const store = fresh();
+    const columnar = columnarMessage('c1', ['one', 'two', 'three']);
+    const id = await store.put({ ...columnar, seq: 5 }, ['first']);
+    expect(await store.put({ ...columnar, seq: 5 }, ['again'])).toBe(id);
+    const { letter, data } = (await store.read(id))!;
+    expect(letter).toMatchObject({ msgId: 'c1', rows: 3, reasons: ['first', 'again'] });
+    const lines = data.toString().trimEnd().split('\n').map((l) => JSON.parse(l) as { message: string });
+    expect(lines.map((l) => l.message)).toEqual(['one', 'two', 'three']);
+    expect(rowsOf(data)).toBe(3);
+    expect(rowsOf(Buffer.from(columnar.data))).toBe(3);
+    // The same as the older format's rows of the same records, but for the ids.
+    const strip = (text: string) => text.replace(/"id":"[^"]*",/g, '');
+    expect(strip(data.toString())).toBe(strip(Buffer.from(logsMessage('c1', ['one', 'two', 'three']).data).toString()));
+    // One that does not parse is kept as it came.
+    const broken = `${COLUMNS_MARK}"n":2,`;
+    const other = await store.put({ ...message(6, broken), rows: 2 }, ['Malformed JSON']);
+    expect((await store.read(other))!.data.toString()).toBe(broken);
   });
 });

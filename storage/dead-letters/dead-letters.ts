@@ -1,6 +1,8 @@
 // Messages the writer could not store, kept aside whole until someone fixes the cause and replays them.
 // An entry is `<id>.ndjson`, the message's data byte for byte, and `<id>.json`, what is known about it;
-// the data is written first and the metadata last, so an entry is listed only once it is whole. Older
+// the data is written first and the metadata last, so an entry is listed only once it is whole. A
+// columnar payload (`encode.ts`) is kept as the NDJSON rows it holds, one a line, which a person can read
+// and mend and the writer reads as well; one that does not parse is kept as it came. Older
 // loglake wrote `<id>.error` (the reasons as text) in place of the metadata: those entries are read too.
 import { readdir, readFile, rm, stat, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,6 +10,7 @@ import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import { TABLES } from '../../core/records.js';
 import type { BusMessage } from '../bus/bus.js';
+import { columnsToRows, isColumnar, parseColumns } from '../lake/encode.js';
 import { hourOf } from '../lake/layout.js';
 import { syncDir, unlessMissing, writeDurably } from '../durable-file.js';
 
@@ -46,6 +49,29 @@ function hourOfFirstRow(line: string | undefined): string {
   }
 }
 
+/** What a dead letter keeps of a message's data: a columnar payload as its rows, anything else byte for byte. */
+function keptData(message: Omit<BusMessage, 'ack'>): Buffer {
+  const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength);
+  if (!isColumnar(data)) return data;
+  try {
+    return Buffer.from(columnsToRows(message.table, parseColumns(data)).map((line) => `${line}\n`).join(''));
+  } catch {
+    return data;
+  }
+}
+
+/** How many rows a dead letter's data holds (it may have been mended by hand): its lines, or a columnar payload's count. */
+export function rowsOf(data: Buffer): number {
+  if (isColumnar(data)) {
+    try {
+      return parseColumns(data).n;
+    } catch {
+      return 1;
+    }
+  }
+  return data.toString('utf8').split('\n').filter((l) => l.trim() !== '').length;
+}
+
 export class DeadLetters {
   constructor(readonly dir: string) {}
 
@@ -57,10 +83,11 @@ export class DeadLetters {
   async put(message: Omit<BusMessage, 'ack'>, reasons: string[]): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     const base = `${message.table}-${message.project}-${message.seq}`.replace(unsafe, '_');
+    const data = keptData(message);
     for (let n = 1; ; n++) {
       const id = n === 1 ? base : `${base}.${n}`;
       const held = await this.read(id);
-      if (held && !(Buffer.from(message.data).equals(held.data) && (held.letter.msgId ?? message.msgId) === message.msgId)) continue;
+      if (held && !(data.equals(held.data) && (held.letter.msgId ?? message.msgId) === message.msgId)) continue;
       const meta: DeadLetterMeta = {
         table: message.table,
         project: message.project,
@@ -71,7 +98,7 @@ export class DeadLetters {
         reasons: [...(held?.letter.reasons ?? []), ...reasons],
         at: held?.letter.at ?? new Date().toISOString(),
       };
-      if (!held) await writeDurably(this.path(id, 'ndjson'), message.data);
+      if (!held) await writeDurably(this.path(id, 'ndjson'), data);
       await writeDurably(this.path(id, 'json'), `${JSON.stringify(meta, null, 1)}\n`);
       // The same message first kept in the older layout now has its metadata in the new one.
       await rm(this.path(id, 'error'), { force: true });

@@ -1,5 +1,5 @@
 import type { AlertEventRecord, EventRecord, LogRecord, Properties, RecordOf, Table } from '../../core/records.js';
-import type { StoredRow } from '../../core/tables.js';
+import { columnsOf, type StoredRow } from '../../core/tables.js';
 
 type TypedMaps = Partial<Pick<StoredRow<'logs'>, 'attrs_str' | 'attrs_num' | 'attrs_bool'>>;
 
@@ -87,7 +87,82 @@ function alertRow(r: AlertEventRecord): unknown {
 
 const ROW: { [T in Table]: (r: RecordOf[T]) => unknown } = { logs: logRow, events: eventRow, alert_events: alertRow };
 
+const rowOf = <T extends Table>(table: T) => ROW[table] as (r: RecordOf[T]) => Record<string, unknown>;
+
 /** One record as a line of the lake's staging NDJSON (the columns of `schema.ts`). */
 export function encodeRow<T extends Table>(table: T, record: RecordOf[T]): string {
-  return JSON.stringify((ROW[table] as (r: RecordOf[T]) => unknown)(record));
+  return JSON.stringify(rowOf(table)(record));
+}
+
+/**
+ * How a columnar payload begins: no row line does (a row's first key is a column name), so a writer
+ * tells the two bus formats apart by these bytes alone, and a payload is still one JSON document.
+ */
+export const COLUMNS_MARK = '{"$columns":1,';
+const MARK = Buffer.from(COLUMNS_MARK);
+
+/** Whether a bus payload (or a dead letter's data) is columnar rather than rows as NDJSON. */
+export function isColumnar(data: Uint8Array): boolean {
+  return data.length >= MARK.length && MARK.equals(data.subarray(0, MARK.length));
+}
+
+/**
+ * A columnar payload, parsed: `n` rows; `k` the columns whose value is the same in every row (once), `l`
+ * the others as lists of `n` (null where a row has none). A column in neither is null (or empty) in
+ * every row. The writer reads `k` and `l` with DuckDB and unnests the lists (`parquet.ts`).
+ */
+export interface Columns {
+  $columns: 1;
+  n: number;
+  k: Record<string, unknown>;
+  l: Record<string, unknown[]>;
+}
+
+/**
+ * Records of one partition as one columnar payload, one line of JSON: the same values as their staged
+ * rows (`encodeRow`), with each column's values listed together and a column that holds one value in every
+ * row (project, environment, observed time, receiver) written once. One JSON.stringify for the lot costs
+ * half what one per row did, and the payload is about half the bytes.
+ */
+export function encodeColumns<T extends Table>(table: T, records: readonly RecordOf[T][]): string {
+  const toRow = rowOf(table);
+  const rows = records.map((r) => toRow(r));
+  const k: Record<string, unknown> = {};
+  const l: Record<string, unknown[]> = {};
+  for (const { name } of columnsOf(table)) {
+    const values = new Array<unknown>(rows.length);
+    let same = true;
+    let first: unknown;
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i][name] ?? undefined;
+      values[i] = v;
+      if (i === 0) first = v;
+      else if (v !== first) same = false;
+    }
+    // The id is always listed, so that the lists say how many rows there are even when all else is the same.
+    if (!same || name === 'id') l[name] = values;
+    // Null in every row (or an empty list or map, which the row form leaves out too): left out.
+    else if (first !== undefined) k[name] = first;
+  }
+  return `${COLUMNS_MARK}"n":${rows.length},"k":${JSON.stringify(k)},"l":${JSON.stringify(l)}}\n`;
+}
+
+/** A columnar payload parsed back (the dead letters keep it as rows, which a person can read and mend). */
+export function parseColumns(data: Uint8Array): Columns {
+  return JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')) as Columns;
+}
+
+/** A columnar payload's rows as staged NDJSON lines, the same as `encodeRow` writes them. */
+export function columnsToRows(table: Table, columns: Columns): string[] {
+  const names = columnsOf(table).map((c) => c.name);
+  const lines: string[] = [];
+  for (let i = 0; i < columns.n; i++) {
+    const row: Record<string, unknown> = {};
+    for (const name of names) {
+      const v = name in columns.k ? columns.k[name] : columns.l[name]?.[i];
+      if (v !== null && v !== undefined) row[name] = v;
+    }
+    lines.push(JSON.stringify(row));
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { parquetColumns, readJsonColumns, SORT_ORDER } from './schema.js';
+import { parquetColumns, readColumnarColumns, readJsonColumns, SORT_ORDER } from './schema.js';
 
 /** Paths are ours (uuid names under the data directory), but quote them properly all the same. */
 export function sqlString(text: string): string {
@@ -15,6 +15,16 @@ function stagedColumns(table: Table): string {
   return parquetColumns(table)
     .map(([name, type]) => (type.endsWith('[]') || type.startsWith('MAP(') ? `COALESCE("${name}", CAST(${type.startsWith('MAP(') ? 'MAP {}' : '[]'} AS ${type})) AS "${name}"` : `"${name}"`))
     .join(', ');
+}
+
+/**
+ * Columnar payloads' rows: one per position of the id list (always a list, `encode.ts`), each column taken
+ * from \`k\` when the payload holds it once, else from its list at that position. (Unnesting every list side
+ * by side instead cost DuckDB half as much again.)
+ */
+function columnarSelect(table: Table, sources: string): string {
+  const merged = parquetColumns(table).map(([name]) => `COALESCE(k."${name}", l."${name}"[i]) AS "${name}"`).join(', ');
+  return `SELECT ${stagedColumns(table)} FROM (SELECT ${merged} FROM (SELECT k, l, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(table)})))`;
 }
 
 const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
@@ -37,10 +47,23 @@ export class ParquetWriter {
    * compaction sorts when it merges them into the files queries mostly read.
    */
   async fromNdjson(table: Table, ndjsonPaths: string[], target: string): Promise<number> {
-    const sources = `[${ndjsonPaths.map(sqlString).join(', ')}]`;
-    const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT ${stagedColumns(table)} FROM read_json(${sources}, format = 'newline_delimited', columns = ${readJsonColumns(table)})) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
-    );
+    return this.fromStaged(table, { rows: ndjsonPaths, columns: [] }, target);
+  }
+
+  /**
+   * Staged bus payloads of both formats → one ZSTD Parquet file: `rows` files of NDJSON rows (the older
+   * bus format, still on a bus after an upgrade) and `columns` files of columnar payloads, one per line
+   * (`encode.ts`), whose lists are unnested in one vectorised SELECT. Rows read either way are the same.
+   */
+  async fromStaged(table: Table, staged: { rows: string[]; columns: string[] }, target: string): Promise<number> {
+    const list = (paths: string[]) => `[${paths.map(sqlString).join(', ')}]`;
+    const selects: string[] = [];
+    if (staged.rows.length > 0) {
+      selects.push(`SELECT ${stagedColumns(table)} FROM read_json(${list(staged.rows)}, format = 'newline_delimited', columns = ${readJsonColumns(table)})`);
+    }
+    if (staged.columns.length > 0) selects.push(columnarSelect(table, list(staged.columns)));
+    if (selects.length === 0) throw new Error('fromStaged: nothing staged');
+    const reader = await this.conn.runAndReadAll(`COPY (${selects.join(' UNION ALL ')}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`);
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 

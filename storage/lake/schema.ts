@@ -21,6 +21,16 @@ export function readJsonColumns(table: Table): string {
   return `{${parquetColumns(table).map(([name, type]) => `${name}: '${type}'`).join(', ')}}`;
 }
 
+/**
+ * The `columns={…}` argument of `read_json` for columnar payloads (`encode.ts`): `k` holds each column
+ * once, `l` each as a list.
+ */
+export function readColumnarColumns(table: Table): string {
+  const cols = parquetColumns(table);
+  const struct = (suffix: string) => `STRUCT(${cols.map(([name, type]) => `"${name}" ${type}${suffix}`).join(', ')})`;
+  return `{k: '${struct('')}', l: '${struct('[]')}'}`;
+}
+
 /** A relation with the table's columns and no rows: what a query reads when a project has no files yet. */
 export function emptyRelation(table: Table): string {
   return `SELECT ${parquetColumns(table).map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`).join(', ')} WHERE false`;

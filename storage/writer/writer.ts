@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Bus, BusMessage, Subscription } from '../bus/bus.js';
 import { DeadLetters } from '../dead-letters/dead-letters.js';
 import { rollForward, tempPathOf, type CommitOutcome, type LakeFile, type LakeManifest, type Part, type Partition } from '../lake/manifest.js';
+import { isColumnar } from '../lake/encode.js';
 import { partitionDir } from '../lake/layout.js';
 import type { ParquetWriter } from '../lake/parquet.js';
 
@@ -53,6 +54,17 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message.replace(/ in file "[^"]*\.ndjson",?/g, '') : String(err);
 }
 
+/** Writes the messages' data, one after the other, to a staging file (none when there are no messages). */
+async function stage(path: string | undefined, messages: BusMessage[]): Promise<void> {
+  if (path === undefined) return;
+  const file = await open(path, 'w');
+  try {
+    await file.writev(messages.map((m) => m.data));
+  } finally {
+    await file.close();
+  }
+}
+
 /** What one flush has written so far: undone (temp files removed, messages held again) if it fails. */
 interface FlushOutcome {
   staged: Staged[];
@@ -77,7 +89,7 @@ const FORGET_EVERY = 10;
 
 /**
  * Pulls batches from the bus, groups rows by (project, table, hour) and, every flush interval, writes one
- * Parquet file per partition: staged NDJSON → DuckDB → temp file → rename → manifest entry → ack.
+ * Parquet file per partition: staged payloads → DuckDB → temp file → rename → manifest entry → ack.
  * Exactly once: a message is acked only after its rows are in a committed file, or it is on disk in the
  * dead letters, and a redelivered message whose sequence the manifest already holds is acked without
  * being written again.
@@ -241,27 +253,25 @@ export class Writer {
   /** The messages' rows as a Parquet file under its temp name, not committed yet. */
   private async writeFile(partition: PartitionBuffer, messages: BusMessage[]): Promise<Staged> {
     const name = `part-${uuidv7()}`;
-    const staging = join(this.opts.stagingDir, `${name}.ndjson`);
-    // One writev off the event loop: a synchronous write of the concatenated messages held up ingest.
-    const file = await open(staging, 'w');
-    try {
-      await file.writev(messages.map((m) => m.data));
-    } finally {
-      await file.close();
-    }
+    // Columnar payloads and the older NDJSON rows (still on a bus after an upgrade) are staged apart: DuckDB reads each its way.
+    const columnar = messages.filter((m) => isColumnar(m.data));
+    const rows = columnar.length === messages.length ? [] : messages.filter((m) => !isColumnar(m.data));
+    const staging = { rows: rows.length > 0 ? [join(this.opts.stagingDir, `${name}.ndjson`)] : [], columns: columnar.length > 0 ? [join(this.opts.stagingDir, `${name}.columns.ndjson`)] : [] };
     const dir = partitionDir(this.opts.lakeDir, partition.project, partition.table, partition.hour);
-    mkdirSync(dir, { recursive: true });
     const final = join(dir, `${name}.parquet`);
     const tmp = tempPathOf(final);
     try {
-      const rows = await this.parquet.fromNdjson(partition.table, [staging], tmp);
-      const lakeFile: LakeFile = { path: relative(this.opts.lakeDir, final), project: partition.project, table: partition.table, hour: partition.hour, rows, bytes: statSync(tmp).size };
+      // One writev off the event loop: a synchronous write of the concatenated messages held up ingest.
+      await Promise.all([stage(staging.rows[0], rows), stage(staging.columns[0], columnar)]);
+      mkdirSync(dir, { recursive: true });
+      const written = await this.parquet.fromStaged(partition.table, staging, tmp);
+      const lakeFile: LakeFile = { path: relative(this.opts.lakeDir, final), project: partition.project, table: partition.table, hour: partition.hour, rows: written, bytes: statSync(tmp).size };
       return { messages, tmp, part: { file: lakeFile, seqs: messages.map((m) => m.seq) } };
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
     } finally {
-      rmSync(staging, { force: true });
+      for (const path of [...staging.rows, ...staging.columns]) rmSync(path, { force: true });
     }
   }
 
