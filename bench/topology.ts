@@ -61,9 +61,11 @@ async function round(writers: number) {
   };
   process.on('exit', () => procs.forEach((p) => p.proc.kill('SIGKILL')));
   try {
+    const say = (what: string) => process.stderr.write(`[${writers} writer(s)] ${what}\n`);
     const collector = await start('collector', 0);
     for (let w = 0; w < writers; w++) await start('writer', w);
     const query = await start('query', 0);
+    say('started a collector, the writers and a query node');
     const { keys, project_id } = collector.bootstrap();
     const key = keys.goodlogs_secret;
     const url = new URL('/v1/logs', collector.url);
@@ -108,6 +110,7 @@ async function round(writers: number) {
     };
     await Promise.all([...Array.from({ length: clients }, (_, c) => client(c)), probe()]);
     const acceptedAt = Date.now();
+    say(`load done: ${sent} records accepted; waiting for the lake`);
     while ((await lakeRowCount(root, project_id, 'logs')) < sent) await new Promise((r) => setTimeout(r, 200));
     const drainedAt = Date.now();
     const cpu = cpuOf() - cpuAtStart;
