@@ -1,6 +1,8 @@
 import type { ApiKey } from '../storage/meta/store.js';
 import type { QueryEngine, Scope } from './engine/engine.js';
 import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import { isPatternField } from './language/fields.js';
+import { patternStoreOf, preparePatterns } from './patterns/lookup.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -28,7 +30,31 @@ function readsMaps(e: Expr | null): boolean {
   }
 }
 
+function filterReadsPattern(e: Expr | null): boolean {
+  if (!e) return false;
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      return e.args.some(filterReadsPattern);
+    case 'not':
+      return filterReadsPattern(e.arg);
+    case 'text':
+      return false;
+    default:
+      return isPatternField(e.field);
+  }
+}
+
+/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`). */
+export function readsPatterns(q: Query): boolean {
+  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? [])];
+  return q.source === 'logs' && (filterReadsPattern(q.filter) || fields.some(isPatternField));
+}
+
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work, { filterReadsMaps: readsMaps(q.filter) }), query);
+  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, async (rel) => {
+    if (readsPatterns(q)) await preparePatterns(rel, patternStoreOf(engine), scope.project);
+    return work(rel);
+  }, { filterReadsMaps: readsMaps(q.filter) }), query);
 }

@@ -18,6 +18,7 @@ import { Compactor } from './lake/compaction.js';
 import { SchemaCatalog } from './catalog/catalog.js';
 import { CatalogUpdater } from './catalog/updater.js';
 import { StatsReader } from './catalog/stats.js';
+import { PatternMiner, PatternStore } from './catalog/patterns.js';
 
 /** How often a reading process looks for the writer's commits while a live tail listens. */
 const READER_POLL_MS = 250;
@@ -37,6 +38,8 @@ export interface Storage {
   index: LakeIndex | null;
   /** The discovered schema; kept up to date by the writer's process, readable in any. */
   catalog: SchemaCatalog;
+  /** Log patterns per project: mined by compaction, read by queries (`count by pattern`, `| patterns`). */
+  patterns: PatternStore;
   /**
    * Tells listeners of every file the writer commits, as it commits it (the live tail listens). Only the
    * process that writes the lake hears anything.
@@ -59,6 +62,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;
   const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
+  const patterns = new PatternStore(join(dataDir, 'patterns'));
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
   const tell = (files: LakeFile[]) => {
@@ -101,7 +105,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       const upkeep = shared && bucket
         ? { lease: new KvLease(bucket, 'lease.upkeep', `${hostname()}:${process.pid}:${randomUUID()}`, 3 * c.interval_ms), tidy: (retired: string) => shared.tidy(retired) }
         : {};
-      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, ...upkeep }, logger.child({ component: 'compaction' }));
+      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, patterns: new PatternMiner(patterns), ...upkeep }, logger.child({ component: 'compaction' }));
       compactor.start();
     }
     lake = { manifest, writer, compactor };
@@ -127,6 +131,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     lake,
     index,
     catalog,
+    patterns,
     onCommitted(listener) {
       listeners.add(listener);
       watch();

@@ -1,7 +1,7 @@
 // Field resolution (spec 2.2) and the class of every column (spec 10.1), per source.
 import { columnsOf, hasPropertyMaps, hasResource, TABLE_SPECS, type ColumnClass, type QuerySpec } from '../../core/tables.js';
 import type { FieldRef, Source } from './ast.js';
-import { templateSql } from '../patterns/template.js';
+import { PATTERN_ID_SQL, PATTERN_SQL } from '../patterns/lookup.js';
 
 export type FieldClass = ColumnClass | 'property' | 'resource';
 
@@ -36,12 +36,17 @@ function buildLookup(cols: Record<string, QuerySpec>): Map<string, string> {
 
 /**
  * Fields computed from stored columns: filterable and groupable like a column (`count by pattern`), never part
- * of a row. `pattern` is the message's template (query/patterns/template.ts); a property of that name is
- * `properties.pattern`.
+ * of a row. `pattern` is the template of the message's mined pattern and `pattern_id` its id
+ * (query/patterns/lookup.ts); a property of either name is `properties.pattern`.
  */
 const DERIVED: Partial<Record<Source, Record<string, { cls: ColumnClass; sql: string }>>> = {
-  logs: { pattern: { cls: 'text', sql: templateSql('message') } },
+  logs: { pattern: { cls: 'text', sql: PATTERN_SQL }, pattern_id: { cls: 'identifier', sql: PATTERN_ID_SQL } },
 };
+
+/** Whether a query reads a row's pattern (its connection then needs the pattern views). */
+export function isPatternField(field: FieldRef): boolean {
+  return field.kind === 'column' && (field.name === 'pattern' || field.name === 'pattern_id');
+}
 
 /** The SQL of a derived column, or null for a stored one. */
 export function derivedSql(name: string, source: Source): string | null {

@@ -120,17 +120,17 @@ export class Drain {
 
   private leaf(tokens: string[], create: boolean): Node | null {
     const lengthKey = String(tokens.length);
-    let node = this.root.children.get(lengthKey);
+    let node: Node | undefined = this.root.children.get(lengthKey);
     if (!node) {
       if (!create) return null;
-      node = { children: new Map(), clusters: [] };
+      node = { children: new Map(), clusters: [] } satisfies Node;
       this.root.children.set(lengthKey, node);
     }
     const levels = Math.min(this.opts.depth - 2, tokens.length);
     for (let i = 0; i < levels; i++) {
       // A token holding a variable or a digit is likely a value: it never picks a branch of its own.
       const token = tokens[i].includes(VARIABLE) || hasDigit(tokens[i]) ? VARIABLE : tokens[i];
-      let next = node.children.get(token);
+      let next: Node | undefined = node.children.get(token);
       if (!next && token !== VARIABLE) {
         if (create && node.children.size < this.opts.maxChildren - (node.children.has(VARIABLE) ? 0 : 1)) {
           next = { children: new Map(), clusters: [] };

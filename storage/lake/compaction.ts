@@ -7,6 +7,12 @@ import { rollForward, tempPathOf, type LakeFile, type LakeManifest } from './man
 import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
+import type { Table } from '../../core/records.js';
+
+/** Mines a partition's new rows before its merge; returns the merge's column list (storage/catalog/patterns.ts). */
+export interface MergeHook {
+  mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined>;
+}
 
 export interface CompactionOptions {
   lakeDir: string;
@@ -21,6 +27,8 @@ export interface CompactionOptions {
   lease?: Lease;
   /** Tidies what dead processes left in a shared lake, before each round. */
   tidy?: (retiredDir: string) => Promise<void>;
+  /** Log patterns: the merged file stores each row's pattern id. */
+  patterns?: MergeHook;
 }
 
 /**
@@ -102,7 +110,10 @@ export class Compactor {
     const final = join(dir, `compact-${uuidv7()}.parquet`);
     const tmp = tempPathOf(final);
     try {
-      const rows = await this.parquet.merge(table, files.map((f) => this.manifest.absolute(f.path)), tmp);
+      const sources = files.map((f) => this.manifest.absolute(f.path));
+      // Log patterns: mined from the rows no merge has seen yet; the merge writes each row's pattern id.
+      const select = await this.opts.patterns?.mine(this.parquet, project, table, sources);
+      const rows = await this.parquet.merge(table, sources, tmp, select);
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
       const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };

@@ -44,12 +44,17 @@ export class ParquetWriter {
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
-  /** Several Parquet files of one partition → one, re-sorted (compaction). */
-  async merge(table: Table, sources: string[], target: string): Promise<number> {
+  /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
+  async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT * FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  /** Other work on the same connection (the pattern miner's reads before a merge, and its temp tables). */
+  async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   close(): void {
