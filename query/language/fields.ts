@@ -43,6 +43,11 @@ const DERIVED: Partial<Record<Source, Record<string, { cls: ColumnClass; sql: st
   logs: { pattern: { cls: 'text', sql: PATTERN_SQL }, pattern_id: { cls: 'identifier', sql: PATTERN_ID_SQL } },
 };
 
+/** The source's derived fields with their classes. */
+export function derivedFields(source: Source): [name: string, cls: ColumnClass][] {
+  return Object.entries(DERIVED[source] ?? {}).map(([name, d]) => [name, d.cls]);
+}
+
 /** Whether a query reads a row's pattern (its connection then needs the pattern views). */
 export function isPatternField(field: FieldRef): boolean {
   return field.kind === 'column' && (field.name === 'pattern' || field.name === 'pattern_id');
