@@ -1,5 +1,6 @@
-// `npm run bench:patterns [-- --write]`: grouping accuracy of the pattern miner on labelled logs
-// (bench/fixtures/patterns-2k.jsonl, made by bench/patterns-data.ts; `--write` regenerates it).
+// `npm run bench:patterns [-- --write] [--query]`: grouping accuracy of the pattern miner on labelled logs
+// (bench/fixtures/patterns-2k.jsonl, made by bench/patterns-data.ts; `--write` regenerates it); `--query`
+// adds what reading patterns costs a query (bench/patterns-query.ts).
 //
 // Grouping accuracy (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019): a message
 // is parsed correctly when the set of messages its predicted group holds is exactly the set its ground-truth
@@ -49,7 +50,7 @@ function load(write: boolean): Labelled[] {
   return readFileSync(DATA, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Labelled);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const data = load(process.argv.includes('--write'));
   const messages = data.map((d) => d.message);
   const truth = data.map((d) => d.template);
@@ -63,6 +64,10 @@ function main(): void {
   console.log(`${data.length} messages, ${new Set(truth).size} ground-truth templates (${DATA.replace(process.cwd() + '/', '')})\n`);
   console.log('| miner | groups | grouping accuracy |\n|---|---|---|');
   for (const [name, predicted] of rows) console.log(`| ${name} | ${new Set(predicted).size} | ${groupingAccuracy(predicted, truth).toFixed(3)} |`);
+  if (process.argv.includes('--query')) {
+    console.log('');
+    await (await import('./patterns-query.js')).queryCost();
+  }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -2,7 +2,7 @@ import type { ApiKey } from '../storage/meta/store.js';
 import type { QueryEngine, Scope } from './engine/engine.js';
 import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
 import { isPatternField } from './language/fields.js';
-import { patternStoreOf, preparePatterns } from './patterns/lookup.js';
+import { withPatterns } from './patterns/lookup.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -53,8 +53,8 @@ export function readsPatterns(q: Query): boolean {
 
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, async (rel) => {
-    if (readsPatterns(q)) await preparePatterns(rel, patternStoreOf(engine), scope.project);
-    return work(rel);
-  }, { filterReadsMaps: readsMaps(q.filter) }), query);
+  return runParsed((q, work) => {
+    const hints = { filterReadsMaps: readsMaps(q.filter) };
+    return readsPatterns(q) ? withPatterns(engine, scope, q.time, work, hints) : engine.withRelations(scope, [q.source], q.time, work, hints);
+  }, query);
 }

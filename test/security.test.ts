@@ -148,6 +148,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/projects/:project/logs/count-ranges', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/sparkline', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
   { method: 'POST', path: '/api/projects/:project/logs/services', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({}), ok: 200 },
+  { method: 'POST', path: '/api/projects/:project/logs/patterns', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, body: () => ({ query: { dateRange: { date_from: '-7d' } } }), reads: true, ok: 200 },
   { method: 'GET', path: '/api/projects/:project/logs/values?key=AlphaField', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
   { method: 'GET', path: '/api/projects/:project/logs/has_logs', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },
   { method: 'GET', path: '/api/projects/:project/logs/alerts', surface: 'posthog', key: { family: 'posthog', scope: 'logs:read' }, ok: 200 },

@@ -7,7 +7,7 @@ import { fieldClass, hasProperties, resolveField, sameField } from './fields.js'
 import { compileWhere, timeBucketSql } from './fragments.js';
 import { Params } from './params.js';
 import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
-import { patternTemplateSql } from '../patterns/lookup.js';
+import { PATTERN_SQL } from '../patterns/lookup.js';
 
 export interface CompiledQuery { sql: string; params: unknown[] }
 
@@ -151,15 +151,15 @@ function compileAggregate(q: Query, agg: Aggregate, c: SqlContext): string {
     groups.unshift(AGG.time);
   }
   selects.push(`${value.expr} AS ${AGG.value}`);
-  if (agg.view === 'patterns') selects.push(`min(timestamp) AS ${AGG.firstSeen}`, `max(timestamp) AS ${AGG.lastSeen}`, `arg_min(message, timestamp) AS ${AGG.sample}`);
+  if (agg.view === 'patterns') {
+    selects.push(`any_value(${PATTERN_SQL}) AS ${AGG.template}`, `min(timestamp) AS ${AGG.firstSeen}`, `max(timestamp) AS ${AGG.lastSeen}`, `arg_min(message, timestamp) AS ${AGG.sample}`);
+  }
   if (grouped) selects.push(`count(*) OVER () AS ${AGG.groups}`);
   let where = whereSql(q, c);
   if (value.present) where = where ? `${where} AND ${value.present}` : ` WHERE ${value.present}`;
   let sql = `SELECT ${selects.join(', ')} FROM ${q.source}${where}`;
   if (!grouped) return sql;
   sql += ` GROUP BY ${groups.join(', ')}`;
-  // The pattern's template, once per group (its key is the pattern id).
-  if (agg.view === 'patterns') sql = `SELECT g.*, ${patternTemplateSql(`g.${AGG.key(0)}`, `g.${AGG.sample}`)} AS ${AGG.template} FROM (${sql}) g`;
 
   const keyOrder = keys.flatMap((k) => k.order('asc'));
   const defaultOrder = q.timeslice ? [nullsLast(AGG.time, 'asc'), ...keyOrder] : [nullsLast(AGG.value, 'desc'), ...keyOrder];

@@ -1,26 +1,20 @@
 // A row's pattern at query time. Compacted rows carry the id compaction mined (`pattern_id`); a row no merge
 // has seen yet takes the pattern its masked template belongs to (the project's saved members), or, for a
 // masked template no miner has seen, the id it would start a pattern with. The template shown is the saved
-// pattern's, else the masked template itself. Both read two temp views a query's connection gets from the
-// project's pattern files (storage/catalog/patterns.ts) just before it runs (`preparePatterns`).
+// pattern's, else the masked template itself. A query that reads patterns gets, on its connection, a `logs`
+// view with both as columns (`_pattern_id`, `_pattern`), joined from the project's pattern files
+// (storage/catalog/patterns.ts); only rows without a stored id are masked (a regex per row).
 import type { PatternStore } from '../../storage/catalog/patterns.js';
 import { sqlString } from '../../storage/lake/parquet.js';
-import type { QueryEngine, Relations } from '../engine/engine.js';
+import type { QueryEngine, QueryHints, Relations, Scope, TimeWindow } from '../engine/engine.js';
 import { patternIdSql } from './drain.js';
 import { templateSql } from './template.js';
 
 const MASKED = templateSql('message');
 
-/** The SQL of a logs row's pattern id. */
-export const PATTERN_ID_SQL = `coalesce(pattern_id, (SELECT m.id FROM _pattern_members m WHERE m.masked = ${MASKED}), ${patternIdSql(MASKED)})`;
-
-/** The template of the pattern `idSql`, falling back to the masked template of `messageSql`. */
-export function patternTemplateSql(idSql: string, messageSql = 'message'): string {
-  return `coalesce((SELECT p.template FROM _patterns p WHERE p.id = ${idSql}), ${templateSql(messageSql)})`;
-}
-
-/** The SQL of a logs row's pattern template. */
-export const PATTERN_SQL = patternTemplateSql(PATTERN_ID_SQL);
+/** The SQL of a logs row's pattern id, and of its template (columns of the view `preparePatterns` makes). */
+export const PATTERN_ID_SQL = '_pattern_id';
+export const PATTERN_SQL = '_pattern';
 
 const PATTERN_COLUMNS = "{id: 'VARCHAR', template: 'VARCHAR', count: 'BIGINT', first_seen: 'TIMESTAMPTZ', last_seen: 'TIMESTAMPTZ', sample: 'VARCHAR'}";
 const MEMBER_COLUMNS = "{masked: 'VARCHAR', id: 'VARCHAR'}";
@@ -41,17 +35,32 @@ export function patternStoreOf(engine: QueryEngine): PatternStore | null {
 }
 
 /**
- * Defines `_patterns` and `_pattern_members` for `project` on the query's connection; a lake older than the
- * `pattern_id` column (no file in the window has it) gets the column as NULL on its `logs` view.
+ * Defines `_patterns` and `_pattern_members` for `project` on the query's connection, and puts `logs` (the
+ * engine's view, renamed `_logs_source`) behind a view that adds `_pattern_id` and `_pattern`. A lake older
+ * than the stored column (no file in the window has it) reads it as NULL.
  */
 export async function preparePatterns(rel: Relations, store: PatternStore | null, project: string): Promise<void> {
   const files = store?.existing(project);
   await rel.all(`CREATE OR REPLACE TEMP VIEW _patterns AS ${files ? readJson(files.patterns, PATTERN_COLUMNS) : EMPTY_PATTERNS}`);
   await rel.all(`CREATE OR REPLACE TEMP VIEW _pattern_members AS ${files ? readJson(files.members, MEMBER_COLUMNS) : EMPTY_MEMBERS}`);
   const [has] = await rel.all("SELECT count(*)::INTEGER AS n FROM (DESCRIBE logs) WHERE column_name = 'pattern_id'");
-  if (Number(has.n) === 0) {
-    await rel.all('DROP VIEW IF EXISTS _logs_before_patterns');
-    await rel.all('ALTER VIEW logs RENAME TO _logs_before_patterns');
-    await rel.all('CREATE TEMP VIEW logs AS SELECT *, CAST(NULL AS VARCHAR) AS pattern_id FROM _logs_before_patterns');
-  }
+  const column = Number(has.n) > 0 ? 'pattern_id' : 'CAST(NULL AS VARCHAR)';
+  const stored = column === 'pattern_id' ? 'b.pattern_id' : column;
+  const id = `coalesce(${stored}, m.id, ${patternIdSql('b._masked')})`;
+  await rel.all('DROP VIEW IF EXISTS _logs_source');
+  await rel.all('ALTER VIEW logs RENAME TO _logs_source');
+  await rel.all(
+    `CREATE TEMP VIEW logs AS SELECT b.* EXCLUDE (_masked), ${id} AS _pattern_id, coalesce(p.template, b._masked, ${templateSql('b.message')}) AS _pattern
+     FROM (SELECT *, CASE WHEN ${column} IS NULL THEN ${MASKED} END AS _masked FROM _logs_source) b
+     LEFT JOIN _pattern_members m ON m.masked = b._masked
+     LEFT JOIN _patterns p ON p.id = ${id}`,
+  );
+}
+
+/** `engine.withRelations` over logs with the pattern views in place. */
+export function withPatterns<T>(engine: QueryEngine, scope: Scope, window: TimeWindow, work: (rel: Relations) => Promise<T>, hints?: QueryHints): Promise<T> {
+  return engine.withRelations(scope, ['logs'], window, async (rel) => {
+    await preparePatterns(rel, patternStoreOf(engine), scope.project);
+    return work(rel);
+  }, hints);
 }

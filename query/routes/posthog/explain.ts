@@ -9,7 +9,7 @@ import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../serv
 import type { Relations } from '../../engine/engine.js';
 import { scopeOf } from '../../execute.js';
 import { toIso } from '../../language/values.js';
-import { PATTERN_ID_SQL, PATTERN_SQL, patternStoreOf, preparePatterns } from '../../patterns/lookup.js';
+import { PATTERN_ID_SQL, PATTERN_SQL, withPatterns } from '../../patterns/lookup.js';
 import type { NlProvider } from '../../nl/provider.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 
@@ -149,10 +149,7 @@ export function posthogExplainPlugin(deps: QueryRouteDeps & { provider: NlProvid
       const at = timestamp ? Date.parse(timestamp) : null;
       const from = new Date(Math.min(now.getTime() - LOOKBACK, at === null ? Infinity : at - HOUR));
       const to = new Date(Math.max(now.getTime(), at === null ? 0 : at + HOUR));
-      const facts = await deps.engine.withRelations(scope, ['logs'], { from, to }, async (rel) => {
-        await preparePatterns(rel, patternStoreOf(deps.engine), scope.project);
-        return gather(rel, uuid, now);
-      });
+      const facts = await withPatterns(deps.engine, scope, { from, to }, (rel) => gather(rel, uuid, now));
       if (!facts) throw new ApiError(404, 'NOT_FOUND', 'No log with this uuid in this project');
       const written = deps.provider.assistant ? await deps.provider.assistant.write(WRITE_RULES, facts) : null;
       const summary = written?.ok ? written.text : summarize(facts, now);
