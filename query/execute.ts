@@ -1,6 +1,6 @@
 import type { ApiKey } from '../storage/meta/store.js';
-import type { QueryEngine, Scope } from './engine/engine.js';
-import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import type { QueryEngine, Relations, Scope } from './engine/engine.js';
+import { parseQuery, resolveField, runParsed, type Expr, type FieldRef, type Query, type QueryRequest, type QueryResult } from './language/index.js';
 import { isPatternField } from './language/fields.js';
 import { withPatterns } from './patterns/lookup.js';
 
@@ -14,47 +14,39 @@ export async function executeQuery(engine: QueryEngine, scope: Scope, request: Q
   return executeParsed(engine, scope, parseQuery(request));
 }
 
+/** Whether a field of the filter passes `test`. */
+function filterHas(e: Expr | null, test: (field: FieldRef) => boolean): boolean {
+  if (!e) return false;
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      return e.args.some((a) => filterHas(a, test));
+    case 'not':
+      return filterHas(e.arg, test);
+    case 'text':
+      return false;
+    default:
+      return test(e.field);
+  }
+}
+
 /** Whether a filter reads property or resource maps (an engine hint: see QueryHints). */
-function readsMaps(e: Expr | null): boolean {
-  if (!e) return false;
-  switch (e.op) {
-    case 'and':
-    case 'or':
-      return e.args.some(readsMaps);
-    case 'not':
-      return readsMaps(e.arg);
-    case 'text':
-      return false;
-    default:
-      return e.field.kind !== 'column';
-  }
-}
+const readsMaps = (e: Expr | null) => filterHas(e, (field) => field.kind !== 'column');
 
-function filterReadsPattern(e: Expr | null): boolean {
-  if (!e) return false;
-  switch (e.op) {
-    case 'and':
-    case 'or':
-      return e.args.some(filterReadsPattern);
-    case 'not':
-      return filterReadsPattern(e.arg);
-    case 'text':
-      return false;
-    default:
-      return isPatternField(e.field);
-  }
-}
-
-/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`). */
+/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`), anywhere. */
 export function readsPatterns(q: Query): boolean {
-  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? [])];
-  return q.source === 'logs' && (filterReadsPattern(q.filter) || fields.some(isPatternField));
+  const sortKeys = q.post.flatMap((s) => (s.type === 'sort' ? s.keys.map((k) => resolveField(k.key, q.source)) : []));
+  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? []), ...sortKeys];
+  return q.source === 'logs' && (filterHas(q.filter, isPatternField) || fields.some(isPatternField));
+}
+
+/** The relations a parsed query runs on: its source in its window, with the pattern views when it reads them. */
+export function withQueryRelations<T>(engine: QueryEngine, scope: Scope, q: Query, work: (rel: Relations) => Promise<T>): Promise<T> {
+  const hints = { filterReadsMaps: readsMaps(q.filter) };
+  return readsPatterns(q) ? withPatterns(engine, scope, q.time, work, hints) : engine.withRelations(scope, [q.source], q.time, work, hints);
 }
 
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => {
-    const hints = { filterReadsMaps: readsMaps(q.filter) };
-    return readsPatterns(q) ? withPatterns(engine, scope, q.time, work, hints) : engine.withRelations(scope, [q.source], q.time, work, hints);
-  }, query);
+  return runParsed((q, work) => withQueryRelations(engine, scope, q, work), query);
 }

@@ -38,6 +38,16 @@ describe('pattern', () => {
     expect((await gql('properties.pattern:"a property, not the template" | count')).body.data.results[0].value).toBe(1);
   });
 
+  it('has its values suggested', async () => {
+    const res = await t.request('GET', '/v1/gql/autocomplete?q=pattern:&cursor=8', { token: t.bootstrap.keys.goodlogs_secret });
+    expect(res.json().suggestions.map((s: { text: string }) => s.text)).toContain('"Connection timeout to db-<*> after <*>s"');
+  });
+
+  it('sorts search rows', async () => {
+    const { body } = await gql('severity:info | sort pattern asc | limit 1');
+    expect(body.data.results[0].message).toBe('Cache warmed');
+  });
+
   it('is not part of search rows', async () => {
     const { body } = await gql('pattern:"Cache warmed"');
     expect(body.data.results).toHaveLength(2);
