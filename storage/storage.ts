@@ -12,6 +12,7 @@ import { KvLease } from './lake/lease.js';
 import { JetStreamBus } from './bus/jetstream.js';
 import { ManifestReader } from './lake/manifest-reader.js';
 import { ParquetWriter } from './lake/parquet.js';
+import { patternsDirOf } from './lake/layout.js';
 import { Writer } from './writer/writer.js';
 import { deadLetterDirOf } from './dead-letters/dead-letters.js';
 import { Compactor } from './lake/compaction.js';
@@ -62,7 +63,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;
   const catalog = new SchemaCatalog(join(dataDir, 'catalog'));
-  const patterns = new PatternStore(join(dataDir, 'patterns'));
+  const patterns = new PatternStore(patternsDirOf(lakeDir));
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
   const tell = (files: LakeFile[]) => {

@@ -1,7 +1,8 @@
 // Log patterns per project: compaction mines each partition's new rows (those no compaction has given a
 // pattern yet) and stores a pattern id per row in the merged file; the project's patterns (template, count,
-// first and last seen, a sample) and which masked template belongs to which pattern are kept here, beside
-// the schema catalog, as NDJSON files DuckDB reads directly at query time (query/patterns/lookup.ts).
+// first and last seen, a sample) and which masked template belongs to which pattern are kept in the lake's
+// `_patterns/` (every node over the lake reads them), as NDJSON files DuckDB reads directly at query time
+// (query/patterns/lookup.ts).
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
@@ -41,13 +42,11 @@ function writeAtomically(path: string, lines: unknown[]): void {
 const readLines = <T>(path: string): T[] =>
   existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as T) : [];
 
-/** The saved patterns of each project; the compacting process writes them, any process reads them. */
+/** The saved patterns of each project; the compacting process writes them (the folder is made then), any process reads them. */
 export class PatternStore {
   private cache = new Map<string, { mtime: number; saved: ProjectPatterns }>();
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
+  constructor(readonly dir: string) {}
 
   files(project: string): PatternFiles {
     const dir = join(this.dir, encodeURIComponent(project));
