@@ -8,7 +8,9 @@ import { labelledLogs } from './patterns-data.js';
 import { preparePatterns } from '../query/patterns/lookup.js';
 import { templateSql, templateOf } from '../query/patterns/template.js';
 import { Drain, miningOrder } from '../query/patterns/drain.js';
-import { PatternStore } from '../storage/catalog/patterns.js';
+import { PatternMiner, PatternStore } from '../storage/catalog/patterns.js';
+import { encodeRow } from '../storage/lake/encode.js';
+import { ParquetWriter } from '../storage/lake/parquet.js';
 export async function queryCost(n = 200_000): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'loglake-patterns-bench-'));
   const rows = join(dir, 'rows.ndjson');
@@ -42,5 +44,51 @@ export async function queryCost(n = 200_000): Promise<void> {
   await time('count by pattern, compacted rows', compacted, 'SELECT _pattern, count(*) FROM logs GROUP BY 1');
   await time('count by pattern, rows not compacted', fresh, 'SELECT _pattern, count(*) FROM logs GROUP BY 1');
   c.closeSync();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** What mining adds to compaction: one partition of `n` rows in two files, merged without and with the miner. */
+export async function compactionCost(n = 200_000): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'loglake-patterns-compact-'));
+  const writer = await ParquetWriter.create();
+  const data = labelledLogs(n, 9);
+  const sources = [0, 1].map((f) => join(dir, `part-${f}.parquet`));
+  for (const [f, path] of sources.entries()) {
+    const staged = join(dir, `part-${f}.ndjson`);
+    const half = data.slice((f * n) / 2, ((f + 1) * n) / 2);
+    writeFileSync(staged, half.map((d, i) => encodeRow('logs', {
+      id: `00000000-0000-4000-8000-${String(f * n + i).padStart(12, '0')}`, project_id: 'p', environment: 'production',
+      timestamp: new Date(Date.UTC(2026, 5, 15, 11, 0, 0, i)).toISOString(), observed_timestamp: '2026-06-15T11:00:00.000Z',
+      severity: 'info', severity_number: 9, message: d.message, service: `svc-${i % 5}`, action: null, tags: [], trace_id: null, span_id: null,
+      trace_flags: null, properties: { n: i }, resource: {}, receiver: 'bench',
+    })).join('\n'));
+    await writer.fromNdjson('logs', [staged], path);
+  }
+  console.log(`\ncompaction of one partition, ${n} rows in 2 files (median of 3):\n\n| merge | time |\n|---|---|`);
+  for (const [name, mined] of [['without patterns', false], ['with the miner (mine + merge)', true]] as const) {
+    const t: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const start = performance.now();
+      const select = mined ? await new PatternMiner(new PatternStore(join(dir, `patterns-${r}`))).mine(writer, 'p', 'logs', sources) : undefined;
+      await writer.merge('logs', sources, join(dir, `merged-${name.length}-${r}.parquet`), select);
+      t.push(performance.now() - start);
+    }
+    t.sort((a, b) => a - b);
+    console.log(`| ${name} | ${Math.round(t[1])} ms |`);
+  }
+  // The current hour's merged file merged again with one new rolling file: only the new rows are mined.
+  const merged = join(dir, 'merged-29-0.parquet');
+  const fresh = join(dir, 'fresh.parquet');
+  await writer.rows(`COPY (SELECT * FROM read_parquet('${sources[0]}') LIMIT 1000) TO '${fresh}' (FORMAT parquet)`);
+  const t: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now();
+    const select = await new PatternMiner(new PatternStore(join(dir, 'patterns-0'))).mine(writer, 'p', 'logs', [merged, fresh]);
+    await writer.merge('logs', [merged, fresh], join(dir, `again-${r}.parquet`), select);
+    t.push(performance.now() - start);
+  }
+  t.sort((a, b) => a - b);
+  console.log(`| with the miner, the merged file + 1,000 new rows | ${Math.round(t[1])} ms |`);
+  writer.close();
   rmSync(dir, { recursive: true, force: true });
 }

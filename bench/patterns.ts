@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   for (const [name, predicted] of rows) console.log(`| ${name} | ${new Set(predicted).size} | ${groupingAccuracy(predicted, truth).toFixed(3)} |`);
   if (process.argv.includes('--query')) {
     console.log('');
-    await (await import('./patterns-query.js')).queryCost();
+    const cost = await import('./patterns-query.js');
+    await cost.queryCost();
+    await cost.compactionCost();
   }
 }
 

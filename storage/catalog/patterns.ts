@@ -135,7 +135,10 @@ export class PatternMiner {
       `CREATE OR REPLACE TEMP TABLE _pattern_members AS SELECT e.masked AS masked, e.id AS id FROM (SELECT unnest(from_json($1::JSON, '[{"masked":"VARCHAR","id":"VARCHAR"}]')) AS e)`,
       [JSON.stringify(assigned)],
     );
-    const lookup = `(SELECT m.id FROM _pattern_members m WHERE m.masked = ${masked})`;
-    return hasColumn ? `* REPLACE (coalesce(pattern_id, ${lookup}) AS pattern_id)` : `*, ${lookup} AS pattern_id`;
+    // Only rows without an id are masked again (CASE runs its branch for those rows alone).
+    const lookup = (key: string) => `(SELECT m.id FROM _pattern_members m WHERE m.masked = ${key})`;
+    return hasColumn
+      ? `* REPLACE (coalesce(pattern_id, ${lookup(`CASE WHEN pattern_id IS NULL THEN ${masked} END`)}) AS pattern_id)`
+      : `*, ${lookup(masked)} AS pattern_id`;
   }
 }
