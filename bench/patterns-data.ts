@@ -1,6 +1,7 @@
 // Labelled log lines for the pattern miner's accuracy benchmark (bench/patterns.ts): messages generated from
-// known templates, so the ground truth ships with the code. Loghub's 2k samples are "freely available for
-// research purposes" only, which an Apache-2.0 repository cannot redistribute, so they are not used here.
+// known templates, so the ground truth ships with the code. Loghub's 2k samples are not used: its LICENSE
+// makes the datasets "freely available for research or academic work" (with citation and the notice in all
+// copies), which does not cover shipping them in an Apache-2.0 product for any use.
 //
 // The templates imitate the systems of the Loghub 2k set (HDFS, Hadoop, OpenSSH, Apache, Linux, Zookeeper,
 // Spark, a web service) and include the hard cases: variables that are words (user names, hosts, states),
