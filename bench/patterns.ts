@@ -8,8 +8,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Drain, miningOrder, type DrainOptions } from '../query/patterns/drain.js';
-import { templateOf } from '../query/patterns/template.js';
+import { Drain, miningOrder, type DrainOptions } from '../core/patterns/drain.js';
+import { templateOf } from '../core/patterns/template.js';
 import { labelledLogs, type Labelled } from './patterns-data.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'patterns-2k.jsonl');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { PatternStore } from '../../storage/catalog/patterns.js';
-import { patternId } from './drain.js';
+import { patternId } from '../../core/patterns/drain.js';
 import { preparePatterns } from './lookup.js';
 
 async function connection() {

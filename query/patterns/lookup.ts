@@ -7,8 +7,8 @@
 import type { PatternStore } from '../../storage/catalog/patterns.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import type { QueryEngine, QueryHints, Relations, Scope, TimeWindow } from '../engine/engine.js';
-import { patternIdSql } from './drain.js';
-import { templateSql } from './template.js';
+import { patternIdSql } from '../../core/patterns/drain.js';
+import { templateSql } from '../../core/patterns/template.js';
 
 const MASKED = templateSql('message');
 

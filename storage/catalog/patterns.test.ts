@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../core/records.js';
-import { patternId } from '../../query/patterns/drain.js';
+import { patternId } from '../../core/patterns/drain.js';
 import { Compactor } from '../lake/compaction.js';
 import { encodeRow } from '../lake/encode.js';
 import { partitionDir, patternsDirOf } from '../lake/layout.js';

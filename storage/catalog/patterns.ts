@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
-import { Drain, miningOrder, type DrainOptions } from '../../query/patterns/drain.js';
-import { templateSql } from '../../query/patterns/template.js';
+import { Drain, miningOrder, type DrainOptions } from '../../core/patterns/drain.js';
+import { templateSql } from '../../core/patterns/template.js';
 import { sqlString, type ParquetWriter } from '../lake/parquet.js';
 
 export interface PatternRecord {
