@@ -116,6 +116,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/v1/ai/chat/stream', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ai:chat' }, body: () => ({ message: 'info logs', session_id: 'probe' }), reads: true, ok: 200 },
   { method: 'GET', path: '/v1/schema', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
   { method: 'GET', path: '/v1/gql/autocomplete?q=service%3A', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },
+  { method: 'GET', path: '/v1/patterns', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, reads: true, ok: 200 },
   { method: 'GET', path: '/v1/alerts', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'alerts:read' }, ok: 200 },
   { method: 'POST', path: '/v1/replay/sessions', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'ingest:write' }, body: () => ({ session_id: 'probe-session' }), ok: 201 },
   { method: 'GET', path: '/v1/replay/sessions', surface: 'goodlogs', key: { family: 'goodlogs', scope: 'data:read' }, ok: 200 },

@@ -85,6 +85,15 @@ describe('patterns mined by compaction', () => {
     // Rows not compacted yet whose masked template was mined take its pattern at query time.
     await ingest(['Worker pool bravo started on port 83']);
     expect((await gql(`pattern_id:${id} | count`)).body.data.results[0].value).toBe(4);
+    // The saved patterns, all time: what compaction mined (the rows it merged).
+    const saved = await t.request('GET', '/v1/patterns?limit=50', { token: t.bootstrap.keys.goodlogs_secret });
+    expect(saved.json().patterns).toContainEqual({ id, template: 'Worker pool <*> started on port <*>', count: 3, first_seen: expect.any(String), last_seen: expect.any(String), sample: 'Worker pool alpha started on port 80' });
+    // A key held to staging reads the patterns of its own logs (none here), never the saved ones of every environment.
+    const staging = (await t.meta.createKey({ org_id: 'default', project_id: 'default', family: 'goodlogs', kind: 'secret', scopes: ['data:read'], environments: ['staging'], region: 'eu', name: 's' })).secret;
+    expect((await t.request('GET', '/v1/patterns', { token: staging })).json()).toEqual({ patterns: [], total: 0 });
+    const production = (await t.meta.createKey({ org_id: 'default', project_id: 'default', family: 'goodlogs', kind: 'secret', scopes: ['data:read'], environments: ['production'], region: 'eu', name: 'p' })).secret;
+    expect((await t.request('GET', '/v1/patterns', { token: production })).json().patterns)
+      .toContainEqual({ id, template: 'Worker pool <*> started on port <*>', count: 4, first_seen: expect.any(String), last_seen: expect.any(String), sample: 'Worker pool alpha started on port 80' });
     // The whole lake's view: every pattern, most common first.
     const all = (await gql('patterns')).body.data.results as { template: string; count: number }[];
     expect(all.map((p) => [p.template, p.count]).slice(0, 2)).toEqual([['Connection timeout to db-<*> after <*>s', 6], ['Worker pool <*> started on port <*>', 4]]);

@@ -66,7 +66,7 @@ describe('PatternMiner in compaction', () => {
     ]);
     // Timestamps are minute `i % 60` of row id n * 100 + i: file 1 holds minutes 40-42, file 2 minutes 20-21.
     expect(store.list('p')).toEqual([
-      { id: worker, template: 'Worker pool <*> started on port <*>', count: 3, first_seen: '2026-06-15T11:20:00.000Z', last_seen: '2026-06-15T11:41:00.000Z', sample: 'Worker pool alpha started on port 80' },
+      { id: worker, template: 'Worker pool <*> started on port <*>', count: 3, first_seen: '2026-06-15T11:20:00.000Z', last_seen: '2026-06-15T11:41:00.000Z', sample: 'Worker pool charlie started on port 82' },
       { id: patternId('Cache warmed'), template: 'Cache warmed', count: 2, first_seen: '2026-06-15T11:21:00.000Z', last_seen: '2026-06-15T11:42:00.000Z', sample: 'Cache warmed' },
     ]);
 

@@ -17,6 +17,7 @@ export interface PatternRecord {
   count: number;
   first_seen: string;
   last_seen: string;
+  /** The earliest message mined into it. */
   sample: string;
 }
 
@@ -123,7 +124,8 @@ export class PatternMiner {
       if (record) {
         record.template = template;
         record.count += item.count;
-        if (item.first < record.first_seen) record.first_seen = item.first;
+        // The sample is the earliest message, as in the GQL view.
+        if (item.first < record.first_seen) [record.first_seen, record.sample] = [item.first, item.sample];
         if (item.last > record.last_seen) record.last_seen = item.last;
       } else {
         records.set(id, { id, template, count: item.count, first_seen: item.first, last_seen: item.last, sample: item.sample });
