@@ -39,10 +39,10 @@ export async function queryCost(n = 200_000): Promise<void> {
   console.log(`${data.length} rows, ${(await c.runAndReadAll('SELECT count(DISTINCT message) FROM raw')).getRows()[0][0]} distinct messages\n\n| query | median of 3 | groups |\n|---|---|---|`);
   await time('count by message (no masking)', compacted, 'SELECT message, count(*) FROM logs GROUP BY 1');
   await time('count by masked template (regex per row)', compacted, `SELECT ${templateSql('message')}, count(*) FROM logs GROUP BY 1`);
-  await time('count by pattern_id, compacted rows', compacted, 'SELECT _pattern_id, count(*) FROM logs GROUP BY 1');
-  await time('count by pattern_id, rows not compacted', fresh, 'SELECT _pattern_id, count(*) FROM logs GROUP BY 1');
-  await time('count by pattern, compacted rows', compacted, 'SELECT _pattern, count(*) FROM logs GROUP BY 1');
-  await time('count by pattern, rows not compacted', fresh, 'SELECT _pattern, count(*) FROM logs GROUP BY 1');
+  await time('count by pattern_id, compacted rows', compacted, 'SELECT _pattern_id, count(*) FROM logs_patterned GROUP BY 1');
+  await time('count by pattern_id, rows not compacted', fresh, 'SELECT _pattern_id, count(*) FROM logs_patterned GROUP BY 1');
+  await time('count by pattern, compacted rows', compacted, 'SELECT _pattern, count(*) FROM logs_patterned GROUP BY 1');
+  await time('count by pattern, rows not compacted', fresh, 'SELECT _pattern, count(*) FROM logs_patterned GROUP BY 1');
   c.closeSync();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import type { ApiKey } from '../storage/meta/store.js';
 import type { QueryEngine, Relations, Scope } from './engine/engine.js';
-import { parseQuery, resolveField, runParsed, type Expr, type FieldRef, type Query, type QueryRequest, type QueryResult } from './language/index.js';
-import { isPatternField } from './language/fields.js';
+import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import { filterHas, readsPatterns } from './language/fields.js';
 import { withPatterns } from './patterns/lookup.js';
 
 /** What a key may read: its project, in its environments. */
@@ -14,31 +14,8 @@ export async function executeQuery(engine: QueryEngine, scope: Scope, request: Q
   return executeParsed(engine, scope, parseQuery(request));
 }
 
-/** Whether a field of the filter passes `test`. */
-function filterHas(e: Expr | null, test: (field: FieldRef) => boolean): boolean {
-  if (!e) return false;
-  switch (e.op) {
-    case 'and':
-    case 'or':
-      return e.args.some((a) => filterHas(a, test));
-    case 'not':
-      return filterHas(e.arg, test);
-    case 'text':
-      return false;
-    default:
-      return test(e.field);
-  }
-}
-
 /** Whether a filter reads property or resource maps (an engine hint: see QueryHints). */
 const readsMaps = (e: Expr | null) => filterHas(e, (field) => field.kind !== 'column');
-
-/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`), anywhere. */
-export function readsPatterns(q: Query): boolean {
-  const sortKeys = q.post.flatMap((s) => (s.type === 'sort' ? s.keys.map((k) => resolveField(k.key, q.source)) : []));
-  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? []), ...sortKeys];
-  return q.source === 'logs' && (filterHas(q.filter, isPatternField) || fields.some(isPatternField));
-}
 
 /** The relations a parsed query runs on: its source in its window, with the pattern views when it reads them. */
 export function withQueryRelations<T>(engine: QueryEngine, scope: Scope, q: Query, work: (rel: Relations) => Promise<T>): Promise<T> {

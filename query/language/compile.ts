@@ -3,7 +3,7 @@
 import { TABLE_SPECS } from '../../core/tables.js';
 import type { Aggregate, FieldRef, Query, SortDir } from './ast.js';
 import { columnSql, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
-import { fieldClass, hasProperties, resolveField, sameField } from './fields.js';
+import { fieldClass, hasProperties, relationOf, resolveField, sameField } from './fields.js';
 import { compileWhere, timeBucketSql } from './fragments.js';
 import { Params } from './params.js';
 import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
@@ -43,7 +43,7 @@ function compileSearch(q: Query, c: SqlContext): string {
   const dir = q.order === 'latest' ? 'DESC' : 'ASC';
   let order = [`timestamp ${dir}`, `id ${dir}`];
   // The row columns of section 14.1 shapes.
-  let sql = `SELECT ${TABLE_SPECS[q.source].row.join(', ')} FROM ${q.source}${whereSql(q, c)}`;
+  let sql = `SELECT ${TABLE_SPECS[q.source].row.join(', ')} FROM ${relationOf(q)}${whereSql(q, c)}`;
   let limited = false;
   let untrimmed: { n: number; order: string[] } | null = null;
   let sortedSinceLimit = false;
@@ -157,7 +157,7 @@ function compileAggregate(q: Query, agg: Aggregate, c: SqlContext): string {
   if (grouped) selects.push(`count(*) OVER () AS ${AGG.groups}`);
   let where = whereSql(q, c);
   if (value.present) where = where ? `${where} AND ${value.present}` : ` WHERE ${value.present}`;
-  let sql = `SELECT ${selects.join(', ')} FROM ${q.source}${where}`;
+  let sql = `SELECT ${selects.join(', ')} FROM ${relationOf(q)}${where}`;
   if (!grouped) return sql;
   sql += ` GROUP BY ${groups.join(', ')}`;
 

@@ -1,7 +1,7 @@
 // Field resolution (spec 2.2) and the class of every column (spec 10.1), per source.
 import { columnsOf, hasPropertyMaps, hasResource, TABLE_SPECS, type ColumnClass, type QuerySpec } from '../../core/tables.js';
-import type { FieldRef, Source } from './ast.js';
-import { PATTERN_ID_SQL, PATTERN_SQL } from '../patterns/lookup.js';
+import type { Expr, FieldRef, Query, Source } from './ast.js';
+import { PATTERN_ID_SQL, PATTERN_SQL, PATTERNED_LOGS } from '../patterns/lookup.js';
 
 export type FieldClass = ColumnClass | 'property' | 'resource';
 
@@ -48,9 +48,37 @@ export function derivedFields(source: Source): [name: string, cls: ColumnClass][
   return Object.entries(DERIVED[source] ?? {}).map(([name, d]) => [name, d.cls]);
 }
 
-/** Whether a query reads a row's pattern (its connection then needs the pattern views). */
+/** Whether a field is a row's pattern. */
 export function isPatternField(field: FieldRef): boolean {
   return field.kind === 'column' && (field.name === 'pattern' || field.name === 'pattern_id');
+}
+
+/** Whether a field of the filter passes `test`. */
+export function filterHas(e: Expr | null, test: (field: FieldRef) => boolean): boolean {
+  if (!e) return false;
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      return e.args.some((a) => filterHas(a, test));
+    case 'not':
+      return filterHas(e.arg, test);
+    case 'text':
+      return false;
+    default:
+      return test(e.field);
+  }
+}
+
+/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`), anywhere. */
+export function readsPatterns(q: Query): boolean {
+  const sortKeys = q.post.flatMap((s) => (s.type === 'sort' ? s.keys.map((k) => resolveField(k.key, q.source)) : []));
+  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? []), ...sortKeys];
+  return q.source === 'logs' && (filterHas(q.filter, isPatternField) || fields.some(isPatternField));
+}
+
+/** The relation a query's SQL reads: its source, or the logs with their patterns (query/patterns/lookup.ts). */
+export function relationOf(q: Query): string {
+  return readsPatterns(q) ? PATTERNED_LOGS : q.source;
 }
 
 /** The SQL of a derived column, or null for a stored one. */

@@ -1,9 +1,9 @@
 // A row's pattern at query time. Compacted rows carry the id compaction mined (`pattern_id`); a row no merge
 // has seen yet takes the pattern its masked template belongs to (the project's saved members), or, for a
 // masked template no miner has seen, the id it would start a pattern with. The template shown is the saved
-// pattern's, else the masked template itself. A query that reads patterns gets, on its connection, a `logs`
-// view with both as columns (`_pattern_id`, `_pattern`), joined from the project's pattern files
-// (storage/catalog/patterns.ts); only rows without a stored id are masked (a regex per row).
+// pattern's, else the masked template itself. A query that reads patterns reads `logs_patterned`, a view of
+// the engine's `logs` with both as columns (`_pattern_id`, `_pattern`), joined from the project's pattern
+// files (storage/catalog/patterns.ts); only rows without a stored id are masked (a regex per row).
 import type { PatternStore } from '../../storage/catalog/patterns.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import type { QueryEngine, QueryHints, Relations, Scope, TimeWindow } from '../engine/engine.js';
@@ -12,7 +12,10 @@ import { templateSql } from '../../core/patterns/template.js';
 
 const MASKED = templateSql('message');
 
-/** The SQL of a logs row's pattern id, and of its template (columns of the view `preparePatterns` makes). */
+/** The view of logs with their patterns, on a connection `preparePatterns` prepared. */
+export const PATTERNED_LOGS = 'logs_patterned';
+
+/** The SQL of a logs row's pattern id, and of its template (columns of PATTERNED_LOGS). */
 export const PATTERN_ID_SQL = '_pattern_id';
 export const PATTERN_SQL = '_pattern';
 
@@ -35,9 +38,9 @@ export function patternStoreOf(engine: QueryEngine): PatternStore | null {
 }
 
 /**
- * Defines `_patterns` and `_pattern_members` for `project` on the query's connection, and puts `logs` (the
- * engine's view, renamed `_logs_source`) behind a view that adds `_pattern_id` and `_pattern`. A lake older
- * than the stored column (no file in the window has it) reads it as NULL.
+ * Defines `_patterns` and `_pattern_members` for `project` on the query's connection, and PATTERNED_LOGS over
+ * the engine's `logs` by name (so it reads whatever files the engine's view holds, also after the engine
+ * re-makes it). A lake older than the stored column (no file in the window has it) reads it as NULL.
  */
 export async function preparePatterns(rel: Relations, store: PatternStore | null, project: string): Promise<void> {
   const files = store?.existing(project);
@@ -47,11 +50,9 @@ export async function preparePatterns(rel: Relations, store: PatternStore | null
   const column = Number(has.n) > 0 ? 'pattern_id' : 'CAST(NULL AS VARCHAR)';
   const stored = column === 'pattern_id' ? 'b.pattern_id' : column;
   const id = `coalesce(${stored}, m.id, ${patternIdSql('b._masked')})`;
-  await rel.all('DROP VIEW IF EXISTS _logs_source');
-  await rel.all('ALTER VIEW logs RENAME TO _logs_source');
   await rel.all(
-    `CREATE TEMP VIEW logs AS SELECT b.* EXCLUDE (_masked), ${id} AS _pattern_id, coalesce(p.template, b._masked, ${templateSql('b.message')}) AS _pattern
-     FROM (SELECT *, CASE WHEN ${column} IS NULL THEN ${MASKED} END AS _masked FROM _logs_source) b
+    `CREATE OR REPLACE TEMP VIEW ${PATTERNED_LOGS} AS SELECT b.* EXCLUDE (_masked), ${id} AS _pattern_id, coalesce(p.template, b._masked, ${templateSql('b.message')}) AS _pattern
+     FROM (SELECT *, CASE WHEN ${column} IS NULL THEN ${MASKED} END AS _masked FROM logs) b
      LEFT JOIN _pattern_members m ON m.masked = b._masked
      LEFT JOIN _patterns p ON p.id = ${id}`,
   );

@@ -9,7 +9,7 @@ import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../serv
 import type { Relations } from '../../engine/engine.js';
 import { scopeOf } from '../../execute.js';
 import { toIso } from '../../language/values.js';
-import { PATTERN_ID_SQL, PATTERN_SQL, withPatterns } from '../../patterns/lookup.js';
+import { PATTERN_ID_SQL, PATTERN_SQL, PATTERNED_LOGS, withPatterns } from '../../patterns/lookup.js';
 import type { NlProvider } from '../../nl/provider.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 
@@ -76,14 +76,14 @@ export function summarize(f: Facts, now: Date): string {
 
 async function gather(rel: Relations, id: string, now: Date): Promise<Facts | null> {
   const [row] = await rel.all(
-    `SELECT id, timestamp, severity, service, message, trace_id, ${PATTERN_ID_SQL} AS pattern_id, ${PATTERN_SQL} AS pattern FROM logs WHERE id = $1 LIMIT 1`, [id]);
+    `SELECT id, timestamp, severity, service, message, trace_id, ${PATTERN_ID_SQL} AS pattern_id, ${PATTERN_SQL} AS pattern FROM ${PATTERNED_LOGS} WHERE id = $1 LIMIT 1`, [id]);
   if (!row) return null;
   const log = { ...logOf(row), trace_id: (row.trace_id as string | null) || null };
   const template = String(row.pattern);
   const patternId = String(row.pattern_id);
   const t = now.getTime();
   // $1 is the pattern id: compacted rows compare their stored id, the others their message's pattern.
-  const similar = `FROM logs WHERE ${PATTERN_ID_SQL} = $1`;
+  const similar = `FROM ${PATTERNED_LOGS} WHERE ${PATTERN_ID_SQL} = $1`;
   const [counts] = await rel.all(
     `SELECT count(*) FILTER (WHERE timestamp > $2) AS last_hour, count(*) FILTER (WHERE timestamp > $3 AND timestamp <= $2) AS previous_hour,
             count(*) FILTER (WHERE timestamp > $4) AS last_day, min(timestamp) AS first_seen, max(timestamp) AS last_seen ${similar}`,
