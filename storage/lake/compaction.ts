@@ -2,17 +2,12 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync, readdirSync } from
 import { basename, join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import type { Table } from '../../core/records.js';
 import { hourKey, partitionDir } from './layout.js';
 import { rollForward, tempPathOf, type LakeFile, type LakeManifest } from './manifest.js';
 import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
-import type { Table } from '../../core/records.js';
-
-/** Mines a partition's new rows before its merge; returns the merge's column list (storage/catalog/patterns.ts). */
-export interface MergeHook {
-  mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined>;
-}
 
 export interface CompactionOptions {
   lakeDir: string;
@@ -27,8 +22,11 @@ export interface CompactionOptions {
   lease?: Lease;
   /** Tidies what dead processes left in a shared lake, before each round. */
   tidy?: (retiredDir: string) => Promise<void>;
-  /** Log patterns: the merged file stores each row's pattern id. */
-  patterns?: MergeHook;
+  /**
+   * Log patterns (storage/catalog/patterns.ts): mines a partition's new rows before its merge and returns the
+   * merge's column list, so that the merged file stores each row's pattern id.
+   */
+  patterns?: { mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> };
 }
 
 /**

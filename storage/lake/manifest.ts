@@ -1,8 +1,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { patternsDirOf } from './layout.js';
 import type { Table } from '../../core/records.js';
 import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
-import { patternsDirOf } from './layout.js';
 
 export interface LakeFile {
   /** Relative to the lake directory. */
@@ -181,13 +181,15 @@ export class Manifest implements LakeManifest {
     renameSync(tmp, join(this.dir, 'snapshot.json'));
   }
 
-  /** Parquet files (and temp files) under the lake that no entry names: leftovers of a crash. The log patterns are no files of it. */
+  /** Parquet files (and temp files) under the lake that no entry names: leftovers of a crash. */
   private removeOrphans(): void {
     const walk = (dir: string): void => {
+      // The log patterns are no files of the lake.
+      if (dir === patternsDirOf(this.lakeDir)) return;
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) {
-          if (full !== this.dir && full !== patternsDirOf(this.lakeDir)) walk(full);
+          if (full !== this.dir) walk(full);
         } else if (!this.files.has(relative(this.lakeDir, full))) {
           rmSync(full, { force: true });
         }

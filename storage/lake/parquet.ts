@@ -31,6 +31,11 @@ export class ParquetWriter {
     return new ParquetWriter(conn);
   }
 
+  /** Other work on the same connection (the pattern miner's reads before a merge, and its temp tables). */
+  async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
+  }
+
   /**
    * Staged NDJSON (the encoder's rows) → one ZSTD Parquet file; returns the row count. Not sorted: these
    * are the small rolling files of one flush, sorting them was a third of the writer's time, and
@@ -50,11 +55,6 @@ export class ParquetWriter {
       `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
-  }
-
-  /** Other work on the same connection (the pattern miner's reads before a merge, and its temp tables). */
-  async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-    return (await this.conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   close(): void {
