@@ -11,6 +11,7 @@ import { metaStoreOf } from '../storage/meta/open.js';
 import type { MetaStore } from '../storage/meta/store.js';
 import { bootstrap, type BootstrapInfo } from '../storage/meta/bootstrap.js';
 import { QueryEngine } from '../query/engine/engine.js';
+import { usePatternStore } from '../query/patterns/lookup.js';
 import { registerQueryRoutes } from '../query/routes.js';
 import { posthogViewsPlugin } from '../query/routes/posthog/views.js';
 import { gqlNlPlugin } from '../query/routes/nl.js';
@@ -86,6 +87,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
       })
     : null;
   await engine?.start();
+  if (engine) usePatternStore(engine, storage.patterns);
 
   const http = createHttpServer({ bodyLimit: config.http.body_limit_bytes, logger });
   const ingested = new RateMeter();

@@ -1,6 +1,8 @@
 import type { ApiKey } from '../storage/meta/store.js';
-import type { QueryEngine, Scope } from './engine/engine.js';
+import type { QueryEngine, Relations, Scope } from './engine/engine.js';
 import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import { filterHas, readsPatterns } from './language/fields.js';
+import { withPatterns } from './patterns/lookup.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -13,22 +15,15 @@ export async function executeQuery(engine: QueryEngine, scope: Scope, request: Q
 }
 
 /** Whether a filter reads property or resource maps (an engine hint: see QueryHints). */
-function readsMaps(e: Expr | null): boolean {
-  if (!e) return false;
-  switch (e.op) {
-    case 'and':
-    case 'or':
-      return e.args.some(readsMaps);
-    case 'not':
-      return readsMaps(e.arg);
-    case 'text':
-      return false;
-    default:
-      return e.field.kind !== 'column';
-  }
+const readsMaps = (e: Expr | null) => filterHas(e, (field) => field.kind !== 'column');
+
+/** The relations a parsed query runs on: its source in its window, with the pattern views when it reads them. */
+export function withQueryRelations<T>(engine: QueryEngine, scope: Scope, q: Query, work: (rel: Relations) => Promise<T>): Promise<T> {
+  const hints = { filterReadsMaps: readsMaps(q.filter) };
+  return readsPatterns(q) ? withPatterns(engine, scope, q.time, work, hints) : engine.withRelations(scope, [q.source], q.time, work, hints);
 }
 
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work, { filterReadsMaps: readsMaps(q.filter) }), query);
+  return runParsed((q, work) => withQueryRelations(engine, scope, q, work), query);
 }

@@ -2,6 +2,7 @@ import type { Scope, QueryEngine } from './engine/engine.js';
 import { compileQuery, resolveField, shapeResult, type FieldInfo, type Query, type SchemaProvider, type Source, type ValueInfo } from './language/index.js';
 import type { SchemaCatalog } from '../storage/catalog/catalog.js';
 import type { Table } from '../core/records.js';
+import { withQueryRelations } from './execute.js';
 
 const VALUE_WINDOW_MS = 24 * 3600 * 1000;
 const TOP_VALUES = 20;
@@ -32,7 +33,7 @@ export function schemaProvider(engine: QueryEngine, catalog: SchemaCatalog, scop
         order: 'latest',
       };
       const compiled = compileQuery(query);
-      const rows = await engine.withRelations(scope, [source], query.time, (rel) => rel.all(compiled.sql, compiled.params));
+      const rows = await withQueryRelations(engine, scope, query, (rel) => rel.all(compiled.sql, compiled.params));
       const result = shapeResult(query, rows);
       if (result.dialect !== 'gql' || result.body.data.mode !== 'aggregate') return [];
       return result.body.data.results

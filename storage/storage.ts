@@ -12,6 +12,7 @@ import { KvLease } from './lake/lease.js';
 import { JetStreamBus } from './bus/jetstream.js';
 import { ManifestReader } from './lake/manifest-reader.js';
 import { ParquetWriter } from './lake/parquet.js';
+import { patternsDirOf } from './lake/layout.js';
 import { Writer } from './writer/writer.js';
 import { deadLetterDirOf } from './dead-letters/dead-letters.js';
 import { Compactor } from './lake/compaction.js';
@@ -19,6 +20,7 @@ import type { SchemaCatalog } from './catalog/catalog.js';
 import { openCatalog } from './catalog/kv-catalog.js';
 import { CatalogUpdater } from './catalog/updater.js';
 import { StatsReader } from './catalog/stats.js';
+import { PatternMiner, PatternStore } from './catalog/patterns.js';
 
 /** How often a reading process looks for the writer's commits while a live tail listens. */
 const READER_POLL_MS = 250;
@@ -38,6 +40,8 @@ export interface Storage {
   index: LakeIndex | null;
   /** The discovered schema; kept up to date by the writer's process, readable in any. */
   catalog: SchemaCatalog;
+  /** Log patterns per project: mined by compaction, read by queries (`count by pattern`, `| patterns`). */
+  patterns: PatternStore;
   /**
    * Tells listeners of every file the writer commits, as it commits it (the live tail listens). Only the
    * process that writes the lake hears anything.
@@ -62,6 +66,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
   let lake: Storage['lake'] = null;
   let parquet: ParquetWriter | null = null;
   const catalog = await openCatalog(config, dataDir);
+  const patterns = new PatternStore(patternsDirOf(lakeDir));
   let updater: CatalogUpdater | null = null;
   const listeners = new Set<(files: LakeFile[]) => void>();
   const tell = (files: LakeFile[]) => {
@@ -104,7 +109,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       const upkeep = shared && bucket
         ? { lease: new KvLease(bucket, 'lease.upkeep', `${hostname()}:${process.pid}:${randomUUID()}`, 3 * c.interval_ms), tidy: (retired: string) => shared.tidy(retired) }
         : {};
-      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, ...upkeep }, logger.child({ component: 'compaction' }));
+      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, patterns: new PatternMiner(patterns), ...upkeep }, logger.child({ component: 'compaction' }));
       compactor.start();
     }
     lake = { manifest, writer, compactor };
@@ -131,6 +136,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
     index,
     catalog,
     manifestWaiting: () => shared?.waiting ?? null,
+    patterns,
     onCommitted(listener) {
       listeners.add(listener);
       watch();

@@ -271,6 +271,20 @@ describe.skipIf(!haveChromium)('the explorer in Chromium', () => {
     await expect.poll(() => rows().count()).toBe(WARN + ERRORS);
   });
 
+  it('lists the patterns of the search\'s logs, and clicks through to a pattern\'s logs', async () => {
+    // The search is still service:billing: its patterns only.
+    await page.getByTestId('nav-patterns').click();
+    await page.getByTestId('patterns-table').waitFor();
+    const patterns = page.getByTestId('pattern-row');
+    expect(await patterns.count()).toBe(2);
+    expect(await patterns.nth(0).textContent()).toMatch(/^retrying charge <\*>7.*retrying charge \d$/);
+    expect(await patterns.nth(1).textContent()).toContain('Payment failed: card_declined3');
+    await page.screenshot({ path: join(SHOTS, 'patterns.png') });
+    await patterns.nth(0).getByRole('button').click();
+    await expect.poll(() => page.getByTestId('query-input').inputValue()).toMatch(/^pattern_id:[0-9a-f]{16}$/);
+    await expect.poll(() => rows().count()).toBe(WARN);
+  });
+
   it('creates an alert from the current query and lists it', async () => {
     await search('service:billing severity:error');
     await expect.poll(() => rows().count()).toBe(ERRORS);

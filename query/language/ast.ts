@@ -44,6 +44,8 @@ export type Aggregate = {
   func: AggFunc;
   field: FieldRef | null; p?: number;   // p in (0,1) for percentile: p50 -> 0.5
   groupBy: FieldRef[];                  // result keys = FieldRef.written
+  /** GQL `| patterns` (loglake): a count by pattern_id whose rows also hold the template, first/last seen, a sample. */
+  view?: 'patterns';
 };
 
 export type SortDir = 'asc' | 'desc';

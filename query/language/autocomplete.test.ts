@@ -39,6 +39,11 @@ describe('autocomplete', () => {
     expect((await ac('level:error | co')).context).toMatchObject({ kind: 'stage', prefix: 'co', replace: { start: 14, end: 16 } });
   });
 
+  it('offers the patterns stage and the pattern fields of logs', async () => {
+    expect(texts(await ac('level:error | pat'))).toEqual(['patterns', 'pattern', 'pattern_id']);
+    expect(texts(await ac('count by pat'))).toEqual(['pattern', 'pattern_id']);
+  });
+
   it('finds operators after a field and values after an operator', async () => {
     expect((await ac('severity ')).context.kind).toBe('operator');
     expect((await ac('plan ')).context.kind).toBe('operator');

@@ -4,7 +4,7 @@ import { SEVERITIES } from '../../core/tables.js';
 import type { Source } from './ast.js';
 import { echoQuery, type FilterEcho } from './echo.js';
 import { QueryError, type QueryErrorBody } from './errors.js';
-import { COLUMNS, resolveField } from './fields.js';
+import { COLUMNS, derivedFields, resolveField } from './fields.js';
 import { isGqlReserved, parseGql, SOURCES } from './gql.js';
 import { isFieldToken, Scanner } from './lexer.js';
 
@@ -46,7 +46,7 @@ const VALUE_AFTER: Record<string, ContextKind> = { ...SCOPE_VALUE, timeslice: 'd
 const FIELD_LIST_WORDS = new Set(['by', 'fields', 'select', 'sort', 'where', 'and', 'or', 'not', 'distinct',
   'count_distinct', 'sum', 'avg', 'min', 'max']);
 const STAGES = ['where', 'count', 'count by', 'count_distinct', 'sum', 'avg', 'min', 'max', 'p50', 'p95', 'p99',
-  'top', 'sort', 'limit', 'fields', 'timeslice', 'from:', 'last', 'since', 'until'];
+  'top', 'sort', 'limit', 'fields', 'timeslice', 'patterns', 'from:', 'last', 'since', 'until'];
 const OPERATORS: [string, string][] = [[':', 'equals (glob with *)'], ['=', 'equals'], ['!=', 'not equal'],
   ['~', 'contains'], ['!~', 'does not contain'], ['>', 'greater than'], ['>=', 'at least'], ['<', 'less than'],
   ['<=', 'at most'], ['@', 'full-text words'], ['in', 'one of (…)'], ['is', 'is [not] null']];
@@ -153,6 +153,9 @@ function fieldSuggestions(source: Source, discovered: FieldInfo[], prefix: strin
     for (const text of [name, ...(def.aliases ?? [])]) {
       if (startsWith(text, prefix)) out.push({ text, description: text === name ? `${def.cls} column` : `alias of ${name}`, kind: 'field' });
     }
+  }
+  for (const [name, cls] of derivedFields(source)) {
+    if (startsWith(name, prefix)) out.push({ text: name, description: `${cls}, from the message's pattern`, kind: 'field' });
   }
   const known = new Set(out.map((s) => s.text));
   for (const f of [...discovered].sort((a, b) => b.volume - a.volume)) {

@@ -3,10 +3,11 @@
 import { TABLE_SPECS } from '../../core/tables.js';
 import type { Aggregate, FieldRef, Query, SortDir } from './ast.js';
 import { columnSql, presentSql, propertySql, resourceSql, type SqlContext } from './compile-filter.js';
-import { fieldClass, hasProperties, resolveField, sameField } from './fields.js';
+import { fieldClass, hasProperties, relationOf, resolveField, sameField } from './fields.js';
 import { compileWhere, timeBucketSql } from './fragments.js';
 import { Params } from './params.js';
 import { AGG, AGGREGATE_ROW_CAP, searchPlan } from './pipeline.js';
+import { PATTERN_SQL } from '../patterns/lookup.js';
 
 export interface CompiledQuery { sql: string; params: unknown[] }
 
@@ -42,7 +43,7 @@ function compileSearch(q: Query, c: SqlContext): string {
   const dir = q.order === 'latest' ? 'DESC' : 'ASC';
   let order = [`timestamp ${dir}`, `id ${dir}`];
   // The row columns of section 14.1 shapes.
-  let sql = `SELECT ${TABLE_SPECS[q.source].row.join(', ')} FROM ${q.source}${whereSql(q, c)}`;
+  let sql = `SELECT ${TABLE_SPECS[q.source].row.join(', ')} FROM ${relationOf(q)}${whereSql(q, c)}`;
   let limited = false;
   let untrimmed: { n: number; order: string[] } | null = null;
   let sortedSinceLimit = false;
@@ -150,10 +151,13 @@ function compileAggregate(q: Query, agg: Aggregate, c: SqlContext): string {
     groups.unshift(AGG.time);
   }
   selects.push(`${value.expr} AS ${AGG.value}`);
+  if (agg.view === 'patterns') {
+    selects.push(`any_value(${PATTERN_SQL}) AS ${AGG.template}`, `min(timestamp) AS ${AGG.firstSeen}`, `max(timestamp) AS ${AGG.lastSeen}`, `arg_min(message, timestamp) AS ${AGG.sample}`);
+  }
   if (grouped) selects.push(`count(*) OVER () AS ${AGG.groups}`);
   let where = whereSql(q, c);
   if (value.present) where = where ? `${where} AND ${value.present}` : ` WHERE ${value.present}`;
-  let sql = `SELECT ${selects.join(', ')} FROM ${q.source}${where}`;
+  let sql = `SELECT ${selects.join(', ')} FROM ${relationOf(q)}${where}`;
   if (!grouped) return sql;
   sql += ` GROUP BY ${groups.join(', ')}`;
 

@@ -1,7 +1,7 @@
 // Field resolution (spec 2.2) and the class of every column (spec 10.1), per source.
 import { columnsOf, hasPropertyMaps, hasResource, TABLE_SPECS, type ColumnClass, type QuerySpec } from '../../core/tables.js';
-import type { FieldRef, Source } from './ast.js';
-import { templateSql } from '../patterns/template.js';
+import type { Expr, FieldRef, Query, Source } from './ast.js';
+import { PATTERN_ID_SQL, PATTERN_SQL, PATTERNED_LOGS } from '../patterns/lookup.js';
 
 export type FieldClass = ColumnClass | 'property' | 'resource';
 
@@ -36,12 +36,50 @@ function buildLookup(cols: Record<string, QuerySpec>): Map<string, string> {
 
 /**
  * Fields computed from stored columns: filterable and groupable like a column (`count by pattern`), never part
- * of a row. `pattern` is the message's template (query/patterns/template.ts); a property of that name is
- * `properties.pattern`.
+ * of a row. `pattern` is the template of the message's mined pattern and `pattern_id` its id
+ * (query/patterns/lookup.ts); a property of either name is `properties.pattern`.
  */
 const DERIVED: Partial<Record<Source, Record<string, { cls: ColumnClass; sql: string }>>> = {
-  logs: { pattern: { cls: 'text', sql: templateSql('message') } },
+  logs: { pattern: { cls: 'text', sql: PATTERN_SQL }, pattern_id: { cls: 'identifier', sql: PATTERN_ID_SQL } },
 };
+
+/** The source's derived fields with their classes. */
+export function derivedFields(source: Source): [name: string, cls: ColumnClass][] {
+  return Object.entries(DERIVED[source] ?? {}).map(([name, d]) => [name, d.cls]);
+}
+
+/** Whether a field is a row's pattern. */
+export function isPatternField(field: FieldRef): boolean {
+  return field.kind === 'column' && (field.name === 'pattern' || field.name === 'pattern_id');
+}
+
+/** Whether a field of the filter passes `test`. */
+export function filterHas(e: Expr | null, test: (field: FieldRef) => boolean): boolean {
+  if (!e) return false;
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      return e.args.some((a) => filterHas(a, test));
+    case 'not':
+      return filterHas(e.arg, test);
+    case 'text':
+      return false;
+    default:
+      return test(e.field);
+  }
+}
+
+/** Whether the query reads a row's pattern (`pattern`, `pattern_id`, `| patterns`), anywhere. */
+export function readsPatterns(q: Query): boolean {
+  const sortKeys = q.post.flatMap((s) => (s.type === 'sort' ? s.keys.map((k) => resolveField(k.key, q.source)) : []));
+  const fields = [...(q.aggregate?.groupBy ?? []), ...(q.aggregate?.field ? [q.aggregate.field] : []), ...(q.fields ?? []), ...sortKeys];
+  return q.source === 'logs' && (filterHas(q.filter, isPatternField) || fields.some(isPatternField));
+}
+
+/** The relation a query's SQL reads: its source, or the logs with their patterns (query/patterns/lookup.ts). */
+export function relationOf(q: Query): string {
+  return readsPatterns(q) ? PATTERNED_LOGS : q.source;
+}
 
 /** The SQL of a derived column, or null for a stored one. */
 export function derivedSql(name: string, source: Source): string | null {

@@ -39,7 +39,7 @@ type Scope = 'from' | 'last' | 'since' | 'until';
 type Located<T> = { value: T; start: number; end: number };
 
 interface PendingAgg {
-  func: AggFunc; p?: number; field: FieldTok | null; by: FieldTok[]; start: number; end: number;
+  func: AggFunc; p?: number; field: FieldTok | null; by: FieldTok[]; start: number; end: number; view?: 'patterns';
 }
 
 interface PendingSort { key: FieldTok; dir: SortDir }
@@ -98,6 +98,7 @@ class GqlParser {
     if (t.kind !== 'word') { this.filterSegment(); return; }
     const w = t.text.toLowerCase();
     if (isAggHead(w)) this.aggStage();
+    else if (w === 'patterns' && this.aloneInSegment()) this.patternsStage();
     else if (w === 'where') {
       this.s.next();
       const next = this.s.peek();
@@ -386,6 +387,27 @@ class GqlParser {
     this.endOfStage();
   }
 
+  /** Whether the word under the cursor is its segment's only token (`patterns` is a stage only alone). */
+  private aloneInSegment(): boolean {
+    const save = this.s.pos;
+    try {
+      this.s.next();
+      const t = this.s.next();
+      return t.kind === 'eof' || t.kind === '|';
+    } finally {
+      this.s.pos = save;
+    }
+  }
+
+  /** `| patterns` (loglake): the logs' patterns, an aggregate stage of its own (a count by pattern_id). */
+  private patternsStage(): void {
+    const head = this.s.next();
+    if (this.agg) this.err(head, 'Only one aggregate stage is allowed', ['|', 'end']);
+    if (this.timeslice) this.err(head, "'timeslice' cannot be combined with 'patterns'", ['|', 'end']);
+    if (this.firstPost) this.err(this.firstPost, `'${this.firstPost.text}' cannot come before the aggregate stage`, ['stage']);
+    this.agg = { func: 'count', field: null, by: [{ text: 'pattern_id', start: head.start, end: head.end }], start: head.start, end: head.end, view: 'patterns' };
+  }
+
   private endOfStage(): void {
     const t = this.s.peek();
     if (t.kind !== 'eof' && t.kind !== '|') this.err(t, `Unexpected ${describeTok(t)}; expected '|' or end of query`, ['|', 'end']);
@@ -474,6 +496,7 @@ class GqlParser {
       this.err({ kind: 'word', text: v.literal.text, start: v.start, end: v.end }, `Invalid duration '${v.literal.text}'`, ['duration']);
     }
     if (this.topTok) this.err(t, "'timeslice' cannot be combined with 'top'", ['stage']);
+    if (this.agg?.view) this.err(t, `'${t.text}' cannot be combined with 'patterns'`, ['stage']);
     if (!this.agg && this.firstPost) {
       this.err(this.firstPost, `'${this.firstPost.text}' cannot come before '${t.text}'`, ['stage']);
     }
@@ -538,6 +561,10 @@ class GqlParser {
     }
     const out: Aggregate = { func: a.func, field, groupBy: a.by.map((f) => resolveField(f.text, source)) };
     if (a.p !== undefined) out.p = a.p;
+    if (a.view) {
+      if (source !== 'logs') throw errorAt('VALIDATION_QUERY_INVALID', { start: a.start, end: a.end }, "'patterns' reads logs only", { dialect: 'gql', found: 'patterns' }, ['stage']);
+      out.view = a.view;
+    }
     return out;
   }
 

@@ -34,4 +34,9 @@ export const AGG = {
   key: (i: number) => `_k${i}`,
   typedKey: (i: number, t: 's' | 'n' | 'b') => `_k${i}${t}`,
   total: '_total',
+  /** `| patterns`: the group's first and last timestamps, a message and the pattern's template. */
+  firstSeen: '_first_seen',
+  lastSeen: '_last_seen',
+  sample: '_sample',
+  template: '_template',
 } as const;

@@ -159,6 +159,9 @@ export function aggregateData(q: Query, raw: Raw[]): AggregateData {
   const agg = q.aggregate!;
   const grouped = agg.groupBy.length > 0 || q.timeslice !== null;
   const results = raw.map((r) => {
+    if (agg.view === 'patterns') {
+      return { pattern_id: toText(r[AGG.key(0)]), template: toText(r[AGG.template]), count: toNumber(r[AGG.value]), first_seen: toIso(r[AGG.firstSeen]), last_seen: toIso(r[AGG.lastSeen]), sample: toText(r[AGG.sample]) };
+    }
     const row: Row = {};
     if (q.timeslice) row.time = toIso(r[AGG.time]);
     agg.groupBy.forEach((f, i) => { row[f.written] = groupValue(r, f, i, q.source); });

@@ -15,6 +15,7 @@ import type { Scope } from '../engine/engine.js';
 import { schemaProvider } from '../schema-provider.js';
 import { dashboardAuth } from '../../server/admin/dashboard-auth.js';
 import { membersOf } from './members.js';
+import { patternStoreOf } from '../patterns/lookup.js';
 
 export interface QueryRouteDeps {
   engine: QueryEngine;
@@ -33,6 +34,9 @@ const single = z.object({ q: z.string(), source });
 /** The dashboard twin pages a search with the keyset cursor of spec 12.3: a previous answer's `next_cursor`. */
 const dashboardSingle = single.extend({ cursorTS: z.string().optional(), cursorID: z.string().optional() });
 const batch = z.object({ queries: z.array(z.union([z.string(), single])).min(1).max(10) });
+/** How far back a key held to environments looks for its patterns. */
+const OWN_PATTERNS_DAYS = 30;
+const patternList = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 const completion = z.object({ q: z.string().default(''), cursor: z.coerce.number().int().min(0).optional(), source });
 
 /** A query error is the section-15 object; anything else from storage is an internal error that names no SQL. */
@@ -88,6 +92,20 @@ export function goodlogsQueryPlugin(deps: QueryRouteDeps) {
     };
     app.get('/v1/gql/autocomplete', { onRequest: auth }, (request: FastifyRequest) => complete(request, scopeOf(request.apiKey!)));
     app.get('/api/orgs/:org/projects/:project/gql/autocomplete', { onRequest: dashboard }, (request: FastifyRequest) => complete(request, dashboardScope(request)));
+
+    // The project's patterns as compaction saved them (all time; `| patterns` counts a window's logs). The
+    // saved ones are of every environment: a key held to some reads its patterns from its own logs instead.
+    app.get('/v1/patterns', { onRequest: auth }, async (request: FastifyRequest) => {
+      const { limit } = bodyOf(patternList, request.query, 'patterns');
+      const scope = scopeOf(request.apiKey!);
+      if (scope.environments === null) {
+        const saved = patternStoreOf(deps.engine)?.list(scope.project) ?? [];
+        return { patterns: saved.slice(0, limit), total: saved.length };
+      }
+      const { body } = await executeQuery(deps.engine, scope, { dialect: 'gql', text: `patterns | limit ${limit} | last ${OWN_PATTERNS_DAYS}d`, now: deps.now() });
+      const data = (body as { data: { results: Record<string, unknown>[]; total_groups: number } }).data;
+      return { patterns: data.results.map(({ pattern_id, ...rest }) => ({ id: pattern_id, ...rest })), total: data.total_groups };
+    });
 
     app.post('/v1/gql', { onRequest: auth }, async (request: FastifyRequest, reply: FastifyReply) => {
       const { queries } = bodyOf(batch, request.body, 'batch');

@@ -11,6 +11,7 @@ import { goodlogsErrorHandler } from '../../server/goodlogs.js';
 import type { QueryEngine } from '../engine/engine.js';
 import { parseQuery, QueryError, runParsed, type GqlBody, type Query } from '../language/index.js';
 import { toCursorTs } from '../language/values.js';
+import { withQueryRelations } from '../execute.js';
 import { membersOf } from './members.js';
 
 export interface TailDeps {
@@ -76,7 +77,7 @@ export function tailPlugin(deps: TailDeps) {
             again = false;
             // The raw rows give the cursor its full microsecond timestamp; shaped rows carry milliseconds.
             let raw: Record<string, unknown>[] = [];
-            const result = await runParsed((q, work) => deps.engine.withRelations(scope, [q.source], q.time, async (rel) => (raw = await work(rel))), tailQuery(query, cursor));
+            const result = await runParsed((q, work) => withQueryRelations(deps.engine, scope, q, async (rel) => (raw = await work(rel))), tailQuery(query, cursor));
             const { data } = result.body as GqlBody;
             if (closed || data.mode !== 'search') return;
             for (const row of data.results) out.write(`event: row\nid: ${String(row.id)}\ndata: ${JSON.stringify(row)}\n\n`);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import type { Table } from '../../core/records.js';
 import { hourKey, partitionDir } from './layout.js';
 import { moveAside, rollForward, tempPathOf, type LakeFile, type LakeManifest } from './manifest.js';
 import { soleLease, type Lease } from './lease.js';
@@ -21,6 +22,11 @@ export interface CompactionOptions {
   lease?: Lease;
   /** Tidies what dead processes left in a shared lake, before each round, whoever holds the lease. */
   tidy?: (retiredDir: string) => Promise<void>;
+  /**
+   * Log patterns (storage/catalog/patterns.ts): mines a partition's new rows before its merge and returns the
+   * merge's column list, so that the merged file stores each row's pattern id.
+   */
+  patterns?: { mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> };
 }
 
 /**
@@ -102,7 +108,10 @@ export class Compactor {
     const final = join(dir, `compact-${uuidv7()}.parquet`);
     const tmp = tempPathOf(final);
     try {
-      const rows = await this.parquet.merge(table, files.map((f) => this.manifest.absolute(f.path)), tmp);
+      const sources = files.map((f) => this.manifest.absolute(f.path));
+      // Log patterns: mined from the rows no merge has seen yet; the merge writes each row's pattern id.
+      const select = await this.opts.patterns?.mine(this.parquet, project, table, sources);
+      const rows = await this.parquet.merge(table, sources, tmp, select);
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
       const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };

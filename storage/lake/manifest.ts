@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { patternsDirOf } from './layout.js';
 import type { Table } from '../../core/records.js';
 import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
 
@@ -194,6 +195,8 @@ export class Manifest implements LakeManifest {
   /** Parquet files (and temp files) under the lake that no entry names: leftovers of a crash. */
   private removeOrphans(): void {
     const walk = (dir: string): void => {
+      // The log patterns are no files of the lake.
+      if (dir === patternsDirOf(this.lakeDir)) return;
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) {

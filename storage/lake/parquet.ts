@@ -41,6 +41,11 @@ export class ParquetWriter {
     return new ParquetWriter(conn);
   }
 
+  /** Other work on the same connection (the pattern miner's reads before a merge, and its temp tables). */
+  async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.conn.runAndReadAll(sql, params as never)).getRowObjectsJS() as Record<string, unknown>[];
+  }
+
   /**
    * Staged NDJSON (the encoder's rows) → one ZSTD Parquet file; returns the row count. Not sorted: these
    * are the small rolling files of one flush, sorting them was a third of the writer's time, and
@@ -67,10 +72,10 @@ export class ParquetWriter {
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
-  /** Several Parquet files of one partition → one, re-sorted (compaction). */
-  async merge(table: Table, sources: string[], target: string): Promise<number> {
+  /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
+  async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT * FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }

@@ -6,8 +6,18 @@ import { columnsOf } from '../../core/tables.js';
  * Properties are split by JSON type into three maps so numbers stay numeric (`amount > 20`).
  */
 export function parquetColumns(table: Table): [name: string, type: string][] {
-  return columnsOf(table).map((c) => [c.name, c.type]);
+  return [...columnsOf(table).map((c): [string, string] => [c.name, c.type]), ...(LAKE_COLUMNS[table] ?? [])];
 }
+
+/**
+ * Columns the lake adds to what a record holds. `pattern_id` (logs): the message's pattern, which compaction
+ * mines and stores (storage/catalog/patterns.ts); the writer's files hold NULL there, read from no staged key,
+ * so ingest does no work for it, and queries take such rows' pattern from their message (query/patterns).
+ * Files from before the column read it as NULL too (read_parquet's union_by_name).
+ */
+const LAKE_COLUMNS: Partial<Record<Table, [name: string, type: string][]>> = {
+  logs: [['pattern_id', 'VARCHAR']],
+};
 
 /** Compacted files are sorted so DuckDB can skip row groups: by service where the table has one, then time. */
 export const SORT_ORDER: Record<Table, string> = {

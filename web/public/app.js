@@ -7,12 +7,12 @@ import { histogram, bucketize } from './histogram.js';
 import { resultsTable, gqlValue } from './results.js';
 import { aggregateView } from './aggregate.js';
 import { liveTail } from './tail.js';
-import { alertsPanel, ask, schemaPanel, servicesPanel, viewsPanel } from './panels.js';
+import { alertsPanel, ask, patternsPanel, schemaPanel, servicesPanel, viewsPanel } from './panels.js';
 import { structuredFilters, viewFilters, viewSearch } from './filters.js';
 import { bounds, bucketFor, durationText, rangeFromUrl, rangeToUrl, scopeText } from './time.js';
 
 const root = $('#app');
-const VIEWS = ['search', 'services', 'schema', 'alerts', 'views'];
+const VIEWS = ['search', 'patterns', 'services', 'schema', 'alerts', 'views'];
 const state = { org: null, project: null, projects: [], source: 'logs', view: 'search' };
 const api = () => projectApi(state.org, state.project);
 
@@ -160,6 +160,7 @@ async function show(push) {
   };
   try {
     const panels = {
+      patterns: () => patternsPanel(api(), searchFilter(ui.bar.query), scopeText(ui.bar.range), (q) => openSearch(q, 'logs')),
       services: () => servicesPanel(api(), ui.bar.range, openSearch),
       schema: () => schemaPanel(api(), openSearch),
       alerts: () => alertsPanel(api()),
@@ -172,6 +173,9 @@ async function show(push) {
 }
 
 // ---- search ----------------------------------------------------------------------------------------
+
+/** The filter part of a search (its first segment when no stage follows it), for the patterns panel. */
+const searchFilter = (q) => (q.includes('|') ? q.slice(0, q.indexOf('|')).trim() : q.trim());
 
 /** The query text bounded by the picked range (the range is appended as scope terms). */
 const bounded = (q, range) => (q ? `${q} | ${scopeText(range)}` : scopeText(range));

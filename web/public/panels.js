@@ -105,3 +105,23 @@ export function ask(title, fields, submitLabel, testid) {
     inputs[0]?.focus();
   });
 }
+
+/**
+ * The logs' patterns (GQL `| patterns`) over the picked range, narrowed by the search's filters: template,
+ * count, first and last seen, a sample; a click opens a search for the pattern's logs.
+ */
+export async function patternsPanel(api, filter, scope, openSearch) {
+  const q = `${filter ? `${filter} | ` : ''}patterns | ${scope}`;
+  const { data } = await api.gql(q, 'logs');
+  const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  return h('section', { class: 'panel' }, h('h2', {}, 'Patterns'),
+    h('p', { class: 'hint' }, filter ? `Logs matching ${filter}, grouped by message pattern.` : 'Logs grouped by message pattern: variables such as numbers, ids and addresses are <*>.'),
+    data.results.length === 0 ? h('p', { class: 'empty' }, 'No logs in this range') : h('table', { testid: 'patterns-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Pattern'), h('th', {}, 'Logs'), h('th', {}, 'First seen'), h('th', {}, 'Last seen'), h('th', {}, 'Sample'))),
+      h('tbody', {}, data.results.map((p) => h('tr', { testid: 'pattern-row', dataset: { patternId: p.pattern_id } },
+        h('td', {}, h('button', { type: 'button', class: 'link mono', onclick: () => openSearch(`pattern_id:${gqlValue(p.pattern_id)}`) }, p.template)),
+        h('td', { class: 'num' }, count(p.count)),
+        h('td', {}, time(p.first_seen)),
+        h('td', {}, time(p.last_seen)),
+        h('td', { class: 'mono' }, p.sample ?? ''))))));
+}

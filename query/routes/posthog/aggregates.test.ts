@@ -118,6 +118,23 @@ describe('services', () => {
   });
 });
 
+describe('patterns', () => {
+  it('lists the message patterns of the window and filters, most common first, with first and last seen and a sample', async () => {
+    const body = await post('patterns', { dateRange: { date_from: '-1h' } });
+    const timeouts = recent.filter((i) => i.message!.startsWith('timeout'));
+    expect(body.results).toEqual([
+      { pattern_id: expect.stringMatching(/^[0-9a-f]{16}$/), template: 'request <*>, "ok"', count: 36, first_seen: expect.any(String), last_seen: expect.any(String), sample: 'request 47, "ok"' },
+      {
+        pattern_id: expect.stringMatching(/^[0-9a-f]{16}$/), template: 'timeout talking to db (request <*>)', count: 12,
+        first_seen: timeouts[timeouts.length - 1].timestamp, last_seen: timeouts[0].timestamp, sample: timeouts[timeouts.length - 1].message,
+      },
+    ]);
+    const errors = await post('patterns', { dateRange: { date_from: '-30d' }, severityLevels: ['error'], serviceNames: ['billing'] });
+    expect(errors.results.map((r: { template: string; count: number }) => [r.template, r.count])).toEqual([['old', 2]]);
+    expect((await p.ph('POST', 'patterns/', { query: {}, limit: 1 })).body.results).toHaveLength(1);
+  });
+});
+
 describe('values', () => {
   const values = async (query: string) => {
     const res = await p.ph('GET', `values?${query}`);

@@ -33,6 +33,7 @@ describe('explainLogWithAI', () => {
     expect(res.body).toMatchObject({ uuid: target.id, timestamp: target.timestamp, force_refresh: false, provider: 'offline', cached: false });
     const e = res.body.explanation;
     expect(e.template).toBe('Connection timeout to db-<*> after <*>s');
+    expect(e.pattern_id).toMatch(/^[0-9a-f]{16}$/);
     expect(e.log).toMatchObject({ id: target.id, severity: 'error', service: 'billing', trace_id: TRACE });
     expect(e.similar).toMatchObject({ last_hour: 10, previous_hour: 3, last_day: 13 });
     expect(Date.parse(e.similar.first_seen)).toBe(Date.parse(new Date(p.now.getTime() - 30 * 3_600_000).toISOString()));
@@ -55,6 +56,18 @@ describe('explainLogWithAI', () => {
     expect(again.body.generated_at).toBe(first.body.generated_at);
     const fresh = await explain({ uuid: target.id, force_refresh: true });
     expect(fresh.body).toMatchObject({ cached: false, force_refresh: true });
+  });
+
+  it('finds similar logs by pattern: wordings compaction mined into one pattern count together', async () => {
+    const first = log(p.now, 3_900, { severity: 'warn', message: 'Worker pool alpha started on port 80', properties: { service: 'pool' } });
+    await p.ingest([first]);
+    await p.ingest([log(p.now, 3_800, { severity: 'warn', message: 'Worker pool bravo started on port 81', properties: { service: 'pool' } })]);
+    const before = (await explain({ uuid: first.id, force_refresh: true })).body.explanation;
+    expect([before.template, before.similar.last_day]).toEqual(['Worker pool alpha started on port <*>', 1]);
+    // The hour before `now` is closed: its files merge, and the miner finds the pattern.
+    expect(await p.t.service.storage.lake!.compactor!.runOnce(new Date(p.now.getTime() + 3_600_000))).toBeGreaterThan(0);
+    const after = (await explain({ uuid: first.id, force_refresh: true })).body.explanation;
+    expect([after.template, after.similar.last_day, after.services]).toEqual(['Worker pool <*> started on port <*>', 2, [{ service: 'pool', count: 2 }]]);
   });
 
   it('answers 404 for a log it cannot see and 400 for a body it cannot read', async () => {

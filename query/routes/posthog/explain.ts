@@ -9,7 +9,7 @@ import { posthogAuth, posthogErrorHandler, posthogLogsUrls } from '../../../serv
 import type { Relations } from '../../engine/engine.js';
 import { scopeOf } from '../../execute.js';
 import { toIso } from '../../language/values.js';
-import { templateOf, templateSql } from '../../patterns/template.js';
+import { PATTERN_ID_SQL, PATTERN_SQL, PATTERNED_LOGS, withPatterns } from '../../patterns/lookup.js';
 import type { NlProvider } from '../../nl/provider.js';
 import type { QueryRouteDeps } from '../goodlogs.js';
 
@@ -28,6 +28,8 @@ const body = z.object({
 interface Facts {
   log: { id: string; timestamp: string; severity: string; service: string | null; message: string; trace_id: string | null };
   template: string;
+  /** The log's pattern (query/patterns): its similar logs are the logs of that pattern. */
+  pattern_id: string;
   similar: { last_hour: number; previous_hour: number; last_day: number; first_seen: string | null; last_seen: string | null };
   services: { service: string | null; count: number }[];
   severities: Record<string, number>;
@@ -73,29 +75,33 @@ export function summarize(f: Facts, now: Date): string {
 }
 
 async function gather(rel: Relations, id: string, now: Date): Promise<Facts | null> {
-  const [row] = await rel.all('SELECT id, timestamp, severity, service, message, trace_id FROM logs WHERE id = $1 LIMIT 1', [id]);
+  const [row] = await rel.all(
+    `SELECT id, timestamp, severity, service, message, trace_id, ${PATTERN_ID_SQL} AS pattern_id, ${PATTERN_SQL} AS pattern FROM ${PATTERNED_LOGS} WHERE id = $1 LIMIT 1`, [id]);
   if (!row) return null;
   const log = { ...logOf(row), trace_id: (row.trace_id as string | null) || null };
-  const template = templateOf(log.message);
+  const template = String(row.pattern);
+  const patternId = String(row.pattern_id);
   const t = now.getTime();
-  const similar = `FROM logs WHERE ${templateSql('message')} = $1`;
+  // $1 is the pattern id: compacted rows compare their stored id, the others their message's pattern.
+  const similar = `FROM ${PATTERNED_LOGS} WHERE ${PATTERN_ID_SQL} = $1`;
   const [counts] = await rel.all(
     `SELECT count(*) FILTER (WHERE timestamp > $2) AS last_hour, count(*) FILTER (WHERE timestamp > $3 AND timestamp <= $2) AS previous_hour,
             count(*) FILTER (WHERE timestamp > $4) AS last_day, min(timestamp) AS first_seen, max(timestamp) AS last_seen ${similar}`,
-    [template, new Date(t - HOUR).toISOString(), new Date(t - 2 * HOUR).toISOString(), new Date(t - DAY).toISOString()],
+    [patternId, new Date(t - HOUR).toISOString(), new Date(t - 2 * HOUR).toISOString(), new Date(t - DAY).toISOString()],
   );
   const dayAgo = new Date(t - DAY).toISOString();
-  const services = await rel.all(`SELECT service, count(*) AS n ${similar} AND timestamp > $2 GROUP BY 1 ORDER BY n DESC, service NULLS LAST LIMIT 5`, [template, dayAgo]);
-  const severities = await rel.all(`SELECT severity, count(*) AS n ${similar} AND timestamp > $2 GROUP BY 1 ORDER BY n DESC`, [template, dayAgo]);
+  const services = await rel.all(`SELECT service, count(*) AS n ${similar} AND timestamp > $2 GROUP BY 1 ORDER BY n DESC, service NULLS LAST LIMIT 5`, [patternId, dayAgo]);
+  const severities = await rel.all(`SELECT severity, count(*) AS n ${similar} AND timestamp > $2 GROUP BY 1 ORDER BY n DESC`, [patternId, dayAgo]);
   const lastDay = Number(counts.last_day);
   const props = lastDay === 0 ? [] : await rel.all(
     `SELECT k, v, count(*) AS n FROM (SELECT unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v ${similar} AND timestamp > $2)
-     GROUP BY 1, 2 ORDER BY n DESC, k LIMIT 5`, [template, dayAgo]);
+     GROUP BY 1, 2 ORDER BY n DESC, k LIMIT 5`, [patternId, dayAgo]);
   const trace = log.trace_id === null ? [] : await rel.all(
     'SELECT id, timestamp, severity, service, message FROM logs WHERE trace_id = $1 AND id <> $2 ORDER BY timestamp, id LIMIT 20', [log.trace_id, log.id]);
   return {
     log,
     template,
+    pattern_id: patternId,
     similar: {
       last_hour: Number(counts.last_hour), previous_hour: Number(counts.previous_hour), last_day: lastDay,
       first_seen: toIso(counts.first_seen), last_seen: toIso(counts.last_seen),
@@ -143,7 +149,7 @@ export function posthogExplainPlugin(deps: QueryRouteDeps & { provider: NlProvid
       const at = timestamp ? Date.parse(timestamp) : null;
       const from = new Date(Math.min(now.getTime() - LOOKBACK, at === null ? Infinity : at - HOUR));
       const to = new Date(Math.max(now.getTime(), at === null ? 0 : at + HOUR));
-      const facts = await deps.engine.withRelations(scope, ['logs'], { from, to }, (rel) => gather(rel, uuid, now));
+      const facts = await withPatterns(deps.engine, scope, { from, to }, (rel) => gather(rel, uuid, now));
       if (!facts) throw new ApiError(404, 'NOT_FOUND', 'No log with this uuid in this project');
       const written = deps.provider.assistant ? await deps.provider.assistant.write(WRITE_RULES, facts) : null;
       const summary = written?.ok ? written.text : summarize(facts, now);

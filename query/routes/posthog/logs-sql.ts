@@ -2,6 +2,7 @@
 // query, with every user value bound (spec 17.1), on one engine connection per request.
 import type { QueryEngine, Scope } from '../../engine/engine.js';
 import { compileWhere, Params, type Query } from '../../language/index.js';
+import { withQueryRelations } from '../../execute.js';
 
 export type SqlRow = Record<string, unknown>;
 
@@ -23,7 +24,7 @@ export function filtered(query: Query, build: (where: string, params: Params) =>
 /** Runs `work` over the project's logs in the query's window; its statements see the same files. */
 export function onLogs<T>(engine: QueryEngine, scope: Scope, query: Query,
   work: (run: (s: Statement) => Promise<SqlRow[]>) => Promise<T>): Promise<T> {
-  return engine.withRelations(scope, ['logs'], query.time, (rel) => work((s) => rel.all(s.sql, s.params.values)));
+  return withQueryRelations(engine, scope, query, (rel) => work((s) => rel.all(s.sql, s.params.values)));
 }
 
 export const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();

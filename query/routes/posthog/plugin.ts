@@ -5,6 +5,7 @@ import type { QueryRouteDeps } from '../goodlogs.js';
 import { countRangesRoute } from './count-ranges.js';
 import { exportRoute } from './export.js';
 import { hasLogsRoute } from './has-logs.js';
+import { patternsRoute } from './patterns.js';
 import { searchRoute } from './search.js';
 import { servicesRoute } from './services.js';
 import { sparklineRoute } from './sparkline.js';
@@ -22,6 +23,7 @@ export function posthogQueryPlugin(deps: QueryRouteDeps) {
     route('POST', 'count-ranges', countRangesRoute(deps));
     route('POST', 'sparkline', sparklineRoute(deps));
     route('POST', 'services', servicesRoute(deps));
+    route('POST', 'patterns', patternsRoute(deps));
     route('GET', 'values', valuesRoute(deps));
     route('GET', 'has_logs', hasLogsRoute(deps));
   };

@@ -1,0 +1,146 @@
+// Log patterns per project: compaction mines each partition's new rows (those no compaction has given a
+// pattern yet) and stores a pattern id per row in the merged file; the project's patterns (template, count,
+// first and last seen, a sample) and which masked template belongs to which pattern are kept in the lake's
+// `_patterns/` (every node over the lake reads them), as NDJSON files DuckDB reads directly at query time
+// (query/patterns/lookup.ts).
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Table } from '../../core/records.js';
+import { Drain, miningOrder, type DrainOptions } from '../../core/patterns/drain.js';
+import { templateSql } from '../../core/patterns/template.js';
+import { sqlString, type ParquetWriter } from '../lake/parquet.js';
+
+export interface PatternRecord {
+  id: string;
+  template: string;
+  /** Rows compaction has mined into it: approximate, like the catalog's volumes (a failed merge re-counts). */
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  /** The earliest message mined into it. */
+  sample: string;
+}
+
+export interface ProjectPatterns {
+  /** In the order the miner started them, so a restored tree routes as the first one did. */
+  patterns: PatternRecord[];
+  /** Masked template → pattern id. */
+  members: Map<string, string>;
+}
+
+export interface PatternFiles {
+  patterns: string;
+  members: string;
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+function writeAtomically(path: string, lines: unknown[]): void {
+  writeFileSync(`${path}.tmp`, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));
+  renameSync(`${path}.tmp`, path);
+}
+
+const readLines = <T>(path: string): T[] =>
+  existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as T) : [];
+
+/** The saved patterns of each project; the compacting process writes them (the folder is made then), any process reads them. */
+export class PatternStore {
+  private cache = new Map<string, { mtime: number; saved: ProjectPatterns }>();
+
+  constructor(readonly dir: string) {}
+
+  files(project: string): PatternFiles {
+    const dir = join(this.dir, encodeURIComponent(project));
+    return { patterns: join(dir, 'patterns.ndjson'), members: join(dir, 'members.ndjson') };
+  }
+
+  /** The project's files when it has any. */
+  existing(project: string): PatternFiles | null {
+    const files = this.files(project);
+    return existsSync(files.patterns) && existsSync(files.members) ? files : null;
+  }
+
+  load(project: string): ProjectPatterns {
+    const files = this.files(project);
+    const mtime = existsSync(files.patterns) ? statSync(files.patterns).mtimeMs : 0;
+    const kept = this.cache.get(project);
+    if (kept && kept.mtime === mtime) return kept.saved;
+    const saved: ProjectPatterns = {
+      patterns: readLines<PatternRecord>(files.patterns),
+      members: new Map(readLines<{ masked: string; id: string }>(files.members).map((m) => [m.masked, m.id])),
+    };
+    this.cache.set(project, { mtime, saved });
+    return saved;
+  }
+
+  /** Members first: a reader between the two writes finds a new member's pattern by its template. */
+  save(project: string, saved: ProjectPatterns): void {
+    const files = this.files(project);
+    mkdirSync(join(this.dir, encodeURIComponent(project)), { recursive: true });
+    writeAtomically(files.members, [...saved.members].map(([masked, id]) => ({ masked, id })));
+    writeAtomically(files.patterns, saved.patterns);
+    this.cache.set(project, { mtime: statSync(files.patterns).mtimeMs, saved });
+  }
+
+  /** The project's patterns, most common first. */
+  list(project: string): PatternRecord[] {
+    return [...this.load(project).patterns].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+  }
+}
+
+/** What compaction calls before it merges a partition: mines, saves, and returns the merge's column list. */
+export class PatternMiner {
+  constructor(
+    private readonly store: PatternStore,
+    private readonly opts: Partial<DrainOptions> = {},
+  ) {}
+
+  async mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> {
+    if (table !== 'logs') return undefined;
+    const files = `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true)`;
+    // Files from before the column have none; a merge of only such files adds it.
+    const columns = await parquet.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${files})`);
+    const hasColumn = columns.some((c) => c.column_name === 'pattern_id');
+    const masked = templateSql('message');
+    const found = await parquet.rows(
+      `SELECT ${masked} AS masked, count(*)::BIGINT AS n, min(timestamp) AS first_seen, max(timestamp) AS last_seen, arg_min(coalesce(message, ''), timestamp) AS sample
+       FROM ${files} ${hasColumn ? 'WHERE pattern_id IS NULL' : ''} GROUP BY 1`,
+    );
+    if (found.length === 0) return hasColumn ? undefined : '*, CAST(NULL AS VARCHAR) AS pattern_id';
+    const saved = this.store.load(project);
+    const drain = new Drain(this.opts, saved.patterns);
+    const records = new Map(saved.patterns.map((p) => [p.id, { ...p }]));
+    const members = new Map(saved.members);
+    const assigned: { masked: string; id: string }[] = [];
+    const items = found.map((r) => ({ masked: String(r.masked), count: Number(r.n), first: iso(r.first_seen), last: iso(r.last_seen), sample: String(r.sample) }));
+    for (const item of miningOrder(items)) {
+      let id = members.get(item.masked);
+      if (id === undefined) {
+        id = drain.add(item.masked, item.count).id;
+        members.set(item.masked, id);
+      }
+      const template = drain.get(id)?.template ?? item.masked;
+      const record = records.get(id);
+      if (record) {
+        record.template = template;
+        record.count += item.count;
+        // The sample is the earliest message, as in the GQL view.
+        if (item.first < record.first_seen) [record.first_seen, record.sample] = [item.first, item.sample];
+        if (item.last > record.last_seen) record.last_seen = item.last;
+      } else {
+        records.set(id, { id, template, count: item.count, first_seen: item.first, last_seen: item.last, sample: item.sample });
+      }
+      assigned.push({ masked: item.masked, id });
+    }
+    this.store.save(project, { patterns: [...records.values()], members });
+    await parquet.rows(
+      `CREATE OR REPLACE TEMP TABLE _pattern_members AS SELECT e.masked AS masked, e.id AS id FROM (SELECT unnest(from_json($1::JSON, '[{"masked":"VARCHAR","id":"VARCHAR"}]')) AS e)`,
+      [JSON.stringify(assigned)],
+    );
+    // Only rows without an id are masked again (CASE runs its branch for those rows alone).
+    const lookup = (key: string) => `(SELECT m.id FROM _pattern_members m WHERE m.masked = ${key})`;
+    return hasColumn
+      ? `* REPLACE (coalesce(pattern_id, ${lookup(`CASE WHEN pattern_id IS NULL THEN ${masked} END`)}) AS pattern_id)`
+      : `*, ${lookup(masked)} AS pattern_id`;
+  }
+}
