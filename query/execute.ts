@@ -1,6 +1,8 @@
 import type { ApiKey } from '../storage/meta/store.js';
-import type { QueryEngine, Scope } from './engine/engine.js';
+import type { QueryEngine, QueryHints, Scope } from './engine/engine.js';
+import { requirementOf } from './engine/skip.js';
 import { parseQuery, runParsed, type Expr, type Query, type QueryRequest, type QueryResult } from './language/index.js';
+import { searchPlan } from './language/pipeline.js';
 
 /** What a key may read: its project, in its environments. */
 export function scopeOf(key: ApiKey): Scope {
@@ -28,7 +30,20 @@ function readsMaps(e: Expr | null): boolean {
   }
 }
 
+/**
+ * What the engine may use to read less (QueryHints): the terms a matching log must hold, and, for a search
+ * whose only post stage is its page limit, that the statement returns its first page + 1 rows by time.
+ */
+export function hintsOf(q: Query): QueryHints {
+  const hints: QueryHints = { filterReadsMaps: readsMaps(q.filter) };
+  if (q.source !== 'logs') return hints;
+  hints.need = requirementOf(q.filter);
+  const plan = q.aggregate ? null : searchPlan(q);
+  if (plan && plan.stages.length === 1 && plan.extraRow) hints.firstRows = { rows: plan.returned + 1, order: q.order };
+  return hints;
+}
+
 /** The same path from a parsed query: for callers that adapt the AST (an alert condition counted over its window). */
 export function executeParsed(engine: QueryEngine, scope: Scope, query: Query): Promise<QueryResult> {
-  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work, { filterReadsMaps: readsMaps(q.filter) }), query);
+  return runParsed((q, work) => engine.withRelations(scope, [q.source], q.time, work, hintsOf(q)), query);
 }
