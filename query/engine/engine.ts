@@ -95,6 +95,8 @@ export class QueryEngine {
     const fresh = await this.db.connect();
     // Sets TimeZone = UTC and defines the helper macros the compiled SQL uses.
     await fresh.run(MACROS_SQL);
+    // Files never change once written: their footers are read once, not at every view and query.
+    await fresh.run('SET parquet_metadata_cache = true');
     return fresh;
   }
 
@@ -218,8 +220,9 @@ export class QueryEngine {
         await build();
         return await work(rel);
       }
-      // Newest (oldest) indexed files first, 1, 4, 16… of them, beside every file without a time range:
-      // the answer is complete once every file left out ends before (starts after) its last row.
+      // Newest (oldest) indexed files first, beside every file without a time range: the answer is complete
+      // once every file left out ends before (starts after) its last row. The first file's share of the
+      // page says how many more to read: at most one more round, unless the files left out still overlap.
       const latest = first.order === 'latest';
       const timed = plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null)
         .sort((a, b) => (latest ? b.index!.maxTs! - a.index!.maxTs! : a.index!.minTs! - b.index!.minTs!));
@@ -232,7 +235,7 @@ export class QueryEngine {
         if (k >= timed.length || !Array.isArray(result)) return result;
         const bound = result.length >= first.rows ? boundMicros((result[result.length - 1] as Record<string, unknown>).timestamp, latest) : null;
         if (bound === null) {
-          k *= 4;
+          k = result.length === 0 ? timed.length : Math.ceil((k * first.rows * 1.5) / result.length);
           continue;
         }
         const could = timed.slice(k).filter((p) => (latest ? p.index!.maxTs! >= bound : p.index!.minTs! <= bound)).length;
