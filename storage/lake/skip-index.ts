@@ -121,9 +121,9 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
 // ---- build -----------------------------------------------------------------------------------------
 
 /** The distinct (block, term) pairs of a logs file, extracted by DuckDB; see the header for the terms. */
-function termsSql(path: string): string {
+function termsSql(path: string, blockRows: number): string {
   const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
-  return `WITH r AS (SELECT file_row_number // ${BLOCK_ROWS} AS b, lower(message) AS m, lower(action) AS a, attrs_str, id FROM ${src}),
+  return `WITH r AS (SELECT file_row_number // ${blockRows} AS b, lower(message) AS m, lower(action) AS a, attrs_str, id FROM ${src}),
     texts AS (SELECT DISTINCT b, x FROM (SELECT b, m AS x FROM r UNION ALL SELECT b, a FROM r) WHERE length(x) >= 3),
     grams AS (SELECT DISTINCT b, 'g' || substr(x, i::BIGINT, 3) AS t FROM (SELECT b, x, unnest(range(1, length(x) - 1)) AS i FROM texts)),
     props AS (SELECT DISTINCT b, 's' || length(e.key) || ':' || e.key || e.value AS t FROM (SELECT b, unnest(map_entries(attrs_str)) AS e FROM r) WHERE e.value IS NOT NULL),
@@ -145,15 +145,15 @@ function encode(index: SkipIndex): Buffer {
 }
 
 /** Builds the index of a logs Parquet file (read through `conn`); throws on any failure. */
-export async function buildSkipIndex(conn: DuckDBConnection, path: string): Promise<SkipIndex> {
+export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS): Promise<SkipIndex> {
   const stats = (await conn.runAndReadAll(
     `SELECT count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT FROM read_parquet(${sqlString(path)})`,
   )).getRows()[0];
   const rows = Number(stats[0]);
-  const blocks: Bloom[] = Array.from({ length: Math.ceil(rows / BLOCK_ROWS) }, () => bloomOf([]));
-  const reader = await conn.runAndReadAll(termsSql(path));
+  const blocks: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomOf([]));
+  const reader = await conn.runAndReadAll(termsSql(path, blockRows));
   for (const [b, terms] of reader.getRows() as [bigint, string][]) blocks[Number(b)] = bloomOf(terms.split(SEP));
-  return { rows, blockRows: BLOCK_ROWS, minTs: stats[1] === null ? null : Number(stats[1]), maxTs: stats[2] === null ? null : Number(stats[2]), blooms: blocks };
+  return { rows, blockRows, minTs: stats[1] === null ? null : Number(stats[1]), maxTs: stats[2] === null ? null : Number(stats[2]), blooms: blocks };
 }
 
 /**
@@ -161,11 +161,11 @@ export async function buildSkipIndex(conn: DuckDBConnection, path: string): Prom
  * and removes the partition's index files whose data files have left. Never fails the caller: a file
  * without an index is scanned.
  */
-export async function writeSkipIndex(conn: DuckDBConnection, table: Table, tmp: string, final: string): Promise<boolean> {
+export async function writeSkipIndex(conn: DuckDBConnection, table: Table, tmp: string, final: string, blockRows = BLOCK_ROWS): Promise<boolean> {
   if (table !== 'logs') return false;
   const target = indexPathOf(final);
   try {
-    const index = await buildSkipIndex(conn, tmp);
+    const index = await buildSkipIndex(conn, tmp, blockRows);
     mkdirSync(dirname(target), { recursive: true });
     const hidden = join(dirname(target), `.${basename(target)}.tmp`);
     writeFileSync(hidden, encode(index));
