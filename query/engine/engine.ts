@@ -11,6 +11,11 @@ import { Semaphore } from './semaphore.js';
 import { candidateBlocks, type Requirement } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
 
+/** A file is read over a row range only when the range is at most this fraction (1/n) of its blocks. */
+const RANGE_SHARE = 4;
+/** A page reads the newest files first only when the filter leaves more than this many files. */
+const FIRST_FILES_MIN = 4;
+
 /** DuckDB's words for a listed Parquet file that is not there. */
 const MISSING_FILE = /No files found|No such file|Cannot open file|could not open|does not exist/i;
 
@@ -140,7 +145,8 @@ export class QueryEngine {
       const first = blocks.indexOf(true);
       if (first < 0) continue;
       const last = blocks.lastIndexOf(true);
-      const range: [number, number] | null = first === 0 && last === blocks.length - 1 ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
+      // A file of its own costs a scan of its own (a few ms in DuckDB): only worth it for a small share.
+      const range: [number, number] | null = (last - first + 1) * RANGE_SHARE > blocks.length ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
       out.push({ file, index, range });
     }
     return out;
@@ -216,7 +222,8 @@ export class QueryEngine {
       };
       const rel: Relations = { all: (sql, params = [], types) => run(sql, params, types, false) };
       const first = indexed ? hints?.firstRows : undefined;
-      if (!first) {
+      const timed = first ? plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null) : [];
+      if (!first || timed.length <= FIRST_FILES_MIN) {
         await build();
         return await work(rel);
       }
@@ -224,8 +231,7 @@ export class QueryEngine {
       // once every file left out ends before (starts after) its last row. The first file's share of the
       // page says how many more to read: at most one more round, unless the files left out still overlap.
       const latest = first.order === 'latest';
-      const timed = plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null)
-        .sort((a, b) => (latest ? b.index!.maxTs! - a.index!.maxTs! : a.index!.minTs! - b.index!.minTs!));
+      timed.sort((a, b) => (latest ? b.index!.maxTs! - a.index!.maxTs! : a.index!.minTs! - b.index!.minTs!));
       let k = 1;
       for (;;) {
         const taken = new Set(timed.slice(0, k).map((p) => p.file.path));
