@@ -10,8 +10,8 @@ import { sqlString } from './parquet.js';
  * answer: a file without a readable index, or with one whose row count disagrees, is scanned whole.
  *
  * Terms (the same strings on both sides, built by `*Term` below):
- * - `g` + a 3-code-point gram of `lower(message)` or `lower(action)` (DuckDB's lower, the one the compiled
- *   query applies to the column; the query side folds its literal the way the compiler does);
+ * - `g` + a 3-code-point gram of a word of `lower(message)` or `lower(action)` (DuckDB's lower, the one the
+ *   compiled query applies to the column; the query side folds its literal the way the compiler does);
  * - `s` + `<key length>:` + key + value of every `attrs_str` entry (exact, as `attrs_str[key] = value`);
  * - `i` + the row id.
  * Per block of `BLOCK_ROWS` rows (in file order), one Bloom filter over the block's distinct terms.
@@ -54,11 +54,22 @@ export function dataPathOfIndex(path: string): string | null {
 
 // ---- terms -----------------------------------------------------------------------------------------
 
-/** The 3-code-point grams of a folded needle; empty when it is shorter (then it cannot narrow anything). */
+/**
+ * Grams are taken within words: runs between ASCII characters other than letters and digits (both engines
+ * class ASCII alike; every other character counts as a letter). A needle's words are inside the text's
+ * words, so the text holds every gram of them, and a block holds far fewer distinct words than messages.
+ */
+// eslint-disable-next-line no-control-regex -- ASCII control characters separate words too
+const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
+const SEPARATORS_SQL = '[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+';
+
+/** The 3-code-point grams of the words of a folded needle; empty when none is that long (nothing to narrow by). */
 export function gramTerms(folded: string): string[] {
-  const cps = Array.from(folded);
   const out = new Set<string>();
-  for (let i = 0; i + 3 <= cps.length; i++) out.add(`g${cps[i]}${cps[i + 1]}${cps[i + 2]}`);
+  for (const word of folded.split(SEPARATORS)) {
+    const cps = Array.from(word);
+    for (let i = 0; i + 3 <= cps.length; i++) out.add(`g${cps[i]}${cps[i + 1]}${cps[i + 2]}`);
+  }
   return [...out];
 }
 
@@ -124,7 +135,7 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
 function termsSql(path: string, blockRows: number): string {
   const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
   return `WITH r AS (SELECT file_row_number // ${blockRows} AS b, lower(message) AS m, lower(action) AS a, attrs_str, id FROM ${src}),
-    texts AS (SELECT DISTINCT b, x FROM (SELECT b, m AS x FROM r UNION ALL SELECT b, a FROM r) WHERE length(x) >= 3),
+    texts AS (SELECT DISTINCT b, x FROM (SELECT b, unnest(regexp_split_to_array(m, '${SEPARATORS_SQL}')) AS x FROM r UNION ALL SELECT b, unnest(regexp_split_to_array(a, '${SEPARATORS_SQL}')) FROM r) WHERE length(x) >= 3),
     grams AS (SELECT DISTINCT b, 'g' || substr(x, i::BIGINT, 3) AS t FROM (SELECT b, x, unnest(range(1, length(x) - 1)) AS i FROM texts)),
     props AS (SELECT DISTINCT b, 's' || length(e.key) || ':' || e.key || e.value AS t FROM (SELECT b, unnest(map_entries(attrs_str)) AS e FROM r) WHERE e.value IS NOT NULL),
     ids AS (SELECT b, 'i' || id AS t FROM r WHERE id IS NOT NULL)
