@@ -20,8 +20,18 @@ const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
 const HOURS = 7 * 24;
 const PROJECT = 'default';
-// Data ends at the top of the current hour, so `last 24h` covers a full day of it.
-const END = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+/**
+ * Data ends at the top of the current hour, so `last 24h` covers a full day of it; a reused lake (`--data`)
+ * ends where its last hour does, so every run over it asks the same questions of the same rows.
+ */
+function endOf(dataDir: string | undefined): Date {
+  const base = dataDir ? join(dataDir, 'lake', PROJECT, 'logs') : '';
+  if (!dataDir || !existsSync(base)) return new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const date = readdirSync(base).sort().at(-1)!;
+  const hour = readdirSync(join(base, date)).sort().at(-1)!;
+  return new Date(Date.parse(`${date.slice(5)}T${hour.slice(5)}:00:00Z`) + 3_600_000);
+}
+const END = endOf(values.data);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -11,8 +11,11 @@ import { Semaphore } from './semaphore.js';
 import { candidateBlocks, type Requirement } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
 
-/** A file is read over a row range only when the range is at most this fraction (1/n) of its blocks. */
-const RANGE_SHARE = 4;
+/**
+ * Each row range of a file is a scan of its own, which costs DuckDB a few ms: a file is read over ranges
+ * only when they are at most this many and hold at most half its blocks (measured in bench/README.md).
+ */
+const MAX_RANGES = 2;
 /** A page reads the newest files first only when the filter leaves more than this many files. */
 const FIRST_FILES_MIN = 4;
 
@@ -51,11 +54,23 @@ export interface QueryHints {
   firstRows?: { rows: number; order: 'latest' | 'earliest' };
 }
 
-/** One file of a view: whole, or only the row range `[from, to]` in file order. */
+/** One file of a view: whole, or only the row ranges `[from, to]` (in file order). */
 interface Pick {
   file: LakeFile;
   index: SkipIndex | null;
-  range: [number, number] | null;
+  ranges: [number, number][] | null;
+}
+
+/** The runs of consecutive candidate blocks, as row ranges. */
+function rangesOf(blocks: boolean[], blockRows: number): [number, number][] {
+  const out: [number, number][] = [];
+  blocks.forEach((hit, b) => {
+    if (!hit) return;
+    const last = out[out.length - 1];
+    if (last && last[1] === b * blockRows - 1) last[1] = (b + 1) * blockRows - 1;
+    else out.push([b * blockRows, (b + 1) * blockRows - 1]);
+  });
+  return out;
 }
 
 export interface TimeWindow {
@@ -130,34 +145,33 @@ export class QueryEngine {
 
   /**
    * The files a filter can match in, by their skip indexes: a file none of whose blocks may hold the
-   * required terms is left out, one with some is read over the row range from its first to its last such
-   * block. Files without an index are read whole.
+   * required terms is left out, one with few is read over the row ranges of those blocks. Files without an
+   * index are read whole.
    */
   private picks(files: LakeFile[], need: Requirement, useIndex: boolean): Pick[] {
     const out: Pick[] = [];
     for (const file of files) {
       const index = useIndex ? this.indexOf(file) : null;
       if (!index || !need) {
-        out.push({ file, index, range: null });
+        out.push({ file, index, ranges: null });
         continue;
       }
       const blocks = candidateBlocks(index, need);
-      const first = blocks.indexOf(true);
-      if (first < 0) continue;
-      const last = blocks.lastIndexOf(true);
-      // A file of its own costs a scan of its own (a few ms in DuckDB): only worth it for a small share.
-      const range: [number, number] | null = (last - first + 1) * RANGE_SHARE > blocks.length ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
-      out.push({ file, index, range });
+      const hits = blocks.filter(Boolean).length;
+      if (hits === 0) continue;
+      const ranges = rangesOf(blocks, index.blockRows);
+      out.push({ file, index, ranges: ranges.length <= MAX_RANGES && hits * 2 <= blocks.length ? ranges : null });
     }
     return out;
   }
 
   private relation(scope: Scope, table: Table, picks: Pick[]): string {
-    const whole = picks.filter((p) => !p.range).map((p) => sqlString(this.manifest.absolute(p.file.path)));
+    const whole = picks.filter((p) => !p.ranges).map((p) => sqlString(this.manifest.absolute(p.file.path)));
     const parts = whole.length ? [`SELECT * FROM read_parquet([${whole.join(', ')}], union_by_name = true)`] : [];
     for (const p of picks) {
-      if (!p.range) continue;
-      parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(p.file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${p.range[0]} AND ${p.range[1]}`);
+      for (const [from, to] of p.ranges ?? []) {
+        parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(p.file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${from} AND ${to}`);
+      }
     }
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
