@@ -107,7 +107,7 @@ export class Compactor {
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
       // Skip index side-car (skip-index.ts): written before the commit, optional for every reader.
-      await this.parquet.withConnection((conn) => writeSkipIndex(conn, table, tmp, final));
+      await this.parquet.withConnection((conn) => writeSkipIndex(conn, table, tmp, final, { replaces: files.map((f) => this.manifest.absolute(f.path)) }));
       const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };
       if (!(await this.manifest.replace([merged], files.map((f) => f.path)))) {
         rmSync(tmp, { force: true });

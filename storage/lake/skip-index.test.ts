@@ -48,7 +48,7 @@ describe('skip index', () => {
     const { path } = await lakeFile(ROWS);
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    expect(await writeSkipIndex(conn, 'logs', path, path, 2)).toBe(true);
+    expect(await writeSkipIndex(conn, 'logs', path, path, { blockRows: 2 })).toBe(true);
     const index = readSkipIndex(path, 5)!;
     expect(index.blooms).toHaveLength(3);
     expect(index.minTs).toBe(Date.parse('2026-06-15T11:00:00Z') * 1000);
@@ -103,8 +103,14 @@ describe('skip index', () => {
     writeFileSync(other, readFileSync(path));
     await writeSkipIndex(conn, 'logs', other, other);
     expect(readdirSync(join(path, '..', '_index')).sort()).toEqual(['compact-a.parquet.idx', 'compact-b.parquet.idx']);
+    // A merge drops the indexes of the files it replaces (until they leave, they are read whole).
+    const merged = join(path, '..', 'compact-c.parquet');
+    writeFileSync(merged, readFileSync(path));
+    await writeSkipIndex(conn, 'logs', merged, merged, { replaces: [other] });
+    expect(readdirSync(join(path, '..', '_index')).sort()).toEqual(['compact-a.parquet.idx', 'compact-c.parquet.idx']);
+    writeFileSync(indexPathOf(other), readFileSync(indexPathOf(merged)));
     manifest.close();
-    // Reopening removes files no entry names (compact-b and its index), and keeps the live file's index.
+    // Reopening removes files no entry names (compact-b, compact-c and their indexes), and keeps the live file's index.
     const again = new Manifest(lakeDir);
     again.open();
     expect(readdirSync(join(path, '..', '_index'))).toEqual(['compact-a.parquet.idx']);

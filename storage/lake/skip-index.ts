@@ -23,8 +23,8 @@ import { sqlString } from './parquet.js';
  */
 
 export const BLOCK_ROWS = 8192;
-const BITS_PER_TERM = 10;
-const HASHES = 7;
+const BITS_PER_TERM = 14;
+const HASHES = 8;
 const MAGIC = 'LLSKIP1\n';
 
 export interface SkipIndex {
@@ -169,18 +169,22 @@ export async function buildSkipIndex(conn: DuckDBConnection, path: string, block
 
 /**
  * The compaction hook: indexes the merged (still temp-named) logs file `tmp` for its final name `final`,
- * and removes the partition's index files whose data files have left. Never fails the caller: a file
+ * and removes the partition's index files whose data files have left or are being replaced (`replaces`:
+ * the merge's sources; until they leave, a query reads them whole). Never fails the caller: a file
  * without an index is scanned.
  */
-export async function writeSkipIndex(conn: DuckDBConnection, table: Table, tmp: string, final: string, blockRows = BLOCK_ROWS): Promise<boolean> {
+export async function writeSkipIndex(
+  conn: DuckDBConnection, table: Table, tmp: string, final: string, opts: { replaces?: string[]; blockRows?: number } = {},
+): Promise<boolean> {
   if (table !== 'logs') return false;
   const target = indexPathOf(final);
   try {
-    const index = await buildSkipIndex(conn, tmp, blockRows);
+    const index = await buildSkipIndex(conn, tmp, opts.blockRows);
     mkdirSync(dirname(target), { recursive: true });
     const hidden = join(dirname(target), `.${basename(target)}.tmp`);
     writeFileSync(hidden, encode(index));
     renameSync(hidden, target);
+    for (const source of opts.replaces ?? []) rmSync(indexPathOf(source), { force: true });
     removeOrphanIndexes(dirname(final), target);
     return true;
   } catch {
