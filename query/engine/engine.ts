@@ -12,10 +12,11 @@ import { candidateBlocks, type Requirement } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
 
 /**
- * Each row range of a file is a scan of its own, which costs DuckDB a few ms: a file is read over ranges
- * only when they are at most this many and hold at most half its blocks (measured in bench/README.md).
+ * A row range of a file is a scan of its own, which costs DuckDB a few ms: a file is read over one range,
+ * from its first to its last candidate block, only when that spans at most half of it (two ranges of a
+ * block each cost about what the whole file does; measured in bench/README.md).
  */
-const MAX_RANGES = 2;
+const MAX_SPAN = 0.5;
 /** A page reads the newest files first only when the filter leaves more than this many files. */
 const FIRST_FILES_MIN = 4;
 
@@ -54,23 +55,11 @@ export interface QueryHints {
   firstRows?: { rows: number; order: 'latest' | 'earliest' };
 }
 
-/** One file of a view: whole, or only the row ranges `[from, to]` (in file order). */
+/** One file of a view: whole, or only the row range `[from, to]` (in file order). */
 interface Pick {
   file: LakeFile;
   index: SkipIndex | null;
-  ranges: [number, number][] | null;
-}
-
-/** The runs of consecutive candidate blocks, as row ranges. */
-function rangesOf(blocks: boolean[], blockRows: number): [number, number][] {
-  const out: [number, number][] = [];
-  blocks.forEach((hit, b) => {
-    if (!hit) return;
-    const last = out[out.length - 1];
-    if (last && last[1] === b * blockRows - 1) last[1] = (b + 1) * blockRows - 1;
-    else out.push([b * blockRows, (b + 1) * blockRows - 1]);
-  });
-  return out;
+  range: [number, number] | null;
 }
 
 export interface TimeWindow {
@@ -145,33 +134,32 @@ export class QueryEngine {
 
   /**
    * The files a filter can match in, by their skip indexes: a file none of whose blocks may hold the
-   * required terms is left out, one with few is read over the row ranges of those blocks. Files without an
-   * index are read whole.
+   * required terms is left out, one whose candidates lie close together is read over their row range.
+   * Files without an index are read whole.
    */
   private picks(files: LakeFile[], need: Requirement, useIndex: boolean): Pick[] {
     const out: Pick[] = [];
     for (const file of files) {
       const index = useIndex ? this.indexOf(file) : null;
       if (!index || !need) {
-        out.push({ file, index, ranges: null });
+        out.push({ file, index, range: null });
         continue;
       }
       const blocks = candidateBlocks(index, need);
-      const hits = blocks.filter(Boolean).length;
-      if (hits === 0) continue;
-      const ranges = rangesOf(blocks, index.blockRows);
-      out.push({ file, index, ranges: ranges.length <= MAX_RANGES && hits * 2 <= blocks.length ? ranges : null });
+      const first = blocks.indexOf(true);
+      if (first < 0) continue;
+      const last = blocks.lastIndexOf(true);
+      const range: [number, number] | null = last - first + 1 > blocks.length * MAX_SPAN ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
+      out.push({ file, index, range });
     }
     return out;
   }
 
   private relation(scope: Scope, table: Table, picks: Pick[]): string {
-    const whole = picks.filter((p) => !p.ranges).map((p) => sqlString(this.manifest.absolute(p.file.path)));
+    const whole = picks.filter((p) => !p.range).map((p) => sqlString(this.manifest.absolute(p.file.path)));
     const parts = whole.length ? [`SELECT * FROM read_parquet([${whole.join(', ')}], union_by_name = true)`] : [];
-    for (const p of picks) {
-      for (const [from, to] of p.ranges ?? []) {
-        parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(p.file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${from} AND ${to}`);
-      }
+    for (const { file, range } of picks) {
+      if (range) parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;

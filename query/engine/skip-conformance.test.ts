@@ -118,11 +118,11 @@ let indexed: unknown[];
 let scanned: unknown[];
 /** Files the index left out, and files read over a row range only, per run. */
 const narrowed = { skipped: 0, ranged: 0 };
-const picks = (QueryEngine.prototype as unknown as { picks: (files: unknown[], ...rest: unknown[]) => { ranges: unknown }[] }).picks;
+const picks = (QueryEngine.prototype as unknown as { picks: (files: unknown[], ...rest: unknown[]) => { range: unknown }[] }).picks;
 (QueryEngine.prototype as unknown as { picks: typeof picks }).picks = function (this: unknown, files: unknown[], ...rest: unknown[]) {
   const kept = picks.call(this, files, ...rest);
   narrowed.skipped += files.length - kept.length;
-  narrowed.ranged += kept.filter((p) => p.ranges).length;
+  narrowed.ranged += kept.filter((p) => p.range).length;
   return kept;
 };
 let narrowedWithIndex = { ...narrowed };
