@@ -121,11 +121,7 @@ export class QueryEngine {
     return index;
   }
 
-  /**
-   * Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's
-   * start), restricted to the scope's environments. Environment names are checked against the closed set
-   * before they become SQL text: a view cannot take bound parameters.
-   */
+  /** Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's start). */
   private listed(scope: Scope, table: Table, window: TimeWindow, onlyPresent: boolean): LakeFile[] {
     const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
     const listed = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
@@ -155,6 +151,10 @@ export class QueryEngine {
     return out;
   }
 
+  /**
+   * The picked files as one relation, restricted to the scope's environments. Environment names are checked
+   * against the closed set before they become SQL text: a view cannot take bound parameters.
+   */
   private relation(scope: Scope, table: Table, picks: Pick[]): string {
     const whole = picks.filter((p) => !p.range).map((p) => sqlString(this.manifest.absolute(p.file.path)));
     const parts = whole.length ? [`SELECT * FROM read_parquet([${whole.join(', ')}], union_by_name = true)`] : [];
