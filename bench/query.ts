@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Manifest, type LakeFile } from '../storage/lake/manifest.js';
 import { hourKey, partitionDir } from '../storage/lake/layout.js';
+import { indexPathOf, writeSkipIndex } from '../storage/lake/skip-index.js';
 import { startLoglake } from '../test/helpers/loglake.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '5' }, data: { type: 'string' } } });
@@ -19,8 +20,18 @@ const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
 const HOURS = 7 * 24;
 const PROJECT = 'default';
-// Data ends at the top of the current hour, so `last 24h` covers a full day of it.
-const END = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+/**
+ * Data ends at the top of the current hour, so `last 24h` covers a full day of it; a reused lake (`--data`)
+ * ends where its last hour does, so every run over it asks the same questions of the same rows.
+ */
+function endOf(dataDir: string | undefined): Date {
+  const base = dataDir ? join(dataDir, 'lake', PROJECT, 'logs') : '';
+  if (!dataDir || !existsSync(base)) return new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const date = readdirSync(base).sort().at(-1)!;
+  const hour = readdirSync(join(base, date)).sort().at(-1)!;
+  return new Date(Date.parse(`${date.slice(5)}T${hour.slice(5)}:00:00Z`) + 3_600_000);
+}
+const END = endOf(values.data);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -83,6 +94,26 @@ async function generate(dataDir: string): Promise<void> {
   conn.closeSync();
 }
 
+/** The skip index of every hour file, as compaction writes it for the files it merges (built once per lake). */
+async function buildIndexes(dataDir: string): Promise<{ seconds: number; bytes: number }> {
+  const base = join(dataDir, 'lake', PROJECT, 'logs');
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const conn = await db.connect();
+  let seconds = 0;
+  let bytes = 0;
+  for (const date of readdirSync(base)) for (const hour of readdirSync(join(base, date))) {
+    const path = join(base, date, hour, 'bench.parquet');
+    if (!existsSync(indexPathOf(path))) {
+      const t = performance.now();
+      if (!(await writeSkipIndex(conn, 'logs', path, path))) throw new Error(`no index for ${path}`);
+      seconds += (performance.now() - t) / 1000;
+    }
+    bytes += statSync(indexPathOf(path)).size;
+  }
+  conn.closeSync();
+  return { seconds, bytes };
+}
+
 function lakeFiles(dataDir: string, fromHour: string): string[] {
   const base = join(dataDir, 'lake', PROJECT, 'logs');
   const out: string[] = [];
@@ -108,6 +139,7 @@ async function main() {
   if (!existsSync(join(dataDir, 'lake', '_manifest', 'snapshot.json'))) await generate(dataDir);
   const parquetBytes = readdirSync(join(dataDir, 'lake', PROJECT, 'logs'), { recursive: true })
     .filter((f) => String(f).endsWith('.parquet')).reduce((n, f) => n + statSync(join(dataDir, 'lake', PROJECT, 'logs', String(f))).size, 0);
+  const index = await buildIndexes(dataDir);
 
   // A hand-written query's own DuckDB, the same one loglake embeds, over the same files. Searches fetch
   // one row past the page, as loglake does to know whether there is more.
@@ -125,6 +157,8 @@ async function main() {
     { name: 'count last 24h', gql: 'count | last 24h', sql: `SELECT count(*) FROM ${files24h} WHERE ${window}` },
     { name: 'count by severity', gql: 'count by severity | last 24h', sql: `SELECT severity, count(*) c FROM ${files24h} WHERE ${window} GROUP BY 1 ORDER BY c DESC` },
     { name: 'substring search on message', gql: 'message ~ "timeout to db-17 " | last 24h', sql: `SELECT * FROM ${files24h} WHERE ${window} AND contains(lower(message), 'timeout to db-17 ') ORDER BY timestamp DESC, id DESC LIMIT 101` },
+    { name: 'selective substring on message', gql: 'message ~ "timeout to db-17 after 3s" | last 24h', sql: `SELECT * FROM ${files24h} WHERE ${window} AND contains(lower(message), 'timeout to db-17 after 3s') ORDER BY timestamp DESC, id DESC LIMIT 101` },
+    { name: 'word (free text)', gql: 'k377 | last 24h', sql: `SELECT * FROM ${files24h} WHERE ${window} AND list_has_all(regexp_split_to_array(lower(message), '[^\\p{L}\\p{N}]+'), ['k377']) ORDER BY timestamp DESC, id DESC LIMIT 101` },
     { name: 'top 10 messages of errors', gql: 'severity:error | count by message | top 10 | last 24h', sql: `SELECT message, count(*) c FROM ${files24h} WHERE ${window} AND severity = 'error' GROUP BY 1 ORDER BY c DESC, message LIMIT 10` },
     { name: 'property equality', gql: 'user_id = "u_4242" | last 24h', sql: `SELECT * FROM ${files24h} WHERE ${window} AND attrs_str['user_id'] = 'u_4242' ORDER BY timestamp DESC, id DESC LIMIT 101` },
     { name: '60-bucket histogram over 24h', gql: 'count | timeslice 24m | last 24h', sql: `SELECT time_bucket(INTERVAL 24 MINUTE, timestamp) b, count(*) FROM ${files24h} WHERE ${window} GROUP BY 1 ORDER BY 1` },
@@ -159,6 +193,8 @@ async function main() {
   console.log(JSON.stringify({
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     rows: ROWS, hours: HOURS, parquet_mb: Math.round(parquetBytes / 2 ** 20), runs_per_query: RUNS, data_dir: dataDir,
+    skip_index_mb: +(index.bytes / 2 ** 20).toFixed(1), skip_index_share: +(index.bytes / parquetBytes).toFixed(3),
+    ...(index.seconds ? { skip_index_build_rows_per_s: Math.round(ROWS / index.seconds) } : {}),
   }, null, 2));
   console.table(results);
 }

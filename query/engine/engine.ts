@@ -3,11 +3,22 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBType } from '@duckdb/
 import { ApiError } from '../../core/errors.js';
 import { ENVIRONMENTS, type Table } from '../../core/records.js';
 import { hourKey } from '../../storage/lake/layout.js';
-import type { LakeIndex } from '../../storage/lake/manifest.js';
+import type { LakeFile, LakeIndex } from '../../storage/lake/manifest.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
+import { readSkipIndex, type SkipIndex } from '../../storage/lake/skip-index.js';
 import { Semaphore } from './semaphore.js';
+import { candidateBlocks, type Requirement } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
+
+/**
+ * A row range of a file is a scan of its own, which costs DuckDB a few ms: a file is read over one range,
+ * from its first to its last candidate block, only when that spans at most half of it (two ranges of a
+ * block each cost about what the whole file does; measured in bench/README.md).
+ */
+const MAX_SPAN = 0.5;
+/** A page reads the newest files first only when the filter leaves more than this many files. */
+const FIRST_FILES_MIN = 4;
 
 /** DuckDB's words for a listed Parquet file that is not there. */
 const MISSING_FILE = /No files found|No such file|Cannot open file|could not open|does not exist/i;
@@ -34,6 +45,21 @@ export interface QueryHints {
    * then is read twice (2x slower). Measured in bench/README.md.
    */
   filterReadsMaps: boolean;
+  /** logs: what every matching row holds, in skip-index terms (query/engine/skip.ts); null: nothing known. */
+  need?: Requirement;
+  /**
+   * logs: the statement returns its first `rows` rows by (timestamp, id) in this order and nothing else
+   * (a search whose only post stage is its page limit). The engine may then read the newest (oldest)
+   * indexed files first and stop once no file left out could hold a row of the answer.
+   */
+  firstRows?: { rows: number; order: 'latest' | 'earliest' };
+}
+
+/** One file of a view: whole, or only the row range `[from, to]` (in file order). */
+interface Pick {
+  file: LakeFile;
+  index: SkipIndex | null;
+  range: [number, number] | null;
 }
 
 export interface TimeWindow {
@@ -54,6 +80,9 @@ export interface Relations {
 export class QueryEngine {
   private db!: DuckDBInstance;
   private idle: DuckDBConnection[] = [];
+  /** Per connection, the statements its views and settings were last created with (to skip recreating them). */
+  private readonly viewsOf = new WeakMap<DuckDBConnection, Map<string, string>>();
+  private readonly indexes = new Map<string, SkipIndex>();
   private readonly slots: Semaphore;
 
   constructor(
@@ -75,24 +104,77 @@ export class QueryEngine {
     const fresh = await this.db.connect();
     // Sets TimeZone = UTC and defines the helper macros the compiled SQL uses.
     await fresh.run(MACROS_SQL);
+    // Files never change once written: their footers are read once, not at every view and query.
+    await fresh.run('SET parquet_metadata_cache = true');
     return fresh;
   }
 
-  /**
-   * Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's
-   * start), restricted to the scope's environments. Environment names are checked against the closed set
-   * before they become SQL text: a view cannot take bound parameters.
-   */
-  private relation(scope: Scope, table: Table, window: TimeWindow, onlyPresent: boolean): string {
+  /** The skip index of a live file, cached (files and their indexes never change once written); null: scan it. */
+  private indexOf(f: LakeFile): SkipIndex | null {
+    const cached = this.indexes.get(f.path);
+    if (cached) return cached;
+    const index = readSkipIndex(this.manifest.absolute(f.path), f.rows);
+    if (index) {
+      if (this.indexes.size >= 10_000) this.indexes.clear();
+      this.indexes.set(f.path, index);
+    }
+    return index;
+  }
+
+  /** Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's start). */
+  private listed(scope: Scope, table: Table, window: TimeWindow, onlyPresent: boolean): LakeFile[] {
     const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
     const listed = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
-    const files = onlyPresent ? listed.filter((f) => existsSync(this.manifest.absolute(f.path))) : listed;
-    const source = files.length === 0
-      ? emptyRelation(table)
-      : `SELECT * FROM read_parquet([${files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ')}], union_by_name = true)`;
+    return onlyPresent ? listed.filter((f) => existsSync(this.manifest.absolute(f.path))) : listed;
+  }
+
+  /**
+   * The files a filter can match in, by their skip indexes: a file none of whose blocks may hold the
+   * required terms is left out, one whose candidates lie close together is read over their row range.
+   * Files without an index are read whole.
+   */
+  private picks(files: LakeFile[], need: Requirement, useIndex: boolean): Pick[] {
+    const out: Pick[] = [];
+    for (const file of files) {
+      const index = useIndex ? this.indexOf(file) : null;
+      if (!index || !need) {
+        out.push({ file, index, range: null });
+        continue;
+      }
+      const blocks = candidateBlocks(index, need);
+      const first = blocks.indexOf(true);
+      if (first < 0) continue;
+      const last = blocks.lastIndexOf(true);
+      const range: [number, number] | null = last - first + 1 > blocks.length * MAX_SPAN ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
+      out.push({ file, index, range });
+    }
+    return out;
+  }
+
+  /**
+   * The picked files as one relation, restricted to the scope's environments. Environment names are checked
+   * against the closed set before they become SQL text: a view cannot take bound parameters.
+   */
+  private relation(scope: Scope, table: Table, picks: Pick[]): string {
+    const whole = picks.filter((p) => !p.range).map((p) => sqlString(this.manifest.absolute(p.file.path)));
+    const parts = whole.length ? [`SELECT * FROM read_parquet([${whole.join(', ')}], union_by_name = true)`] : [];
+    for (const { file, range } of picks) {
+      if (range) parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
+    }
+    const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
     const allowed = scope.environments.filter((e) => (ENVIRONMENTS as readonly string[]).includes(e));
     return `SELECT * FROM (${source}) WHERE environment IN (${allowed.length ? allowed.map(sqlString).join(', ') : 'NULL'})`;
+  }
+
+  /** Runs `sql` on the connection unless it was the last statement run there under `key` (a view, a setting). */
+  private async once(conn: DuckDBConnection, key: string, sql: string): Promise<void> {
+    let done = this.viewsOf.get(conn);
+    if (!done) this.viewsOf.set(conn, (done = new Map()));
+    if (done.get(key) === sql) return;
+    done.delete(key);
+    await conn.run(sql);
+    done.set(key, sql);
   }
 
   async withRelations<T>(scope: Scope, tables: Table[], window: TimeWindow, work: (rel: Relations) => Promise<T>, hints?: QueryHints): Promise<T> {
@@ -100,15 +182,21 @@ export class QueryEngine {
     const conn = await this.connection();
     let healthy = true;
     try {
-      await conn.run(`SET late_materialization_max_rows = ${hints?.filterReadsMaps ? 50 : 1001}`);
-      const views = async (onlyPresent: boolean) => {
-        for (const table of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, window, onlyPresent)}`);
+      await this.once(conn, '', `SET late_materialization_max_rows = ${hints?.filterReadsMaps ? 50 : 1001}`);
+      const indexed = tables.length === 1 && tables[0] === 'logs' && Boolean(hints?.need || hints?.firstRows);
+      let onlyPresent = false;
+      /** The files the views read now: all the filter can match in, or the first few of them (firstRows). */
+      let narrow: (picks: Pick[]) => Pick[] = (picks) => picks;
+      const plan = (table: Table) => this.picks(this.listed(scope, table, window, onlyPresent), indexed ? hints?.need ?? null : null, indexed);
+      const views = async () => {
+        for (const table of tables) await this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, narrow(plan(table)))}`);
       };
       // A file committed a moment ago whose writer has not renamed it into place yet (or a crashed
       // writer's, until it is rolled forward): its rows are not visible yet, the rest of the answer is.
-      await views(false).catch((err: Error) => {
+      const build = () => views().catch((err: Error) => {
         if (!MISSING_FILE.test(err.message)) throw err;
-        return views(true);
+        onlyPresent = true;
+        return views();
       });
       const run = async (sql: string, params: unknown[], types: DuckDBType[] | undefined, retried: boolean): Promise<Record<string, unknown>[]> => {
         let timedOut = false;
@@ -124,7 +212,8 @@ export class QueryEngine {
           // A file that left between the views and the query (compaction's sources, past their grace).
           if (!retried && MISSING_FILE.test(String((err as Error)?.message))) {
             clearTimeout(timer);
-            await views(true);
+            onlyPresent = true;
+            await views();
             return run(sql, params, types, true);
           }
           healthy = false;
@@ -133,7 +222,34 @@ export class QueryEngine {
           clearTimeout(timer);
         }
       };
-      return await work({ all: (sql, params = [], types) => run(sql, params, types, false) });
+      const rel: Relations = { all: (sql, params = [], types) => run(sql, params, types, false) };
+      const first = indexed ? hints?.firstRows : undefined;
+      const timed = first ? plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null) : [];
+      if (!first || timed.length <= FIRST_FILES_MIN) {
+        await build();
+        return await work(rel);
+      }
+      // Newest (oldest) indexed files first, beside every file without a time range: the answer is complete
+      // once every file left out ends before (starts after) its last row. The first file's share of the
+      // page says how many more to read: at most one more round, unless the files left out still overlap.
+      const latest = first.order === 'latest';
+      timed.sort((a, b) => (latest ? b.index!.maxTs! - a.index!.maxTs! : a.index!.minTs! - b.index!.minTs!));
+      let k = 1;
+      for (;;) {
+        const taken = new Set(timed.slice(0, k).map((p) => p.file.path));
+        narrow = (picks) => (k >= timed.length ? picks : picks.filter((p) => p.index?.minTs == null || p.index.maxTs == null || taken.has(p.file.path)));
+        await build();
+        const result = await work(rel);
+        if (k >= timed.length || !Array.isArray(result)) return result;
+        const bound = result.length >= first.rows ? boundMicros((result[result.length - 1] as Record<string, unknown>).timestamp, latest) : null;
+        if (bound === null) {
+          k = result.length === 0 ? timed.length : Math.ceil((k * first.rows * 1.5) / result.length);
+          continue;
+        }
+        const could = timed.slice(k).filter((p) => (latest ? p.index!.maxTs! >= bound : p.index!.minTs! <= bound)).length;
+        if (could === 0) return result;
+        k += could;
+      }
     } finally {
       if (healthy) this.idle.push(conn);
       else conn.closeSync();
@@ -146,4 +262,14 @@ export class QueryEngine {
     this.idle = [];
     this.db?.closeSync();
   }
+}
+
+/**
+ * A bound in epoch microseconds that a row's timestamp is surely past (latest: at or above; earliest: at
+ * or below), whatever precision the value came back in; null when it is not a time.
+ */
+function boundMicros(value: unknown, latest: boolean): number | null {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) return null;
+  return latest ? (Math.floor(ms) - 1) * 1000 : (Math.ceil(ms) + 1) * 1000 + 999;
 }

@@ -10,6 +10,7 @@ import { Manifest } from './manifest.js';
 import { ParquetWriter } from './parquet.js';
 import { encodeRow } from './encode.js';
 import { partitionDir } from './layout.js';
+import { readSkipIndex } from './skip-index.js';
 import type { LogRecord } from '../../core/records.js';
 
 function log(i: number, service: string): LogRecord {
@@ -44,7 +45,11 @@ describe('Compactor', () => {
     const files = manifest.list('p', 'logs');
     expect(files).toHaveLength(1);
     expect(files[0].rows).toBe(100);
-    expect(readdirSync(dir)).toEqual([files[0].path.split('/').pop()]);
+    const name = files[0].path.split('/').pop()!;
+    expect(readdirSync(dir).sort()).toEqual(['_index', name]);
+    // Its skip index beside it (the sources had none), readable and of its rows.
+    expect(readdirSync(join(dir, '_index'))).toEqual([`${name}.idx`]);
+    expect(readSkipIndex(manifest.absolute(files[0].path), 100)?.blooms).toHaveLength(1);
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const merged = `read_parquet('${manifest.absolute(files[0].path)}')`;

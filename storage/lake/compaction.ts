@@ -8,6 +8,7 @@ import { moveAside, rollForward, tempPathOf, type LakeFile, type LakeManifest } 
 import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
+import { writeSkipIndex } from './skip-index.js';
 
 export interface CompactionOptions {
   lakeDir: string;
@@ -114,6 +115,8 @@ export class Compactor {
       const rows = await this.parquet.merge(table, sources, tmp, select);
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
+      // Skip index side-car (skip-index.ts): written before the commit, optional for every reader.
+      await this.parquet.withConnection((conn) => writeSkipIndex(conn, table, tmp, final, { replaces: files.map((f) => this.manifest.absolute(f.path)) }));
       const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };
       if (!(await this.manifest.replace([merged], files.map((f) => f.path)))) {
         rmSync(tmp, { force: true });

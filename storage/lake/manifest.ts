@@ -3,6 +3,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { patternsDirOf } from './layout.js';
 import type { Table } from '../../core/records.js';
 import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
+import { dataPathOfIndex } from './skip-index.js';
 
 export interface LakeFile {
   /** Relative to the lake directory. */
@@ -192,16 +193,17 @@ export class Manifest implements LakeManifest {
     renameSync(tmp, join(this.dir, 'snapshot.json'));
   }
 
-  /** Parquet files (and temp files) under the lake that no entry names: leftovers of a crash. */
+  /** Parquet files (and temp files) under the lake that no entry names, and their skip indexes: leftovers of a crash. */
   private removeOrphans(): void {
     const walk = (dir: string): void => {
       // The log patterns are no files of the lake.
       if (dir === patternsDirOf(this.lakeDir)) return;
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = join(dir, entry.name);
+        const path = relative(this.lakeDir, full);
         if (entry.isDirectory()) {
           if (full !== this.dir) walk(full);
-        } else if (!this.files.has(relative(this.lakeDir, full))) {
+        } else if (!this.files.has(path) && !this.files.has(dataPathOfIndex(path) ?? '')) {
           rmSync(full, { force: true });
         }
       }

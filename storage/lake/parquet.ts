@@ -80,6 +80,11 @@ export class ParquetWriter {
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
+  /** Other reads of files this writer wrote, on its DuckDB (the skip index of a merged file). */
+  async withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return work(this.conn);
+  }
+
   close(): void {
     this.conn.closeSync();
   }

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import { hourKey } from './layout.js';
 import { moveAside, type LakeManifest } from './manifest.js';
+import { indexPathOf } from './skip-index.js';
 
 /**
  * Drops whole hour partitions older than the retention period, by the real clock: a pinned query clock
@@ -18,7 +19,10 @@ export async function dropExpired(manifest: LakeManifest, lakeDir: string, days:
   if (!(await manifest.replace([], expired.map((f) => f.path)))) return 0;
   const retired = join(lakeDir, '_retired');
   mkdirSync(retired, { recursive: true });
-  for (const f of expired) moveAside(manifest.absolute(f.path), join(retired, `${now}-${basename(f.path)}`));
+  for (const f of expired) {
+    moveAside(manifest.absolute(f.path), join(retired, `${now}-${basename(f.path)}`));
+    rmSync(indexPathOf(manifest.absolute(f.path)), { force: true });
+  }
   logger.info({ files: expired.length, before: cut }, 'retention: dropped expired partitions');
   return expired.length;
 }
