@@ -5,6 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLoglake, type LoglakeProcess } from './helpers/loglake.js';
 import { sendBatches, type SendResult } from './helpers/load.js';
@@ -92,7 +94,10 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
       return acked.every((id) => l.ids.has(id)) ? l : null;
     }, 90_000, 500).catch(async (err) => {
       const l = await lakeIds(root, project_id, 'logs');
-      console.log('DEBUG missing', acked.filter((id) => !l.ids.has(id)).length, 'of', acked.length, '\nWRITER B', writerB.output().slice(-6000), '\nQUERY', query.output().slice(-2000));
+      const nc = await connect({ servers: cluster!.urls });
+      const consumer = await (await jetstreamManager(nc)).consumers.info('LOGLAKE', 'loglake-writer').catch((e: Error) => e.message);
+      await nc.close();
+      console.log('DEBUG missing', acked.filter((id) => !l.ids.has(id)).length, 'of', acked.length, '\nCONSUMER', JSON.stringify(consumer), '\nWRITER B', writerB.output().slice(-6000), '\nMETRICS B', await (await fetch(`${writerB.url}/metrics`)).text().catch(() => ''));
       throw err;
     });
     expect([...lake.ids].filter(([, n]) => n > 1), 'no record twice').toEqual([]);

@@ -232,13 +232,15 @@ export class JetStreamBus implements Bus {
   /**
    * A key-value bucket `<stream>-<purpose>` (lower case) on this bus's connection, made if missing with the stream's replica
    * count: shared state lives beside the stream it describes, so a test's own stream brings its own buckets.
-   * Waits for NATS like a publish, and asks again while JetStream's API does not answer in time.
+   * Waits for NATS like a publish, and asks again while JetStream's API does not answer in time. Reads go
+   * to the bucket's leader, never to a replica ("direct get"), which may lag behind after a node died:
+   * decisions such as "no partition names this file" must not be taken on a stale copy.
    */
   async bucket(purpose: BucketPurpose): Promise<KV> {
     for (let attempt = 1; ; attempt++) {
       await this.connected;
       try {
-        return await new Kvm(this.js).create(bucketName(this.opts.stream, purpose), { replicas: this.opts.replicas, history: 1 });
+        return await new Kvm(this.js).create(bucketName(this.opts.stream, purpose), { replicas: this.opts.replicas, history: 1, allow_direct: false });
       } catch (err) {
         if (this.closing || !isTransient(err)) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));

@@ -23,6 +23,11 @@ export function partitionKey(p: Partition): string {
   return `part.${p.table}.${p.hour}.${Buffer.from(p.project).toString('base64url')}`;
 }
 
+/**
+ * A visible file is retired as an orphan only once this old as well: the bucket's leader should never be
+ * wrong about it, and a few seconds' delay in tidying up after a dead compactor costs nothing.
+ */
+const ORPHAN_MS = 10_000;
 /** A temp file nobody committed: its writer is long gone (a flush takes seconds). */
 const ABANDONED_MS = 3_600_000;
 
@@ -305,8 +310,8 @@ export class KvManifest implements LakeManifest {
   /**
    * What dead processes left in the lake directory. First, a visible file no partition names (a dead
    * compactor's sources: its swap committed, the sources not yet retired) moves to `retiredDir`, checked
-   * against the bucket itself, not this copy: a file becomes visible only after its commit, so the bucket
-   * names every live one. Then a committed file still under its temp name is renamed into place; in this
+   * against the bucket's leader, not this copy (which may lag), and only once it is `ORPHAN_MS` old: a file
+   * becomes visible only after its commit, so the bucket names every live one. Then a committed file still under its temp name is renamed into place; in this
    * order a glob never sees a merged file beside its sources. Temp files nobody committed are deleted once
    * surely abandoned. Every writer's upkeep runs this (each step is a rename another node may have done
    * first), so what a dead node left is put right within one compaction interval.
@@ -314,7 +319,7 @@ export class KvManifest implements LakeManifest {
   async tidy(retiredDir: string, now = Date.now()): Promise<void> {
     const entries = [...lakeEntries(this.lakeDir)];
     for (const { path, name, partition } of entries) {
-      if (!name.endsWith('.parquet') || name.startsWith('.') || this.files.has(path)) continue;
+      if (!name.endsWith('.parquet') || name.startsWith('.') || this.files.has(path) || now - mtimeOf(join(this.lakeDir, path)) < ORPHAN_MS) continue;
       if ((await this.latest(partition)).some((f) => f.path === path)) continue;
       if (moveAside(join(this.lakeDir, path), join(retiredDir, `${now}-${name}`))) this.logger.info({ path }, 'manifest: moved a file no partition names out of the lake');
     }
