@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -207,7 +207,8 @@ export class Writer {
     const acked: BusMessage[] = [];
     for (const part of outcome.committed) {
       const s = byPart.get(part)!;
-      renameSync(s.tmp, this.manifest.absolute(part.file.path));
+      // Another node's tidying may have put a committed file in place first: either way it is there.
+      rollForward(this.manifest.absolute(part.file.path));
       acked.push(...s.messages);
     }
     for (const { part, taken } of outcome.refused) {
