@@ -154,18 +154,8 @@ export class JetStreamBus implements Bus {
       const consumer = await this.js.consumers.get(this.opts.stream, durable);
       return consumer.consume({ max_messages: Math.min(opts.maxPending, 256) });
     };
-    // Under load, or while a cluster elects a new leader, JetStream's API may not answer in time: a
-    // writer starting then waits and asks again rather than dying at start-up.
-    const open = async (): Promise<ConsumerMessages> => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await setUp();
-        } catch (err) {
-          if (ended || !isTransient(err)) throw err;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
-        }
-      }
-    };
+    // A writer starting while JetStream is slow to answer waits and asks again rather than dying at start-up.
+    const open = () => askAgainWhileTransient(setUp, () => ended);
     let live: ConsumerMessages | null = null;
     let ended = false;
     // What this subscriber holds un-acked (buffered, or in a Parquet write that may take a while): told
@@ -237,15 +227,11 @@ export class JetStreamBus implements Bus {
    * decisions such as "no partition names this file" must not be taken on a stale copy.
    */
   async bucket(purpose: BucketPurpose): Promise<KV> {
-    for (let attempt = 1; ; attempt++) {
-      await this.connected;
-      try {
-        return await new Kvm(this.js).create(bucketName(this.opts.stream, purpose), { replicas: this.opts.replicas, history: 1, allow_direct: false });
-      } catch (err) {
-        if (this.closing || !isTransient(err)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
-      }
-    }
+    await this.connected;
+    return askAgainWhileTransient(
+      () => new Kvm(this.js).create(bucketName(this.opts.stream, purpose), { replicas: this.opts.replicas, history: 1, allow_direct: false }),
+      () => this.closing,
+    );
   }
 
   async close(): Promise<void> {
@@ -262,7 +248,23 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** A JetStream API call that did not answer in time, or found no JetStream to answer yet: worth asking again. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown; message?: string };
   return e?.name === 'TimeoutError' || e?.code === 'TIMEOUT' || /timeout|timed out|no responders|jetstream (is )?not (enabled|available)|leader/i.test(String(e?.message));
+}
+
+/**
+ * Runs `work`, asking again (0.5 s, doubling, at most 5 s apart) while it fails transiently: under load, or
+ * while a cluster elects a leader, JetStream's API may not answer in time. `giveUp(attempt, err)` ends it
+ * early (the caller is closing, or has waited long enough); any other failure ends it at once.
+ */
+export async function askAgainWhileTransient<T>(work: () => Promise<T>, giveUp: (attempt: number, err: unknown) => boolean = () => false): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isTransient(err) || giveUp(attempt, err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+    }
+  }
 }

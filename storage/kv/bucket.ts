@@ -4,7 +4,7 @@ import {
   type ConsumerMessages, type JetStreamClient, type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { Config } from '../../config/schema.js';
-import { isTransient } from '../bus/jetstream.js';
+import { askAgainWhileTransient } from '../bus/jetstream.js';
 import { busKindOf } from '../bus/select.js';
 
 /** A key's latest revision (its stream sequence); `value` null: deleted (kept so an older message cannot revive it). */
@@ -109,16 +109,12 @@ export class KvBucket {
     try {
       const bucket = new KvBucket(nc, jetstream(nc), await jetstreamManager(nc), opts);
       // A cluster electing a leader (or just formed) may not answer JetStream's API yet: asked again.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await bucket.start();
-          return bucket;
-        } catch (err) {
-          if (!isTransient(err) || attempt >= START_ATTEMPTS) throw err;
-          opts.onWaiting?.(`waiting for JetStream at ${opts.url}: ${(err as Error).message} (attempt ${attempt})`);
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
-        }
-      }
+      await askAgainWhileTransient(() => bucket.start(), (attempt, err) => {
+        if (attempt >= START_ATTEMPTS) return true;
+        opts.onWaiting?.(`waiting for JetStream at ${opts.url}: ${(err as Error).message} (attempt ${attempt})`);
+        return false;
+      });
+      return bucket;
     } catch (err) {
       await nc.close();
       throw err;
