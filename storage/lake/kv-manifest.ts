@@ -61,6 +61,7 @@ const CONFLICT = /wrong last sequence|key exists|10071/i;
 const KEEP_UP_MS = 5000;
 /** Between attempts while NATS does not answer: the flush waits, its messages stay un-acked. */
 const RETRY_MS = [100, 250, 500, 1000, 2000, 5000];
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
 
 /**
  * The lake manifest in a JetStream key-value bucket, shared by every writer, query and alerts node over one
@@ -73,7 +74,8 @@ export class KvManifest implements LakeManifest {
   private files = new Map<string, LakeFile>();
   private stopWatch: (() => void) | null = null;
   private closed = false;
-  private kv: KV | null = null;
+  /** The bucket, once the copy is loaded: what commits and upkeep's reads wait for. */
+  private readonly ready: Promise<KV>;
   /** The newest bucket revision the watch has brought in (any key). */
   private seen = 0;
   private checker: NodeJS.Timeout | null = null;
@@ -92,7 +94,11 @@ export class KvManifest implements LakeManifest {
     private readonly logger: Logger,
     private readonly onCommitted: (files: LakeFile[]) => void = () => undefined,
   ) {
-    this.loaded = bucket.then((kv) => this.watch(kv));
+    this.ready = bucket.then(async (kv) => {
+      await this.watch(kv);
+      return kv;
+    });
+    this.loaded = this.ready.then(() => undefined);
     this.loaded.then(
       () => (this.waiting = null),
       (err: Error) => {
@@ -108,18 +114,7 @@ export class KvManifest implements LakeManifest {
    * the bucket (its server died under it), is replaced by a new one.
    */
   private async watch(kv: KV): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.follow(kv);
-        break;
-      } catch (err) {
-        if (this.closed) throw err;
-        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
-        this.logger.warn({ err, attempt }, `manifest: cannot watch the bucket yet; retrying in ${wait} ms`);
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
-    this.kv = kv;
+    await this.followUntilClosed(kv);
     let behindSince: number | null = null;
     this.checker = setInterval(() => {
       void kv.status().then((status) => {
@@ -137,15 +132,18 @@ export class KvManifest implements LakeManifest {
 
   private rewatch(kv: KV): void {
     this.stopWatch?.();
-    void this.watchAgain(kv);
+    this.followUntilClosed(kv).catch(() => undefined);
   }
 
-  private async watchAgain(kv: KV): Promise<void> {
-    for (let attempt = 0; !this.closed; attempt++) {
+  /** Starts a watch, asking again with backoff while the bucket does not answer; gives up only once closed. */
+  private async followUntilClosed(kv: KV): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
       try {
         return await this.follow(kv);
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
+      } catch (err) {
+        if (this.closed) throw err;
+        this.logger.warn({ err, attempt }, 'manifest: cannot watch the bucket yet; asking again');
+        await backoff(attempt);
       }
     }
   }
@@ -191,11 +189,6 @@ export class KvManifest implements LakeManifest {
       },
     );
     await initial;
-  }
-
-  private async bucket(): Promise<KV> {
-    await this.loaded;
-    return this.kv!;
   }
 
   /** Takes a revision of one partition into the copy, and tells the listener of files a commit added. */
@@ -279,7 +272,7 @@ export class KvManifest implements LakeManifest {
     const key = partitionKey(p);
     for (let attempt = 0; ; attempt++) {
       try {
-        const kv = await this.bucket();
+        const kv = await this.ready;
         const entry = await kv.get(key);
         const live = entry && entry.operation === 'PUT';
         const current: PartitionValue = live ? entry.json<PartitionValue>() : { project: p.project, table: p.table, hour: p.hour, files: [], seqs: {}, op: 'commit' };
@@ -294,16 +287,15 @@ export class KvManifest implements LakeManifest {
       } catch (err) {
         if (this.closed) throw err;
         if (CONFLICT.test(String((err as Error)?.message))) continue;
-        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
-        this.logger.warn({ err, key, attempt }, `manifest: the bucket did not answer; retrying in ${wait} ms`);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        this.logger.warn({ err, key, attempt }, 'manifest: the bucket did not answer; asking again');
+        await backoff(attempt);
       }
     }
   }
 
   /** The partition's files as the bucket holds them now, not as this copy last heard: for upkeep's decisions. */
   async latest(p: Partition): Promise<LakeFile[]> {
-    const entry = await (await this.bucket()).get(partitionKey(p));
+    const entry = await (await this.ready).get(partitionKey(p));
     return entry && entry.operation === 'PUT' ? entry.json<PartitionValue>().files : [];
   }
 
