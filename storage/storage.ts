@@ -153,8 +153,8 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
         await catalog.close();
         parquet?.close();
         await bus.close();
-        lake?.manifest.close();
-        shared?.close();
+        // The writer's manifest is the shared one on JetStream: closed once, whichever this process holds.
+        (lake?.manifest ?? shared)?.close();
       })();
       return closing;
     },
