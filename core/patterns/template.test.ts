@@ -9,6 +9,7 @@ const SAMPLES: [string, string][] = [
   ['request 0193f3c2-7b1e-7a4e-9d2c-5f6a7b8c9d0e failed for ann@example.com', 'request <*> failed for <*>'],
   ['pointer 0xDEADBEEF freed twice; trace 4bf92f3577b34da6a3ce929d0e0e4736', 'pointer <*> freed twice; trace <*>'],
   ['Cache miss for key k42', 'Cache miss for key k<*>'],
+  ['peer v10.1.2.3:8080 at 1.5', 'peer v<*> at <*>'],
   ['accepted and added a facade', 'accepted and added a facade'],
   ['Réservation n° 12,5 confirmée', 'Réservation n° <*>,<*> confirmée'],
   ['', ''],

@@ -33,6 +33,9 @@ export interface PatternFiles {
   members: string;
 }
 
+/** What a row's pattern is found by in the merge: its message's hash, the masked template's key while mining. */
+const MESSAGE_HASH = "hash(coalesce(message, ''))";
+
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
 function writeAtomically(path: string, lines: unknown[]): void {
@@ -101,10 +104,21 @@ export class PatternMiner {
     // Files from before the column have none; a merge of only such files adds it.
     const columns = await parquet.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${files})`);
     const hasColumn = columns.some((c) => c.column_name === 'pattern_id');
-    const masked = templateSql('message');
+    // Each distinct message is masked once, here: the merge finds a row's pattern by its message's hash
+    // instead of masking it again (masking is most of what mining costs).
+    await parquet.rows(
+      `CREATE OR REPLACE TEMP TABLE _pattern_messages AS
+       SELECT hash(m) AS h, ${templateSql('m')} AS masked, n, first_seen, last_seen
+       FROM (SELECT coalesce(message, '') AS m, count(*)::BIGINT AS n, min(timestamp) AS first_seen, max(timestamp) AS last_seen
+             FROM ${files} ${hasColumn ? 'WHERE pattern_id IS NULL' : ''} GROUP BY 1)`,
+    );
+    // The messages themselves are not kept (a merge may hold millions): a template's sample is read back by its hash.
     const found = await parquet.rows(
-      `SELECT ${masked} AS masked, count(*)::BIGINT AS n, min(timestamp) AS first_seen, max(timestamp) AS last_seen, arg_min(coalesce(message, ''), timestamp) AS sample
-       FROM ${files} ${hasColumn ? 'WHERE pattern_id IS NULL' : ''} GROUP BY 1`,
+      `WITH t AS (SELECT masked, sum(n)::BIGINT AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen, arg_min(h, first_seen) AS sample_h
+                  FROM _pattern_messages GROUP BY 1),
+            s AS (SELECT ${MESSAGE_HASH} AS h, any_value(coalesce(message, '')) AS sample
+                  FROM ${files} WHERE ${MESSAGE_HASH} IN (SELECT sample_h FROM t) GROUP BY 1)
+       SELECT t.masked, t.n, t.first_seen, t.last_seen, s.sample FROM t JOIN s ON s.h = t.sample_h`,
     );
     if (found.length === 0) return hasColumn ? undefined : '*, CAST(NULL AS VARCHAR) AS pattern_id';
     const saved = this.store.load(project);
@@ -133,14 +147,19 @@ export class PatternMiner {
       assigned.push({ masked: item.masked, id });
     }
     this.store.save(project, { patterns: [...records.values()], members });
+    // Message hash → pattern id. Two messages of one hash (a collision) share one's pattern: a grouping, never the data.
     await parquet.rows(
-      `CREATE OR REPLACE TEMP TABLE _pattern_members AS SELECT e.masked AS masked, e.id AS id FROM (SELECT unnest(from_json($1::JSON, '[{"masked":"VARCHAR","id":"VARCHAR"}]')) AS e)`,
+      `CREATE OR REPLACE TEMP TABLE _pattern_members AS
+       SELECT p.h AS h, any_value(a.id) AS id
+       FROM _pattern_messages p JOIN (SELECT e.masked AS masked, e.id AS id FROM (SELECT unnest(from_json($1::JSON, '[{"masked":"VARCHAR","id":"VARCHAR"}]')) AS e)) a ON a.masked = p.masked
+       GROUP BY p.h`,
       [JSON.stringify(assigned)],
     );
-    // Only rows without an id are masked again (CASE runs its branch for those rows alone).
-    const lookup = (key: string) => `(SELECT m.id FROM _pattern_members m WHERE m.masked = ${key})`;
+    await parquet.rows('DROP TABLE _pattern_messages');
+    // Only rows without an id are looked up (CASE runs its branch for those rows alone).
+    const lookup = (key: string) => `(SELECT m.id FROM _pattern_members m WHERE m.h = ${key})`;
     return hasColumn
-      ? `* REPLACE (coalesce(pattern_id, ${lookup(`CASE WHEN pattern_id IS NULL THEN ${masked} END`)}) AS pattern_id)`
-      : `*, ${lookup(masked)} AS pattern_id`;
+      ? `* REPLACE (coalesce(pattern_id, ${lookup(`CASE WHEN pattern_id IS NULL THEN ${MESSAGE_HASH} END`)}) AS pattern_id)`
+      : `*, ${lookup(MESSAGE_HASH)} AS pattern_id`;
   }
 }
