@@ -108,6 +108,16 @@ export class SchemaCatalog {
     mergeInto(delta, table, stats.properties, stats.names.map((n) => [n.name, n.volume]));
   }
 
+  /** Whether a key of a table has fewer examples than the catalog keeps, stored or added since (no copy of either is made). */
+  wantsExamples(project: string, table: Table): (type: PropertyType, key: string) => boolean {
+    const stored = this.backend.get(project)?.properties[table] ?? {};
+    const added = this.pending.get(project)?.properties[table] ?? {};
+    return (type, key) => {
+      const id = `${type}:${key}`;
+      return (stored[id]?.examples.length ?? 0) < MAX_EXAMPLES && (added[id]?.examples.length ?? 0) < MAX_EXAMPLES;
+    };
+  }
+
   /** Property keys of a table, most used first. */
   properties(project: string, table: Table): PropertyEntry[] {
     const entries = Object.values(this.view(project).properties[table] ?? {});

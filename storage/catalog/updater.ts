@@ -35,7 +35,7 @@ export class CatalogUpdater {
     while (this.queue.length > 0) {
       const { file, path } = this.queue.shift()!;
       try {
-        this.catalog.add(file.project, file.table, await this.reader.read(file.table, path));
+        this.catalog.add(file.project, file.table, await this.reader.read(file.table, path, this.catalog.wantsExamples(file.project, file.table)));
       } catch (err) {
         // Compaction may have merged the file away already; its rows are then simply not counted.
         this.logger.debug({ err, path }, 'catalog: could not read a committed file');
