@@ -66,6 +66,10 @@ export async function startService(config: Config, role: Role = 'all', logger: L
     throw new Error(`--role ${role} needs the JetStream bus (set NATS_URL): the embedded bus belongs to one process`);
   }
   const nlProvider = nlProviderOf(config.ai, process.env);
+  // Read by libuv once, before any code here runs: only the environment the process started with can set it.
+  if (!process.env.UV_THREADPOOL_SIZE) {
+    logger.warn('UV_THREADPOOL_SIZE is not set: DuckDB\'s queries hold libuv\'s 4 threads for as long as they run, and the bus\'s file writes wait behind them; `npm start` sets 16');
+  }
 
   const meta = metaStoreOf(config, {
     onFlushError: (err) => logger.error({ err }, 'metadata: writing usage counters failed; retrying'),

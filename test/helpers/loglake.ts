@@ -46,7 +46,8 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
     LOGLAKE_OTLP_GRPC_PORT: String(await freePort()),
     LOGLAKE_LOGSTASH_PORT: String(await freePort()),
   };
-  const env = { LOGLAKE_DATA_DIR: dataDir, LOGLAKE_LOG_LEVEL: 'warn', ...ports, ...opts.env };
+  // As `npm start` runs it (package.json): DuckDB's queries and the bus's file writes share libuv's pool.
+  const env = { LOGLAKE_DATA_DIR: dataDir, LOGLAKE_LOG_LEVEL: 'warn', UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16', ...ports, ...opts.env };
   const proc = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bin/loglake.ts'), 'start', '--role', opts.role ?? 'all'], {
     cwd: dataDir,
     env: { ...process.env, ...env, LOGLAKE_CONFIG: opts.env?.LOGLAKE_CONFIG ?? '' },
