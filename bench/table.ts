@@ -8,6 +8,8 @@
  *
  * The ceilings are records per CPU-second of one core; the end-to-end figure is records per wall-second
  * on the whole machine (both cores, shared with the load generator), so a fraction above 1 is possible.
+ * "All three on one core" adds up the costs of parse → payloads, the bus and DuckDB per record: what one
+ * core doing every stage in turn would reach.
  */
 import { parseArgs } from 'node:util';
 import { startOwnNats } from '../test/helpers/nats.js';
@@ -40,9 +42,14 @@ function slowest(c: Ceilings, bus: EndToEnd['bus']): { stage: string; rate: numb
   return stages.reduce((a, b) => (b.rate < a.rate ? b : a));
 }
 
+/** All three in turn on one core: what one process would reach if nothing ran side by side. */
+function serial(c: Ceilings, bus: EndToEnd['bus']): number {
+  return 1 / (1 / c.parse_to_bus_payloads + 1 / (bus === 'jetstream' ? c.jetstream_publish! : c.embedded_bus_publish) + 1 / c.duckdb_write);
+}
+
 function row(c: Ceilings, e: EndToEnd): string {
   const bound = slowest(c, e.bus);
-  return `| ${SURFACES[c.surface].name} | ${n(c.parse)} | ${n(c.parse_validate_map)} | ${n(c.parse_to_bus_payloads)} | ${n(c.embedded_bus_publish)}${c.jetstream_publish === null ? '' : ` / ${n(c.jetstream_publish)}`} | ${n(c.duckdb_write)} `
+  return `| ${SURFACES[c.surface].name} | ${n(c.parse)} | ${n(c.parse_validate_map)} | ${n(c.parse_to_bus_payloads)} | ${n(c.embedded_bus_publish)}${c.jetstream_publish === null ? '' : ` / ${n(c.jetstream_publish)}`} | ${n(c.duckdb_write)} | ${n(Math.round(serial(c, e.bus)))} `
     + `| ${n(e.end_to_end_records_per_s)} | ${(e.end_to_end_records_per_s / bound.rate).toFixed(2)} (${bound.stage}) | ${pair(e.sampled_ack_ms)} | ${pair(e.sampled_visible_ms)} (${e.samples.visible}${e.samples.missing ? `, ${e.samples.missing} missing` : ''}) `
     + `| ${e.loglake_cpu_s_per_million_records} | ${e.nats_cpu_s_per_million_records ?? 'n/a'} | ${e.rss_mb.max}${e.nats_rss_max_mb === null ? '' : ` / ${e.nats_rss_max_mb}`} |`;
 }
@@ -61,6 +68,6 @@ try {
   await nats?.stop();
 }
 console.log(`${new Date().toISOString()}, ${machine()}, bus ${values.bus}, ${values.clients} clients × ${values.seconds} s, ceilings: median of ${values.rounds} rounds of ${values.batches} bodies\n`);
-console.log('| surface | parse | + validate, map | + processors, bus payloads | bus publish (embedded' + (nats ? ' / JetStream' : '') + ') | DuckDB write | end to end per s | ÷ slowest ceiling | sampled ack p50 / p99 ms | sampled visible p50 / p99 ms (samples) | loglake CPU-s per M | nats-server CPU-s per M | max RSS MB (loglake' + (nats ? ' / nats-server' : '') + ') |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| surface | parse | + validate, map | + processors, bus payloads | bus publish (embedded' + (nats ? ' / JetStream' : '') + ') | DuckDB write | all three on one core | end to end per s | ÷ slowest ceiling | sampled ack p50 / p99 ms | sampled visible p50 / p99 ms (samples) | loglake CPU-s per M | nats-server CPU-s per M | max RSS MB (loglake' + (nats ? ' / nats-server' : '') + ') |');
+console.log(`|${'---|'.repeat(14)}`);
 for (const r of rows) console.log(r);
