@@ -44,15 +44,32 @@ export function goodlogsHeaders(key: string, idempotencyKey?: string): Record<st
   return { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) };
 }
 
-/** How many logs carry `marker` in their message (events: as their `distinct_id`), as the node's GQL answers. */
-export async function countMessage(p: LoglakeProcess, key: string, marker: string, table: 'logs' | 'events' = 'logs'): Promise<number> {
+/** How many logs carry `marker` in their message, as the node's GQL answers. */
+export async function countMessage(p: LoglakeProcess, key: string, marker: string): Promise<number> {
   const res = await fetch(`${p.url}/v1/gql/query`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ q: table === 'logs' ? `message:"${marker}" | count | last:1d` : `from:events distinct_id:"${marker}" | count | last:1d` }),
+    body: JSON.stringify({ q: `message:"${marker}" | count | last:1d` }),
   });
   const body = (await res.json()) as { data?: { results?: { value: number }[] } };
   return body.data?.results?.[0]?.value ?? 0;
+}
+
+/**
+ * Which records whose message (events: `distinct_id`) starts with `prefix` the node's GQL finds, by that
+ * value: one query, however many sampled records are waiting to be seen.
+ */
+export async function visibleMarkers(p: LoglakeProcess, key: string, table: 'logs' | 'events', prefix: string): Promise<Set<string>> {
+  const field = table === 'logs' ? 'message' : 'distinct_id';
+  const res = await fetch(`${p.url}/v1/gql/query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ q: `${table === 'logs' ? '' : 'from:events '}${field} ~ "${prefix}" | count by ${field} | top 1000 | last:1d` }),
+  });
+  // A refused query would otherwise read as records never seen.
+  if (res.status !== 200) throw new Error(`GQL answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { data?: { results?: Record<string, unknown>[] } };
+  return new Set((body.data?.results ?? []).map((r) => String(r[field])));
 }
 
 /** Bytes of the Parquet files under `dir`. */
