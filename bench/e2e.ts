@@ -36,6 +36,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (sorted: number[]) => (sorted.length ? { p50: Math.round(percentile(sorted, 0.5)), p99: Math.round(percentile(sorted, 0.99)) } : null);
 const perMillion = (cpu: number, records: number) => +((cpu / records) * 1e6).toFixed(1);
 
+/** Free ports are picked before loglake binds them; on a shared machine another process may take one first. */
+async function startWithFreshPorts(dataDir: string, env: Record<string, string>, attempts = 3): ReturnType<typeof startLoglake> {
+  try {
+    return await startLoglake({ dataDir, env });
+  } catch (err) {
+    if (attempts <= 1 || !String(err).includes('EADDRINUSE')) throw err;
+    return startWithFreshPorts(dataDir, env, attempts - 1);
+  }
+}
+
 export const machine = () => `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 export async function runEndToEnd(surface: Surface, opts: RunOptions) {
@@ -47,7 +57,7 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
     writeFileSync(path, `storage:\n  bus:\n    kind: jetstream\n    nats_url: ${opts.nats.url}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n`);
     env.LOGLAKE_CONFIG = path;
   }
-  const p = await startLoglake({ dataDir, env });
+  const p = await startWithFreshPorts(dataDir, env);
   // A failed run must not leave its loglake behind to skew the next one.
   const killOnExit = () => p.proc.kill('SIGKILL');
   process.on('exit', killOnExit);
