@@ -7,7 +7,7 @@
  *
  * `--bus jetstream` starts a `nats-server -js` of the benchmark's own for the runs, so that its CPU is
  * counted too. `--cpu-prof DIR` writes each started process's V8 CPU profile into DIR when it stops.
- * `--table` runs the stage ceilings of each surface as well and prints one table (`table.ts`).
+ * `npm run bench -- --table` (run.ts sends it to `table.ts`) adds each surface's stage ceilings and prints one table.
  */
 import { parseArgs } from 'node:util';
 import { startOwnNats } from '../test/helpers/nats.js';
