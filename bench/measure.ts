@@ -24,21 +24,24 @@ export function machineBusy(from: number[]): number {
 }
 
 /**
- * POSTs a body on a keep-alive agent; resolves with the status. `idempotencyKey` names a request whose
- * body repeats an earlier one's (the benchmarks cycle through bodies built up front): without it, the
- * body's digest names it, and the bus stores it once (README, "Retrying is safe").
+ * POSTs a body on a keep-alive agent; resolves with the status. The benchmarks cycle through bodies built
+ * up front, so a repeated body needs its own `Idempotency-Key` in `headers`: without one, the body's
+ * digest names the request, and the bus stores it once (README, "Retrying is safe").
  */
-export function post(agent: Agent, url: URL, key: string, body: string, idempotencyKey?: string): Promise<number> {
+export function post(agent: Agent, url: URL, headers: Record<string, string>, body: string | Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The headers of a GoodLogs request with `key`, named by `idempotencyKey` when it repeats a body. */
+export function goodlogsHeaders(key: string, idempotencyKey?: string): Record<string, string> {
+  return { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) };
 }
 
 /** How many logs carry `marker` in their message, as the node's GQL answers. */
@@ -50,6 +53,23 @@ export async function countMessage(p: LoglakeProcess, key: string, marker: strin
   });
   const body = (await res.json()) as { data?: { results?: { value: number }[] } };
   return body.data?.results?.[0]?.value ?? 0;
+}
+
+/**
+ * Which records whose message (events: `distinct_id`) starts with `prefix` the node's GQL finds, by that
+ * value: one query, however many sampled records are waiting to be seen.
+ */
+export async function visibleMarkers(p: LoglakeProcess, key: string, table: 'logs' | 'events', prefix: string): Promise<Set<string>> {
+  const field = table === 'logs' ? 'message' : 'distinct_id';
+  const res = await fetch(`${p.url}/v1/gql/query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ q: `${table === 'logs' ? '' : 'from:events '}${field} ~ "${prefix}" | count by ${field} | top 1000 | last:1d` }),
+  });
+  // A refused query would otherwise read as records never seen.
+  if (res.status !== 200) throw new Error(`GQL answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { data?: { results?: Record<string, unknown>[] } };
+  return new Set((body.data?.results ?? []).map((r) => String(r[field])));
 }
 
 /** Bytes of the Parquet files under `dir`. */

@@ -17,7 +17,7 @@ import { startLoglake, type LoglakeProcess } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { logItem } from '../test/helpers/load.js';
 import { deleteStream } from '../test/helpers/nats.js';
-import { countMessage, percentile, post } from './measure.js';
+import { countMessage, goodlogsHeaders, percentile, post } from './measure.js';
 import { cpuSeconds, rssMb } from './process.js';
 
 const { values } = parseArgs({
@@ -90,7 +90,7 @@ async function round(writers: number) {
     const client = async (c: number) => {
       for (let i = c; Date.now() < deadline; i += clients) {
         const t0 = performance.now();
-        const status = await post(agent, url, key, bodies[i % bodies.length], `bench-${started}-${i}`);
+        const status = await post(agent, url, goodlogsHeaders(key, `bench-${started}-${i}`), bodies[i % bodies.length]);
         latencies.push(performance.now() - t0);
         if (status === 202) sent += BATCH;
       }
@@ -99,7 +99,7 @@ async function round(writers: number) {
     const probe = async () => {
       for (let n = 0; Date.now() < deadline - 2000; n++) {
         const marker = `topology-probe-${n}-${Date.now()}`;
-        const status = await post(agent, url, key, JSON.stringify({ batch: [{ severity: 'info', message: marker }] }));
+        const status = await post(agent, url, goodlogsHeaders(key), JSON.stringify({ batch: [{ severity: 'info', message: marker }] }));
         const acked = performance.now();
         if (status !== 202) continue;
         sent += 1;
