@@ -4,8 +4,8 @@ import { normalizeSeverity, severityFromNumber, severityNumber } from '../../../
 import { isoFromMicros } from '../../../core/time.js';
 import type { ApiKey } from '../../../storage/meta/store.js';
 import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grants.js';
-import type { ExportLogsRequest, LogRecordMessage } from './proto.js';
-import { fromAnyValue, fromKeyValues, int64, stringifyValues } from './values.js';
+import type { ExportLogsRequest, Int64, LogRecordMessage } from './proto.js';
+import { fromAnyValue, fromKeyValues, microsOf, stringifyValues } from './values.js';
 
 /** Where a request's records go: the project, and the key that may limit their environments (null: auth is off). */
 export interface Target {
@@ -42,13 +42,15 @@ function environmentOf(resource: Record<string, string>, key: ApiKey | null, fal
 function hexId(bytes: Uint8Array | null | undefined, size: number, field: string): string | null | { error: string } {
   if (!bytes || bytes.length === 0) return null;
   if (bytes.length !== size) return { error: `${field}: must be ${size} bytes, got ${bytes.length}` };
-  const hex = Buffer.from(bytes).toString('hex');
-  return /^0+$/.test(hex) ? null : hex;
+  if (bytes.every((b) => b === 0)) return null;
+  // A view of the decoded body's bytes, not a copy.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Nanoseconds since the epoch as an ISO instant with microseconds; null for 0 (unset). */
-function instant(nanos: bigint): string | null {
-  return nanos === 0n ? null : isoFromMicros(nanos / 1000n);
+function instant(nanos: Int64 | null | undefined): string | null {
+  const micros = microsOf(nanos);
+  return micros === 0 ? null : isoFromMicros(micros);
 }
 
 /**
@@ -69,8 +71,8 @@ function toLogRecord(record: LogRecordMessage, shared: Shared): LogRecord | { er
   const spanId = hexId(record.spanId, 8, 'span_id');
   if (spanId !== null && typeof spanId === 'object') return spanId;
 
-  const observed = instant(int64(record.observedTimeUnixNano, false));
-  const timestamp = instant(int64(record.timeUnixNano, false)) ?? observed ?? shared.now;
+  const observed = instant(record.observedTimeUnixNano);
+  const timestamp = instant(record.timeUnixNano) ?? observed ?? shared.now;
   const number = record.severityNumber ?? 0;
   const level = severityFromNumber(number) ?? normalizeSeverity(record.severityText);
   const severity = level ?? 'info';

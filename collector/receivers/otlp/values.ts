@@ -12,6 +12,20 @@ export function int64(value: Int64 | null | undefined, signed: boolean): bigint 
 }
 
 /**
+ * Unsigned nanoseconds as whole microseconds, without BigInt for the `Long` form every protobuf record
+ * has (BigInt arithmetic was a sixth of mapping a record): high·2^32/1000 = high·4,294,967 + high·296/1000,
+ * every product exact in a double for any time before the year 2255.
+ */
+export function microsOf(value: Int64 | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'object') {
+    const high = value.high >>> 0;
+    return high * 4_294_967 + Math.floor((high * 296 + (value.low >>> 0)) / 1000);
+  }
+  return Number(int64(value, false) / 1000n);
+}
+
+/**
  * Scalars keep their type (an int beyond 2^53 becomes its decimal text rather than a rounded number; bytes
  * become base64); arrays stay arrays and kvlists nested objects, which the flatten processor turns into
  * JSON text and dot paths. An empty value is null (absent).
@@ -39,11 +53,17 @@ export function fromAnyValue(value: AnyValue | null | undefined): unknown {
   }
 }
 
-/** Later duplicates win; `Object.fromEntries` defines keys, so a `__proto__` key stays a plain key. */
+/** Later duplicates win. A `__proto__` key is defined, not assigned, so it stays a plain key and never a prototype. */
 export function fromKeyValues(list: KeyValue[] | null | undefined): Record<string, unknown> {
-  const entries: [string, unknown][] = [];
-  for (const kv of list ?? []) if (kv.key) entries.push([kv.key, fromAnyValue(kv.value)]);
-  return Object.fromEntries(entries);
+  const out: Record<string, unknown> = {};
+  if (!list) return out;
+  for (const kv of list) {
+    const key = kv.key;
+    if (!key) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: fromAnyValue(kv.value), enumerable: true, writable: true, configurable: true });
+    else out[key] = fromAnyValue(kv.value);
+  }
+  return out;
 }
 
 /** Resource attributes are stored as text: structured ones as JSON. */
