@@ -29,6 +29,17 @@ function columnarSelect(table: Table, sources: string): string {
 
 const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
 
+/**
+ * Rows per row group of a merged logs file: one skip-index block (skip-index.ts), so a scan of a block's
+ * row range skips every other row group of the file instead of decoding one that spans the whole hour.
+ */
+export const LOGS_ROW_GROUP_ROWS = 8192;
+
+/** The options a merged file of `table` is written with. */
+export function mergedParquetOptions(table: Table): string {
+  return table === 'logs' ? PARQUET_OPTIONS.replace('122880', String(LOGS_ROW_GROUP_ROWS)) : PARQUET_OPTIONS;
+}
+
 /** A private DuckDB for turning staged rows into Parquet: the write path never shares the query engine's. */
 export class ParquetWriter {
   private constructor(private readonly conn: DuckDBConnection) {}
@@ -75,7 +86,7 @@ export class ParquetWriter {
   /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
   async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { sqlString } from './parquet.js';
+import { LOGS_ROW_GROUP_ROWS, sqlString } from './parquet.js';
 
 /**
  * A skip index: a side-car of one compacted logs file that says which blocks of its rows may hold a term,
@@ -22,7 +22,8 @@ import { sqlString } from './parquet.js';
  * when the next index of that partition is written.
  */
 
-export const BLOCK_ROWS = 8192;
+/** A block is a row group of the merged file, the unit a scan can skip. */
+export const BLOCK_ROWS = LOGS_ROW_GROUP_ROWS;
 const BITS_PER_TERM = 14;
 const HASHES = 8;
 const MAGIC = 'LLSKIP1\n';
