@@ -13,7 +13,8 @@ import { MACROS_SQL } from '../language/index.js';
 
 /**
  * A file is read over its candidate row ranges only when they hold at most this share of its blocks;
- * past it, reading it whole costs about the same (measured in bench/README.md).
+ * past it, it is read whole, in the one scan of all such files (the share was measured when a file was
+ * one row group, bench/README.md).
  */
 const MAX_SHARE = 0.5;
 /** A page reads the newest files first only when the filter leaves more than this many files' worth of rows. */

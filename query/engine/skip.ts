@@ -89,9 +89,9 @@ export function candidateRanges(index: SkipIndex, need: Need, maxShare: number):
 }
 
 /**
- * Files read over row ranges, as few scans as there are distinct ranges: a scan of its own costs DuckDB a
- * few ms, while one scan over many files with a \`file_row_number\` range skips the row groups outside it
- * in each of them (measured in bench/README.md). Each file is read over exactly its own ranges.
+ * Files read over row ranges, as few scans as there are distinct ranges: a scan costs DuckDB ~1 ms before
+ * it reads a row, while one scan over many files with a `file_row_number` range skips the row groups
+ * outside it in each of them (measured in bench/README.md). Each file is read over exactly its own ranges.
  */
 export function scansOf<F>(ranged: { file: F; ranges: RowRange[] }[]): { files: F[]; range: RowRange }[] {
   const byRange = new Map<string, { files: F[]; range: RowRange }>();

@@ -134,7 +134,8 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
 
 /**
  * The distinct (block, term) pairs of a logs file, extracted by DuckDB; see the header for the terms. A
- * block's distinct texts are split, not its rows: messages and actions repeat (10-15 % less build time here).
+ * block's distinct texts are split, not its rows: messages and actions repeat (10-15 % less build time on the
+ * bench's data).
  */
 function termsSql(path: string, blockRows: number): string {
   const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
