@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Manifest, type LakeFile } from '../storage/lake/manifest.js';
 import { hourKey, partitionDir } from '../storage/lake/layout.js';
+import { mergedParquetOptions } from '../storage/lake/parquet.js';
 import { indexPathOf, writeSkipIndex } from '../storage/lake/skip-index.js';
 import { startLoglake } from '../test/helpers/loglake.js';
 
@@ -37,7 +38,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /**
  * One hour's rows, generated in DuckDB: 8 services with skewed volume, severities skewed towards info,
- * ~2,000 message templates, ~5 properties per record (numbers and strings), resource attributes.
+ * ~2,000 message templates, ~5 properties per record (numbers and strings), resource attributes; written as
+ * compaction writes a merged file.
  */
 function hourSql(hour: number, rowsPerHour: number, target: string): string {
   const start = END.getTime() - (HOURS - hour) * 3_600_000;
@@ -67,7 +69,7 @@ function hourSql(hour: number, rowsPerHour: number, target: string): string {
       map(['host.name','service.name'], ['ip-10-0-' || ((h >> 48) % 16), 'svc']) AS resource,
       'bench' AS receiver
     FROM r ORDER BY service, timestamp
-  ) TO '${target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`;
+  ) TO '${target}' ${mergedParquetOptions('logs')}`;
 }
 
 async function generate(dataDir: string): Promise<void> {

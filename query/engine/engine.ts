@@ -8,16 +8,16 @@ import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { readSkipIndex, type SkipIndex } from '../../storage/lake/skip-index.js';
 import { Semaphore } from './semaphore.js';
-import { candidateBlocks, type Requirement } from './skip.js';
+import { candidateRanges, filesWorth, scansOf, type Requirement, type RowRange } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
 
 /**
- * A row range of a file is a scan of its own, which costs DuckDB a few ms: a file is read over one range,
- * from its first to its last candidate block, only when that spans at most half of it (two ranges of a
- * block each cost about what the whole file does; measured in bench/README.md).
+ * A file is read over its candidate row ranges only when they hold at most this share of its blocks;
+ * past it, it is read whole, in the one scan of all such files (the share was measured when a file was
+ * one row group, bench/README.md).
  */
-const MAX_SPAN = 0.5;
-/** A page reads the newest files first only when the filter leaves more than this many files. */
+const MAX_SHARE = 0.5;
+/** A page reads the newest files first only when the filter leaves more than this many files' worth of rows. */
 const FIRST_FILES_MIN = 4;
 
 /** DuckDB's words for a listed Parquet file that is not there. */
@@ -55,11 +55,11 @@ export interface QueryHints {
   firstRows?: { rows: number; order: 'latest' | 'earliest' };
 }
 
-/** One file of a view: whole, or only the row range `[from, to]` (in file order). */
+/** One file of a view: whole (null), or only its candidate row ranges (in file order). */
 interface Pick {
   file: LakeFile;
   index: SkipIndex | null;
-  range: [number, number] | null;
+  ranges: RowRange[] | null;
 }
 
 export interface TimeWindow {
@@ -130,23 +130,15 @@ export class QueryEngine {
 
   /**
    * The files a filter can match in, by their skip indexes: a file none of whose blocks may hold the
-   * required terms is left out, one whose candidates lie close together is read over their row range.
+   * required terms is left out, one with few candidate blocks is read over their row ranges.
    * Files without an index are read whole.
    */
   private picks(files: LakeFile[], need: Requirement, useIndex: boolean): Pick[] {
     const out: Pick[] = [];
     for (const file of files) {
       const index = useIndex ? this.indexOf(file) : null;
-      if (!index || !need) {
-        out.push({ file, index, range: null });
-        continue;
-      }
-      const blocks = candidateBlocks(index, need);
-      const first = blocks.indexOf(true);
-      if (first < 0) continue;
-      const last = blocks.lastIndexOf(true);
-      const range: [number, number] | null = last - first + 1 > blocks.length * MAX_SPAN ? null : [first * index.blockRows, (last + 1) * index.blockRows - 1];
-      out.push({ file, index, range });
+      const ranges = index && need ? candidateRanges(index, need, MAX_SHARE) : null;
+      if (ranges?.length !== 0) out.push({ file, index, ranges });
     }
     return out;
   }
@@ -156,10 +148,11 @@ export class QueryEngine {
    * against the closed set before they become SQL text: a view cannot take bound parameters.
    */
   private relation(scope: Scope, table: Table, picks: Pick[]): string {
-    const whole = picks.filter((p) => !p.range).map((p) => sqlString(this.manifest.absolute(p.file.path)));
-    const parts = whole.length ? [`SELECT * FROM read_parquet([${whole.join(', ')}], union_by_name = true)`] : [];
-    for (const { file, range } of picks) {
-      if (range) parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(this.manifest.absolute(file.path))}, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
+    const paths = (files: LakeFile[]) => files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ');
+    const whole = picks.filter((p) => !p.ranges).map((p) => p.file);
+    const parts = whole.length ? [`SELECT * FROM read_parquet([${paths(whole)}], union_by_name = true)`] : [];
+    for (const { files, range } of scansOf(picks.flatMap((p) => (p.ranges ? [{ file: p.file, ranges: p.ranges }] : [])))) {
+      parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet([${paths(files)}], union_by_name = true, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
@@ -182,7 +175,8 @@ export class QueryEngine {
     const conn = await this.connection();
     let healthy = true;
     try {
-      await this.once(conn, '', `SET late_materialization_max_rows = ${hints?.filterReadsMaps ? 50 : 1001}`);
+      const lateRows = (rows: number) => this.once(conn, '', `SET late_materialization_max_rows = ${rows}`);
+      await lateRows(hints?.filterReadsMaps ? 50 : 1001);
       const indexed = tables.length === 1 && tables[0] === 'logs' && Boolean(hints?.need || hints?.firstRows);
       let onlyPresent = false;
       /** The files the views read now: all the filter can match in, or the first few of them (firstRows). */
@@ -225,7 +219,7 @@ export class QueryEngine {
       const rel: Relations = { all: (sql, params = [], types) => run(sql, params, types, false) };
       const first = indexed ? hints?.firstRows : undefined;
       const timed = first ? plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null) : [];
-      if (!first || timed.length <= FIRST_FILES_MIN) {
+      if (!first || filesWorth(timed) <= FIRST_FILES_MIN) {
         await build();
         return await work(rel);
       }
@@ -244,6 +238,9 @@ export class QueryEngine {
         const bound = result.length >= first.rows ? boundMicros((result[result.length - 1] as Record<string, unknown>).timestamp, latest) : null;
         if (bound === null) {
           k = result.length === 0 ? timed.length : Math.ceil((k * first.rows * 1.5) / result.length);
+          // Sparse: the next round reads every file and may not fill the page. Reading columns late then costs
+          // a second pass over every file that holds a row of the answer (2x slower, bench/README.md).
+          if (k >= timed.length) await lateRows(50);
           continue;
         }
         const could = timed.slice(k).filter((p) => (latest ? p.index!.maxTs! >= bound : p.index!.minTs! <= bound)).length;

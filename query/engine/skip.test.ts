@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGql } from '../language/gql.js';
-import { gramTerms, idTerm, propertyTerm } from '../../storage/lake/skip-index.js';
-import { requirementOf, type Need } from './skip.js';
+import { bloomHas, gramTerms, idTerm, propertyTerm, type SkipIndex } from '../../storage/lake/skip-index.js';
+import { candidateRanges, filesWorth, requirementOf, scansOf, type Need } from './skip.js';
 
 const need = (q: string) => requirementOf(parseGql(q, { now: new Date('2026-06-15T12:00:00Z') }).filter);
 const all = (terms: string[]): Need => (terms.length === 1 ? { term: terms[0] } : { all: terms.map((term) => ({ term })) });
@@ -48,5 +48,33 @@ describe('requirementOf', () => {
     expect(need('severity:error service:billing')).toBeNull();
     expect(need('message ~ "timeout" OR user_id = "u_1"')).toEqual({ any: [all(gramTerms('timeout')), { term: propertyTerm('user_id', 'u_1') }] });
     expect(need('severity:error message ~ "timeout" NOT user_id = "u_1"')).toEqual(all(gramTerms('timeout')));
+  });
+});
+
+describe('row ranges and scans', () => {
+  // Blocks of 10 rows; a block "holds" the term when its flag is set (bits all set: every term).
+  const index = (hits: boolean[]): SkipIndex => ({
+    rows: hits.length * 10 - 3, blockRows: 10, minTs: null, maxTs: null,
+    blooms: hits.map((h) => ({ bits: new Uint8Array(8).fill(h ? 0xff : 0), m: 64 })),
+  });
+  const t: Need = { term: 'gabc' };
+
+  it('reads runs of candidate blocks, nothing when none may match, the whole file past the share', () => {
+    expect(bloomHas(index([true]).blooms[0], 'gabc')).toBe(true);
+    expect(candidateRanges(index([false, true, true, false, false, true, false, false]), t, 0.5)).toEqual([[10, 29], [50, 59]]);
+    expect(candidateRanges(index([false, false]), t, 0.5)).toEqual([]);
+    expect(candidateRanges(index([true, true, false]), t, 0.5)).toBeNull();
+    expect(candidateRanges(index([true, false, false, true]), t, 0.5)).toEqual([[0, 9], [30, 39]]);
+  });
+
+  it('one scan per distinct range, over every file that has it', () => {
+    expect(scansOf([{ file: 'a', ranges: [[0, 9], [30, 39]] }, { file: 'b', ranges: [[30, 39]] }, { file: 'c', ranges: [[0, 19]] }])).toEqual([
+      { files: ['a'], range: [0, 9] }, { files: ['a', 'b'], range: [30, 39] }, { files: ['c'], range: [0, 19] },
+    ]);
+  });
+
+  it('counts the rows the picks read in files of the largest', () => {
+    expect(filesWorth([{ file: { rows: 100 }, ranges: null }, { file: { rows: 50 }, ranges: [[0, 9], [40, 59]] }])).toBe(1.2);
+    expect(filesWorth([])).toBe(0);
   });
 });

@@ -67,3 +67,48 @@ function holds(need: Need, has: (term: string) => boolean): boolean {
 export function candidateBlocks(index: SkipIndex, need: Need): boolean[] {
   return index.blooms.map((bloom) => holds(need, (t) => bloomHas(bloom, t)));
 }
+
+/** An inclusive range of row numbers (in file order). */
+export type RowRange = [number, number];
+
+/**
+ * The row ranges of an indexed file that may hold a match, as runs of consecutive candidate blocks: `[]`
+ * when none may, null when the file is better read whole (more than `maxShare` of its blocks may match).
+ */
+export function candidateRanges(index: SkipIndex, need: Need, maxShare: number): RowRange[] | null {
+  const blocks = candidateBlocks(index, need);
+  if (blocks.filter(Boolean).length > blocks.length * maxShare) return null;
+  const out: RowRange[] = [];
+  blocks.forEach((hit, b) => {
+    if (!hit) return;
+    const last = out.at(-1);
+    if (last && last[1] === b * index.blockRows - 1) last[1] = (b + 1) * index.blockRows - 1;
+    else out.push([b * index.blockRows, (b + 1) * index.blockRows - 1]);
+  });
+  return out;
+}
+
+/**
+ * Files read over row ranges, as few scans as there are distinct ranges: a scan costs DuckDB ~1 ms before
+ * it reads a row, while one scan over many files with a `file_row_number` range skips the row groups
+ * outside it in each of them (measured in bench/README.md). Each file is read over exactly its own ranges.
+ */
+export function scansOf<F>(ranged: { file: F; ranges: RowRange[] }[]): { files: F[]; range: RowRange }[] {
+  const byRange = new Map<string, { files: F[]; range: RowRange }>();
+  for (const { file, ranges } of ranged) {
+    for (const range of ranges) {
+      const key = `${range[0]}-${range[1]}`;
+      const scan = byRange.get(key);
+      if (scan) scan.files.push(file);
+      else byRange.set(key, { files: [file], range });
+    }
+  }
+  return [...byRange.values()];
+}
+
+/** How many files' worth of rows (of the largest file) the picks read: what a first round of a page could save. */
+export function filesWorth(picks: { file: { rows: number }; ranges: RowRange[] | null }[]): number {
+  const largest = Math.max(1, ...picks.map((p) => p.file.rows));
+  const rows = picks.reduce((n, p) => n + (p.ranges ? p.ranges.reduce((m, [a, b]) => m + Math.min(b + 1, p.file.rows) - a, 0) : p.file.rows), 0);
+  return rows / largest;
+}

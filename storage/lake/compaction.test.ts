@@ -62,6 +62,38 @@ describe('Compactor', () => {
   });
 });
 
+describe('index backfill', () => {
+  it('indexes the logs files of closed hours that lack an index, newest first, a few per round', async () => {
+    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-backfill-'));
+    const manifest = new Manifest(lakeDir);
+    manifest.open();
+    const writer = await ParquetWriter.create();
+    const hours = ['2026-06-15T04', '2026-06-15T05', '2026-06-15T06', '2026-06-15T07', '2026-06-15T08', '2026-06-15T09', '2026-06-15T11'];
+    const paths: string[] = [];
+    for (const [f, hour] of hours.entries()) {
+      const dir = partitionDir(lakeDir, 'p', 'logs', hour);
+      mkdirSync(dir, { recursive: true });
+      const staged = join(lakeDir, `../stage-${process.pid}-b${f}.ndjson`);
+      writeFileSync(staged, Array.from({ length: 3 }, (_, i) => encodeRow('logs', log(f * 3 + i, 'svc'))).join('\n'));
+      const path = join(dir, `part-${f}.parquet`);
+      const rows = await writer.fromNdjson('logs', [staged], path);
+      paths.push(path);
+      manifest.commitSync('bus', [{ path: join(`p/logs/date=2026-06-15/hour=${hour.slice(11)}`, `part-${f}.parquet`), project: 'p', table: 'logs', hour, rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
+    }
+    // One unreadable data file: no index, and the round goes on.
+    writeFileSync(paths[0], 'not parquet');
+    const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, retentionDays: 0, deleteGraceMs: 0 }, pino({ level: 'silent' }));
+    compactor.start();
+    const indexed = () => paths.map((p) => readSkipIndex(p, 3) !== null);
+    expect(await compactor.runOnce(new Date('2026-06-15T11:30:00Z'))).toBe(0);
+    expect(indexed()).toEqual([false, false, true, true, true, true, false]);
+    await compactor.runOnce(new Date('2026-06-15T11:30:00Z'));
+    expect(indexed()).toEqual([false, true, true, true, true, true, false]);
+    await compactor.stop();
+    writer.close();
+  });
+});
+
 describe('dropExpired', () => {
   it('drops whole hours older than the retention by the given clock, and nothing with retention off', async () => {
     const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-retention-'));

@@ -9,6 +9,10 @@ import { soleLease, type Lease } from './lease.js';
 import type { ParquetWriter } from './parquet.js';
 import { dropExpired } from './retention.js';
 import { writeSkipIndex } from './skip-index.js';
+import { IndexBackfill } from './backfill.js';
+
+/** Logs files lacking a skip index that a round indexes (~0.3 s each for an hour of 60,000 rows, one thread). */
+const BACKFILL_PER_ROUND = 4;
 
 export interface CompactionOptions {
   lakeDir: string;
@@ -31,7 +35,7 @@ export interface CompactionOptions {
 }
 
 /**
- * Lake upkeep, on one timer: retention first, then compaction.
+ * Lake upkeep, on one timer: retention first, then compaction, then the skip indexes files still lack.
  * The writer rolls a small file per partition every flush, for freshness; small files make queries slow
  * (DuckDB parallelises per row group). Compaction merges a partition's files into one, swaps them in the
  * manifest in one entry, and moves the old ones aside to `_retired/`, deleted after a grace period so
@@ -41,6 +45,7 @@ export class Compactor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private readonly retiredDir: string;
+  private readonly backfill: IndexBackfill;
 
   constructor(
     private readonly manifest: LakeManifest,
@@ -50,6 +55,7 @@ export class Compactor {
     private readonly logger: Logger,
   ) {
     this.retiredDir = join(opts.lakeDir, '_retired');
+    this.backfill = new IndexBackfill(manifest, BACKFILL_PER_ROUND);
   }
 
   start(): void {
@@ -93,6 +99,7 @@ export class Compactor {
       await this.merge(files);
       merged++;
     }
+    await this.parquet.withConnection((conn) => this.backfill.run(conn, currentHour));
     this.purgeRetired(this.opts.deleteGraceMs);
     return merged;
   }

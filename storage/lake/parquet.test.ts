@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCanonical } from '../../core/canonical.js';
 import type { RecordOf, Table } from '../../core/records.js';
 import { encodeColumns, encodeRow } from './encode.js';
-import { ParquetWriter } from './parquet.js';
+import { LOGS_ROW_GROUP_ROWS, ParquetWriter } from './parquet.js';
+import { BLOCK_ROWS } from './skip-index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loglake-parquet-formats-'));
 let writer: ParquetWriter;
@@ -93,5 +94,20 @@ describe('the writer reads both bus formats into the same Parquet', () => {
     const ids = (await conn.runAndReadAll(`SELECT id FROM read_parquet('${target}')`)).getRows().map(([id]) => id);
     conn.closeSync();
     expect(ids).toEqual(rows.map((r) => r.id));
+  });
+});
+
+describe('merged files', () => {
+  it('logs are written in row groups of one skip-index block, so a block\'s row range skips the others', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const source = join(dir, 'merge-source.parquet');
+    await conn.run(`COPY (SELECT 'svc-' || (i % 3) AS service, make_timestamptz(1781524800000000 + i * 1000) AS timestamp, i::VARCHAR AS id FROM range(20000) t(i)) TO '${source}' (FORMAT parquet)`);
+    const target = join(dir, 'merged.parquet');
+    expect(await writer.merge('logs', [source], target)).toBe(20000);
+    const groups = (await conn.runAndReadAll(`SELECT row_group_num_rows FROM parquet_metadata('${target}') WHERE column_id = 0 ORDER BY row_group_id`)).getRows().map(([n]) => Number(n));
+    conn.closeSync();
+    expect(LOGS_ROW_GROUP_ROWS).toBe(BLOCK_ROWS);
+    expect(groups).toEqual([BLOCK_ROWS, BLOCK_ROWS, 20000 - 2 * BLOCK_ROWS]);
   });
 });

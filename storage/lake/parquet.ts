@@ -27,7 +27,20 @@ function columnarSelect(table: Table, sources: string): string {
   return `SELECT ${stagedColumns(table)} FROM (SELECT ${merged} FROM (SELECT k, l, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(table)})))`;
 }
 
-const PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
+const parquetOptions = (rowGroupRows: number) => `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`;
+const PARQUET_OPTIONS = parquetOptions(122880);
+
+/**
+ * Rows per row group of a merged logs file: one skip-index block (skip-index.ts), so a scan of a block's
+ * row range skips every other row group of the file instead of decoding one that spans the whole hour.
+ * The price: DuckDB pays per row group, and the fast aggregates are slower (bench/README.md, issue 14).
+ */
+export const LOGS_ROW_GROUP_ROWS = 8192;
+
+/** The options a merged file of `table` is written with. */
+export function mergedParquetOptions(table: Table): string {
+  return table === 'logs' ? parquetOptions(LOGS_ROW_GROUP_ROWS) : PARQUET_OPTIONS;
+}
 
 /** A private DuckDB for turning staged rows into Parquet: the write path never shares the query engine's. */
 export class ParquetWriter {
@@ -75,7 +88,7 @@ export class ParquetWriter {
   /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
   async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`,
+      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
