@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../config/schema.js';
+import { columnarMessage, logsMessage, unreadableColumnar } from '../../test/helpers/bus-messages.js';
+import { waitFor } from '../../test/helpers/ports.js';
+import { parquetColumns } from '../../storage/lake/schema.js';
+import { openStorage } from '../../storage/storage.js';
+import { QueryEngine } from './engine.js';
+
+const scope = { project: 'default', environments: null };
+const always = { from: null, to: null };
+// The table's own columns: read_parquet also derives `date` and `hour` from a file's hive-style path, which no query reads.
+const columns = parquetColumns('logs').map(([name]) => `"${name}"`).join(', ');
+
+describe("the writer's pending rows in queries of its process", () => {
+  it('reads rows before their file is written with the types and values the file then holds, and never a message DuckDB refuses', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-pending-'));
+    // No flush until the writer stops: until then every row read is a pending one.
+    const config = configSchema.parse({ storage: { data_dir: dataDir, bus: { kind: 'embedded' }, writer: { flush_interval_ms: 600_000 } } });
+    const storage = await openStorage(config, pino({ level: 'silent' }), { writer: true });
+    const writer = storage.lake!.writer;
+    const engine = new QueryEngine(storage.index!, { timeoutMs: 10_000, maxConcurrent: 2, memoryLimit: '256MB' }, writer.pending);
+    await engine.start();
+    const read = () => engine.withRelations(scope, ['logs'], always, async (rel) => ({
+      types: await rel.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT ${columns} FROM logs)`),
+      rows: await rel.all(`SELECT ${columns} FROM logs ORDER BY message`),
+    }));
+    try {
+      const rich = columnarMessage('columnar', ['a columnar row', 'another columnar row'], (r) => ({
+        ...r, service: 'billing', tags: ['x', 'y'], trace_id: 'abc', trace_flags: 1, properties: { amount: 20.5, ok: true, who: 'me', nested: { a: 1 } }, resource: { host: 'h1' },
+      }));
+      for (const m of [rich, logsMessage('rows', ['an NDJSON row']), unreadableColumnar('bad')]) await storage.bus.publish(m);
+      await waitFor('three rows pending', async () => (await read()).rows.length === 3);
+      const before = await read();
+      expect(writer.rowsWritten).toBe(0);
+      expect(before.rows.map((r) => r.message)).toEqual(['a columnar row', 'an NDJSON row', 'another columnar row']);
+      expect(before.rows[0]).toMatchObject({ service: 'billing', tags: ['x', 'y'], trace_flags: 1, pattern_id: null });
+
+      await writer.stop();
+      expect(writer.rowsWritten).toBe(3);
+      const after = await read();
+      expect(after.types).toEqual(before.types);
+      expect(after.rows).toEqual(before.rows);
+    } finally {
+      engine.close();
+      await storage.close();
+    }
+  });
+
+  it('answers without pending rows where no writer runs beside the engine', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loglake-pending-none-'));
+    const config = configSchema.parse({ storage: { data_dir: dataDir, bus: { kind: 'embedded' }, writer: { flush_interval_ms: 600_000 } } });
+    const storage = await openStorage(config, pino({ level: 'silent' }), { writer: true });
+    const engine = new QueryEngine(storage.index!, { timeoutMs: 10_000, maxConcurrent: 2, memoryLimit: '256MB' });
+    await engine.start();
+    try {
+      await storage.bus.publish(columnarMessage('one', ['held by the writer']));
+      await waitFor('the message held', async () => (await storage.lake!.writer.status()).bufferedMessages === 1);
+      const count = await engine.withRelations(scope, ['logs'], always, (rel) => rel.all('SELECT count(*)::INTEGER AS n FROM logs'));
+      expect(count).toEqual([{ n: 0 }]);
+    } finally {
+      engine.close();
+      await storage.close();
+    }
+  });
+});
