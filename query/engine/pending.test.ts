@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/schema.js';
@@ -8,7 +9,10 @@ import { columnarMessage, logsMessage, unreadableColumnar } from '../../test/hel
 import { waitFor } from '../../test/helpers/ports.js';
 import { parquetColumns } from '../../storage/lake/schema.js';
 import { openStorage } from '../../storage/storage.js';
+import type { BusMessage } from '../../storage/bus/bus.js';
+import type { PendingRows } from '../../storage/writer/pending.js';
 import { QueryEngine } from './engine.js';
+import { PendingTables, type PendingSnapshot } from './pending.js';
 
 const scope = { project: 'default', environments: null };
 const always = { from: null, to: null };
@@ -64,6 +68,40 @@ describe("the writer's pending rows in queries of its process", () => {
     } finally {
       engine.close();
       await storage.close();
+    }
+  });
+
+  it('keeps the rows a running query holds, and deletes them once none does and their message is in a file', async () => {
+    const messages = [1, 2, 3, 4].map((seq): BusMessage => ({ ...columnarMessage(`m${seq}`, [`row ${seq}a`, `row ${seq}b`]), seq, ack: async () => undefined }));
+    const live = new Set([1, 2]);
+    const rows: PendingRows = { pending: () => messages.filter((m) => live.has(m.seq)), isPending: (m) => live.has(m.seq) };
+    const db = await DuckDBInstance.create(':memory:');
+    const tables = await PendingTables.create(db, rows);
+    const conn = await db.connect();
+    const rowsOf = async (s: PendingSnapshot) => (await conn.runAndReadAll(`SELECT message FROM (${tables.relation(s)}) ORDER BY message`)).getRowObjectsJS().map((r) => r.message);
+    const next = async () => {
+      const s = tables.snapshot('default', 'logs', null, null);
+      await tables.prepare(s);
+      return s;
+    };
+    try {
+      const first = await next();
+      expect(await rowsOf(first)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b']);
+      // Message 1 is now in a file, and a later query converts message 3: the first query still reads what it took.
+      live.delete(1);
+      live.add(3);
+      const second = await next();
+      expect(await rowsOf(second)).toEqual(['row 2a', 'row 2b', 'row 3a', 'row 3b']);
+      expect(await rowsOf(first)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b']);
+      // Once the first query is done, the next conversion deletes message 1's rows.
+      tables.release(first);
+      live.add(4);
+      await next();
+      expect(await rowsOf(first)).toEqual(['row 2a', 'row 2b']);
+    } finally {
+      conn.closeSync();
+      tables.close();
+      db.closeSync();
     }
   });
 });
