@@ -160,7 +160,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
       await pipelines.shutdown();
       await importLedger?.close();
       await storage.close();
-      engine?.close();
+      await engine?.close();
       await meta.close();
     })();
     return stopping;

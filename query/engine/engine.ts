@@ -101,7 +101,7 @@ export class QueryEngine {
     const config: Record<string, string> = { memory_limit: this.opts.memoryLimit };
     if (this.opts.threads) config.threads = String(this.opts.threads);
     this.db = await DuckDBInstance.create(':memory:', config);
-    if (this.pendingRows) this.pending = await PendingTables.create(this.db, this.pendingRows);
+    if (this.pendingRows) this.pending = PendingTables.create(this.db, this.pendingRows);
   }
 
   private async connection(): Promise<DuckDBConnection> {
@@ -275,10 +275,10 @@ export class QueryEngine {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const conn of this.idle) conn.closeSync();
     this.idle = [];
-    this.pending?.close();
+    await this.pending?.close();
     this.db?.closeSync();
   }
 }

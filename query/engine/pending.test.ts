@@ -49,7 +49,7 @@ describe("the writer's pending rows in queries of its process", () => {
       expect(after.types).toEqual(before.types);
       expect(after.rows).toEqual(before.rows);
     } finally {
-      engine.close();
+      await engine.close();
       await storage.close();
     }
   });
@@ -66,7 +66,7 @@ describe("the writer's pending rows in queries of its process", () => {
       const count = await engine.withRelations(scope, ['logs'], always, (rel) => rel.all('SELECT count(*)::INTEGER AS n FROM logs'));
       expect(count).toEqual([{ n: 0 }]);
     } finally {
-      engine.close();
+      await engine.close();
       await storage.close();
     }
   });
@@ -76,7 +76,7 @@ describe("the writer's pending rows in queries of its process", () => {
     const live = new Set([1, 2]);
     const rows: PendingRows = { pending: () => messages.filter((m) => live.has(m.seq)), isPending: (m) => live.has(m.seq) };
     const db = await DuckDBInstance.create(':memory:');
-    const tables = await PendingTables.create(db, rows);
+    const tables = PendingTables.create(db, rows);
     const conn = await db.connect();
     const rowsOf = async (s: PendingSnapshot) => (await conn.runAndReadAll(`SELECT message FROM (${tables.relation(s)}) ORDER BY message`)).getRowObjectsJS().map((r) => r.message);
     const next = async () => {
@@ -93,14 +93,15 @@ describe("the writer's pending rows in queries of its process", () => {
       const second = await next();
       expect(await rowsOf(second)).toEqual(['row 2a', 'row 2b', 'row 3a', 'row 3b']);
       expect(await rowsOf(first)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b']);
-      // Once the first query is done, the next conversion deletes message 1's rows.
+      // Once the first query is done, the next conversion deletes message 1's rows (beside the queries, not before them).
       tables.release(first);
       live.add(4);
       await next();
+      await waitFor("message 1's rows deleted", async () => (await rowsOf(first)).length === 2);
       expect(await rowsOf(first)).toEqual(['row 2a', 'row 2b']);
     } finally {
       conn.closeSync();
-      tables.close();
+      await tables.close();
       db.closeSync();
     }
   });

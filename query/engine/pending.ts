@@ -19,38 +19,57 @@ export interface PendingSnapshot {
 const tableOf = (table: Table) => `_pending_${table}`;
 
 /**
+ * For this long after a query of a project's table, its new pending messages are converted as they arrive,
+ * every `AHEAD_EVERY_MS`, so that the next query finds them converted rather than converting a flush
+ * interval's worth itself (about 1 ms a thousand rows). While nobody queries, ingest pays nothing.
+ */
+const AHEAD_MS = 30_000;
+const AHEAD_EVERY_MS = 100;
+
+/**
  * The writer's pending rows in the engine's database, so that a query reads them beside the files: one
  * table per lake table holding the rows of every message some query needed, tagged with its bus sequence.
- * Messages are converted when a query first needs them, never at ingest, with the writer's own reading of
- * the bus formats (`stagedSelect`), so that a row reads the same before its file is written as after. A
- * message's rows are deleted once it is no longer pending and no running query holds it.
+ * Messages are converted when a query needs them (or, while queries come, just ahead of them), never at
+ * ingest, with the writer's own reading of the bus formats (`stagedSelect`), so that a row reads the same
+ * before its file is written as after. A message's rows are deleted once it is no longer pending and no
+ * running query holds it.
  */
 export class PendingTables {
   /** Messages whose rows are in their table (or, when DuckDB refused them, that have none: the writer dead-letters those). */
   private readonly converted = new Map<number, BusMessage>();
+  /**
+   * The conversion under way that will hold each message's rows: a query waits for the one holding its
+   * messages, not for every other, and no message is converted twice (its rows would count twice).
+   */
+  private readonly inFlight = new Map<number, Promise<void>>();
   /** How many running queries hold each sequence in a snapshot. */
   private readonly holds = new Map<number, number>();
-  private readonly created = new Set<Table>();
-  /** Conversions run one at a time, on one connection: a second query finds the first one's rows there. */
-  private work: Promise<void> = Promise.resolve();
+  private readonly created = new Map<Table, Promise<void>>();
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly connections: DuckDBConnection[] = [];
+  private pruning: Promise<void> | null = null;
+  /** The project's tables queried lately, and until when their messages are converted ahead. */
+  private readonly queried = new Map<string, { project: string; table: Table; until: number }>();
+  private ahead: NodeJS.Timeout | null = null;
+  private aheadRound: Promise<unknown> | null = null;
+  private closed = false;
 
   private constructor(
-    private readonly conn: DuckDBConnection,
+    private readonly db: DuckDBInstance,
     private readonly rows: PendingRows,
     private readonly stagingDir: string,
   ) {}
 
-  static async create(db: DuckDBInstance, rows: PendingRows): Promise<PendingTables> {
-    const conn = await db.connect();
-    // As the writer's DuckDB reads staged times.
-    await conn.run("SET TimeZone = 'UTC'");
-    return new PendingTables(conn, rows, mkdtempSync(join(tmpdir(), 'loglake-pending-')));
+  static create(db: DuckDBInstance, rows: PendingRows): PendingTables {
+    return new PendingTables(db, rows, mkdtempSync(join(tmpdir(), 'loglake-pending-')));
   }
 
   /** Synchronous: taken right after the manifest's file list, it sees the manifest that list did. */
   snapshot(project: string, table: Table, fromHour: string | null, toHour: string | null): PendingSnapshot {
     const messages = this.rows.pending(project, table, fromHour, toHour);
     for (const m of messages) this.holds.set(m.seq, (this.holds.get(m.seq) ?? 0) + 1);
+    this.queried.set(`${project}\u0000${table}`, { project, table, until: Date.now() + AHEAD_MS });
+    this.ahead ??= setInterval(() => this.convertAhead(), AHEAD_EVERY_MS).unref();
     return { table, messages };
   }
 
@@ -62,19 +81,36 @@ export class PendingTables {
     }
   }
 
-  /** Converts what the snapshot holds that is not converted yet; nothing to do (no DuckDB work) when all is. */
-  prepare(snapshot: PendingSnapshot): Promise<void> {
-    const fresh = snapshot.messages.filter((m) => !this.converted.has(m.seq));
-    if (fresh.length === 0) return Promise.resolve();
-    const done = this.work.then(async () => {
-      const todo = fresh.filter((m) => !this.converted.has(m.seq));
-      if (todo.length === 0) return;
-      await this.ensureTable(snapshot.table);
-      await this.prune(snapshot.table);
-      await this.convert(snapshot.table, todo);
-    });
-    this.work = done.catch(() => undefined);
-    return done;
+  /** Resolves once every message of the snapshot has its rows in the table; no DuckDB work when all have. */
+  async prepare(snapshot: PendingSnapshot): Promise<void> {
+    if (this.closed) return;
+    const todo = snapshot.messages.filter((m) => !this.converted.has(m.seq) && !this.inFlight.has(m.seq));
+    if (todo.length > 0) {
+      const done = this.convertOn(snapshot.table, todo).finally(() => {
+        for (const m of todo) this.inFlight.delete(m.seq);
+      });
+      for (const m of todo) this.inFlight.set(m.seq, done);
+    }
+    const waits = new Set<Promise<void>>();
+    for (const m of snapshot.messages) {
+      const w = this.inFlight.get(m.seq);
+      if (w) waits.add(w);
+    }
+    await Promise.all(waits);
+  }
+
+  /** Converts the pending messages of the tables queried lately; stops once none was for `AHEAD_MS`. */
+  private convertAhead(): void {
+    const now = Date.now();
+    for (const [key, { until }] of this.queried) if (until < now) this.queried.delete(key);
+    if (this.queried.size === 0 && this.ahead) {
+      clearInterval(this.ahead);
+      this.ahead = null;
+    }
+    // One round at a time: a round that outlasts the interval is not queued behind again.
+    if (this.aheadRound) return;
+    const rounds = [...this.queried.values()].map(({ project, table }) => this.prepare({ table, messages: this.rows.pending(project, table, null, null) }));
+    this.aheadRound = Promise.allSettled(rounds).then(() => (this.aheadRound = null));
   }
 
   /** The snapshot's rows as a relation with the table's columns; null when it holds none. */
@@ -83,43 +119,74 @@ export class PendingTables {
     return `SELECT * EXCLUDE (seq) FROM ${tableOf(snapshot.table)} WHERE seq IN (${snapshot.messages.map((m) => m.seq).join(', ')})`;
   }
 
-  private async ensureTable(table: Table): Promise<void> {
-    if (this.created.has(table)) return;
-    await this.conn.run(`CREATE TABLE ${tableOf(table)} AS SELECT *, CAST(NULL AS BIGINT) AS seq FROM (${emptyRelation(table)})`);
-    this.created.add(table);
+  /** On a connection of its own: conversions for different queries run side by side. */
+  private async convertOn(table: Table, messages: BusMessage[]): Promise<void> {
+    const conn = this.idle.pop() ?? (await this.connect());
+    try {
+      await this.tableOn(conn, table);
+      await this.convert(conn, table, messages);
+    } finally {
+      this.idle.push(conn);
+    }
+    if (!this.closed) this.pruning ??= this.prune(table).finally(() => (this.pruning = null));
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    const conn = await this.db.connect();
+    this.connections.push(conn);
+    // As the writer's DuckDB reads staged times.
+    await conn.run("SET TimeZone = 'UTC'");
+    return conn;
+  }
+
+  private tableOn(conn: DuckDBConnection, table: Table): Promise<void> {
+    let created = this.created.get(table);
+    if (!created) {
+      created = conn.run(`CREATE TABLE ${tableOf(table)} AS SELECT *, CAST(NULL AS BIGINT) AS seq FROM (${emptyRelation(table)})`).then(() => undefined, (err: unknown) => {
+        this.created.delete(table);
+        throw err;
+      });
+      this.created.set(table, created);
+    }
+    return created;
   }
 
   /** Deletes the rows of messages now in a file that no running query holds: they are never pending again. */
   private async prune(table: Table): Promise<void> {
     const gone = [...this.converted.values()].filter((m) => m.table === table && !this.holds.has(m.seq) && !this.rows.isPending(m));
     if (gone.length === 0) return;
-    await this.conn.run(`DELETE FROM ${tableOf(table)} WHERE seq IN (${gone.map((m) => m.seq).join(', ')})`);
-    for (const m of gone) this.converted.delete(m.seq);
+    const conn = this.idle.pop() ?? (await this.connect());
+    try {
+      await conn.run(`DELETE FROM ${tableOf(table)} WHERE seq IN (${gone.map((m) => m.seq).join(', ')})`);
+      for (const m of gone) this.converted.delete(m.seq);
+    } finally {
+      this.idle.push(conn);
+    }
   }
 
   /**
    * The messages' rows into the table, each message staged as a file named by its sequence. When DuckDB
    * refuses them, by halves, so that one it cannot read (the writer dead-letters it) costs the others nothing.
    */
-  private async convert(table: Table, messages: BusMessage[]): Promise<void> {
-    if (await this.insert(table, messages)) {
+  private async convert(conn: DuckDBConnection, table: Table, messages: BusMessage[]): Promise<void> {
+    if (await this.insert(conn, table, messages)) {
       for (const m of messages) this.converted.set(m.seq, m);
     } else if (messages.length === 1) {
       this.converted.set(messages[0].seq, messages[0]);
     } else {
       const half = Math.ceil(messages.length / 2);
-      await this.convert(table, messages.slice(0, half));
-      await this.convert(table, messages.slice(half));
+      await this.convert(conn, table, messages.slice(0, half));
+      await this.convert(conn, table, messages.slice(half));
     }
   }
 
   /** False when DuckDB refused the messages (the statement then inserted nothing). */
-  private async insert(table: Table, messages: BusMessage[]): Promise<boolean> {
+  private async insert(conn: DuckDBConnection, table: Table, messages: BusMessage[]): Promise<boolean> {
     const staged = messages.map((m) => ({ m, columnar: isColumnar(m.data), path: join(this.stagingDir, `${m.seq}${isColumnar(m.data) ? '.columns' : ''}.ndjson`) }));
     try {
       await Promise.all(staged.map((s) => writeFile(s.path, s.m.data)));
       const select = stagedSelect(table, { rows: staged.filter((s) => !s.columnar).map((s) => s.path), columns: staged.filter((s) => s.columnar).map((s) => s.path) }, true);
-      await this.conn.run(`INSERT INTO ${tableOf(table)} BY NAME SELECT * EXCLUDE (filename), CAST(split_part(parse_filename(filename), '.', 1) AS BIGINT) AS seq FROM (${select})`);
+      await conn.run(`INSERT INTO ${tableOf(table)} BY NAME SELECT * EXCLUDE (filename), CAST(split_part(parse_filename(filename), '.', 1) AS BIGINT) AS seq FROM (${select})`);
       return true;
     } catch {
       return false;
@@ -128,8 +195,13 @@ export class PendingTables {
     }
   }
 
-  close(): void {
-    this.conn.closeSync();
+  /** After the conversions under way: DuckDB closing under a running statement waits for ever. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ahead) clearInterval(this.ahead);
+    await Promise.allSettled(this.inFlight.values());
+    await this.pruning?.catch(() => undefined);
+    for (const conn of this.connections) conn.closeSync();
     rmSync(this.stagingDir, { recursive: true, force: true });
   }
 }
