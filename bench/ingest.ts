@@ -2,8 +2,9 @@
  * `npm run bench`: sustained ingest through the whole spine (HTTP → bus → writer → Parquet), measured
  * from outside the started process, as a user would see it. Prints the figures recorded in bench/README.md.
  *
- *   npm run bench -- [--seconds 30] [--clients 8] [--bus embedded|jetstream] [--cpu-prof DIR]
+ *   npm run bench -- [--seconds 30] [--clients 8] [--bus embedded|jetstream] [--flush-ms N] [--cpu-prof DIR]
  *
+ * `--flush-ms` sets the writer's flush interval (`storage.writer.flush_interval_ms`, 500 ms by default).
  * `--cpu-prof DIR` writes the started process's V8 CPU profile into DIR when it stops.
  */
 import { Agent } from 'node:http';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '8' },
     bus: { type: 'string', default: 'embedded' },
     nats: { type: 'string', default: process.env.NATS_URL ?? '127.0.0.1:4222' },
+    'flush-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -35,9 +37,11 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
   const env: Record<string, string> = profileEnv(values['cpu-prof']);
   const stream = `BENCH_${Date.now()}`;
-  if (values.bus === 'jetstream') {
+  const bus = values.bus === 'jetstream' ? `  bus:\n    kind: jetstream\n    nats_url: ${values.nats}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n` : '';
+  const writer = values['flush-ms'] ? `  writer:\n    flush_interval_ms: ${Number(values['flush-ms'])}\n` : '';
+  if (bus || writer) {
     const path = join(dataDir, 'loglake.yaml');
-    writeFileSync(path, `storage:\n  bus:\n    kind: jetstream\n    nats_url: ${values.nats}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n`);
+    writeFileSync(path, `storage:\n${bus}${writer}`);
     env.LOGLAKE_CONFIG = path;
   }
   const p = await startLoglake({ dataDir, env });

@@ -20,13 +20,16 @@ export interface PendingSnapshot {
 const tableOf = (table: Table) => `_pending_${table}`;
 
 /**
- * For this long after a query of a project's table, its new pending messages are converted as they arrive,
- * every `AHEAD_EVERY_MS`, so that the next query converts at most that interval's worth rather than a flush
- * interval's (about 5 µs of CPU a row, and 15–40 ms a conversion however small: bench/README.md). While
- * nobody queries, ingest pays nothing; while queries come, this converts every row once more.
+ * For `AHEAD_MS` after a query of a project's table, every `AHEAD_EVERY_MS`, its messages held for more
+ * than `AHEAD_AGE_MS` are converted ahead of the next query, which then converts at most that age's worth
+ * itself rather than a flush interval's (about 5 µs of CPU a row, and 15–40 ms a conversion however small:
+ * bench/README.md). Younger ones are left: at the default flush interval (500 ms) they are in a file before
+ * they are that old, and converting them ahead made ingest pay for every row a second time while queries
+ * came (the process's CPU per record doubled under `npm run bench`). While nobody queries, ingest pays nothing.
  */
 const AHEAD_MS = 10_000;
 const AHEAD_EVERY_MS = 250;
+const AHEAD_AGE_MS = 1_000;
 
 /**
  * The writer's pending rows in the engine's database, so that a query reads them beside the files: one
@@ -114,7 +117,7 @@ export class PendingTables {
     }
     // One round at a time: a round that outlasts the interval is not queued behind again.
     if (this.aheadRound) return;
-    const rounds = [...this.queried.values()].map(({ project, table }) => this.prepare({ table, messages: this.rows.pending(project, table, null, null) }));
+    const rounds = [...this.queried.values()].map(({ project, table }) => this.prepare({ table, messages: this.rows.pending(project, table, null, null, now - AHEAD_AGE_MS) }));
     this.aheadRound = Promise.allSettled(rounds).then(() => (this.aheadRound = null));
   }
 

@@ -39,6 +39,16 @@ describe('the messages a writer holds, as queries read them', () => {
     expect(held.isPending(b)).toBe(false);
   });
 
+  it('tells, when asked, only the messages held since before a time (held again after a failed flush: since first held)', () => {
+    const held = new HeldMessages(() => false);
+    const [a, b] = [message(1), message(2)];
+    held.add(a, 1_000);
+    held.add(b, 2_000);
+    held.add(a, 3_000);
+    expect(held.pending('p', 'logs', null, null, 1_500)).toEqual([a]);
+    expect(held.pending('p', 'logs', null, null, 2_500)).toEqual([a, b]);
+  });
+
   it('drops a dead-lettered message: no file will hold it', () => {
     const held = new HeldMessages(() => false);
     const a = message(1);

@@ -9,8 +9,11 @@ import type { Partition } from '../lake/manifest.js';
  * file lands in that manifest.
  */
 export interface PendingRows {
-  /** A project's messages of `table` in the hours [fromHour, toHour] (either side open when null) that no listed file holds. */
-  pending(project: string, table: Table, fromHour: string | null, toHour: string | null): BusMessage[];
+  /**
+   * A project's messages of `table` in the hours [fromHour, toHour] (either side open when null) that no
+   * listed file holds; with `heldBefore` (ms since the epoch), only those held since before then.
+   */
+  pending(project: string, table: Table, fromHour: string | null, toHour: string | null, heldBefore?: number): BusMessage[];
   /** Whether the message is still pending: once not, it never is again. */
   isPending(message: BusMessage): boolean;
 }
@@ -26,17 +29,19 @@ const keyOf = (p: Partition) => `${p.project}\u0000${p.table}\u0000${p.hour}`;
 
 /** The writer's messages from delivery until the manifest shows them committed (or they are dead-lettered). */
 export class HeldMessages implements PendingRows {
-  private readonly byPartition = new Map<string, Map<number, BusMessage>>();
+  /** Per partition, each message by sequence, and since when it is held. */
+  private readonly byPartition = new Map<string, Map<number, { message: BusMessage; at: number }>>();
   /** Acked, not yet shown committed: when each was acked. */
   private lagging = new Map<BusMessage, number>();
 
   constructor(private readonly isCommitted: (message: BusMessage) => boolean) {}
 
-  add(message: BusMessage): void {
+  add(message: BusMessage, now = Date.now()): void {
     const key = keyOf(message);
     let messages = this.byPartition.get(key);
     if (!messages) this.byPartition.set(key, (messages = new Map()));
-    messages.set(message.seq, message);
+    // Held again after a failed flush: held since it first was.
+    if (!messages.has(message.seq)) messages.set(message.seq, { message, at: now });
   }
 
   /** Dead-lettered: no file will ever hold its rows. */
@@ -59,13 +64,13 @@ export class HeldMessages implements PendingRows {
     this.lagging = lagging;
   }
 
-  pending(project: string, table: Table, fromHour: string | null, toHour: string | null): BusMessage[] {
+  pending(project: string, table: Table, fromHour: string | null, toHour: string | null, heldBefore = Infinity): BusMessage[] {
     const out: BusMessage[] = [];
     for (const messages of this.byPartition.values()) {
-      const first = messages.values().next().value;
+      const first = messages.values().next().value?.message;
       if (!first || first.project !== project || first.table !== table) continue;
       if ((fromHour !== null && first.hour < fromHour) || (toHour !== null && first.hour > toHour)) continue;
-      for (const m of messages.values()) if (!this.isCommitted(m)) out.push(m);
+      for (const { message, at } of messages.values()) if (at < heldBefore && !this.isCommitted(message)) out.push(message);
     }
     return out;
   }
