@@ -193,6 +193,8 @@ export class QueryEngine {
       await this.once(conn, '', `SET late_materialization_max_rows = ${hints?.filterReadsMaps ? 50 : 1001}`);
       const indexed = tables.length === 1 && tables[0] === 'logs' && Boolean(hints?.need || hints?.firstRows);
       let onlyPresent = false;
+      /** Pending rows are read converted, none from staging files (DuckDB refused one: the writer dead-letters it). */
+      let convertPending = false;
       /** The files the views read now: all the filter can match in, or the first few of them (firstRows). */
       let narrow: (picks: Pick[]) => Pick[] = (picks) => picks;
       const plan = (table: Table) => this.picks(this.listed(scope, table, window, onlyPresent), indexed ? hints?.need ?? null : null, indexed);
@@ -203,7 +205,7 @@ export class QueryEngine {
           const pending = this.pending?.snapshot(scope.project, table, ...hoursOf(window)) ?? null;
           if (pending) {
             snapshots.push(pending);
-            await this.pending!.prepare(pending);
+            await this.pending!.prepare(pending, convertPending);
           }
           await this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, picks, pending)}`);
         }
@@ -230,6 +232,12 @@ export class QueryEngine {
           if (!retried && MISSING_FILE.test(String((err as Error)?.message))) {
             clearTimeout(timer);
             onlyPresent = true;
+            await views();
+            return run(sql, params, types, true);
+          }
+          if (!retried && !convertPending && snapshots.some((s) => this.pending!.readsFiles(s))) {
+            clearTimeout(timer);
+            convertPending = true;
             await views();
             return run(sql, params, types, true);
           }

@@ -36,12 +36,17 @@ describe("the writer's pending rows in queries of its process", () => {
       const rich = columnarMessage('columnar', ['a columnar row', 'another columnar row'], (r) => ({
         ...r, service: 'billing', tags: ['x', 'y'], trace_id: 'abc', trace_flags: 1, properties: { amount: 20.5, ok: true, who: 'me', nested: { a: 1 } }, resource: { host: 'h1' },
       }));
-      for (const m of [rich, logsMessage('rows', ['an NDJSON row']), unreadableColumnar('bad')]) await storage.bus.publish(m);
+      for (const m of [rich, logsMessage('rows', ['an NDJSON row'])]) await storage.bus.publish(m);
       await waitFor('three rows pending', async () => (await read()).rows.length === 3);
+      // Read from their staging files.
       const before = await read();
       expect(writer.rowsWritten).toBe(0);
       expect(before.rows.map((r) => r.message)).toEqual(['a columnar row', 'an NDJSON row', 'another columnar row']);
       expect(before.rows[0]).toMatchObject({ service: 'billing', tags: ['x', 'y'], trace_flags: 1, pattern_id: null });
+      // A staging file DuckDB refuses: the query reads them all converted instead, the refused one as none.
+      await storage.bus.publish(unreadableColumnar('bad'));
+      await waitFor('the bad message held', async () => (await writer.status()).bufferedMessages === 3);
+      expect(await read()).toEqual(before);
 
       await writer.stop();
       expect(writer.rowsWritten).toBe(3);
@@ -71,7 +76,7 @@ describe("the writer's pending rows in queries of its process", () => {
     }
   });
 
-  it('keeps the rows a running query holds, and deletes them once none does and their message is in a file', async () => {
+  it('reads a message from its staging file or its table, never both, and keeps what a running query reads until it is done', async () => {
     const messages = [1, 2, 3, 4].map((seq): BusMessage => ({ ...columnarMessage(`m${seq}`, [`row ${seq}a`, `row ${seq}b`]), seq, ack: async () => undefined }));
     const live = new Set([1, 2]);
     const rows: PendingRows = { pending: () => messages.filter((m) => live.has(m.seq)), isPending: (m) => live.has(m.seq) };
@@ -79,26 +84,33 @@ describe("the writer's pending rows in queries of its process", () => {
     const tables = PendingTables.create(db, rows);
     const conn = await db.connect();
     const rowsOf = async (s: PendingSnapshot) => (await conn.runAndReadAll(`SELECT message FROM (${tables.relation(s)}) ORDER BY message`)).getRowObjectsJS().map((r) => r.message);
-    const next = async () => {
+    const next = async (convert = false) => {
       const s = tables.snapshot('default', 'logs', null, null);
-      await tables.prepare(s);
+      await tables.prepare(s, convert);
       return s;
     };
     try {
+      // Read from staging files: nothing converted yet.
       const first = await next();
+      expect(tables.readsFiles(first)).toBe(true);
       expect(await rowsOf(first)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b']);
-      // Message 1 is now in a file, and a later query converts message 3: the first query still reads what it took.
-      live.delete(1);
+      // Message 3 arrives and a query converts them all; then message 1 is in a file of the lake.
       live.add(3);
-      const second = await next();
-      expect(await rowsOf(second)).toEqual(['row 2a', 'row 2b', 'row 3a', 'row 3b']);
+      const second = await next(true);
+      expect(tables.readsFiles(second)).toBe(false);
+      live.delete(1);
+      expect(await rowsOf(second)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b', 'row 3a', 'row 3b']);
+      // The first query still reads its staging files, though its messages are converted now (once, not twice).
+      const third = await next();
       expect(await rowsOf(first)).toEqual(['row 1a', 'row 1b', 'row 2a', 'row 2b']);
-      // Once the first query is done, the next conversion deletes message 1's rows (beside the queries, not before them).
-      tables.release(first);
+      expect(await rowsOf(third)).toEqual(['row 2a', 'row 2b', 'row 3a', 'row 3b']);
+      // Once no query holds message 1, the next conversion deletes its rows.
+      for (const s of [first, second, third]) tables.release(s);
       live.add(4);
-      await next();
-      await waitFor("message 1's rows deleted", async () => (await rowsOf(first)).length === 2);
-      expect(await rowsOf(first)).toEqual(['row 2a', 'row 2b']);
+      tables.release(await next(true));
+      const left = async () => (await conn.runAndReadAll('SELECT DISTINCT seq FROM _pending_logs ORDER BY seq')).getRowObjectsJS().map((r) => Number(r.seq));
+      await waitFor("message 1's rows deleted", async () => (await left())[0] === 2);
+      expect(await left()).toEqual([2, 3, 4]);
     } finally {
       conn.closeSync();
       await tables.close();

@@ -11,33 +11,46 @@ import { rangesOf } from '../../storage/lake/ranges.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import type { PendingRows } from '../../storage/writer/pending.js';
 
-/** A query's share of the writer's pending messages of one table, taken in the tick its files were listed. */
+/**
+ * A query's share of the writer's pending messages of one table, taken in the tick its files were listed,
+ * and, once prepared, where each message's rows are read: its table, or its staging file.
+ */
 export interface PendingSnapshot {
   table: Table;
   messages: BusMessage[];
+  inTable: number[];
+  inFiles: { rows: string[]; columns: string[] };
+}
+
+interface Staged {
+  message: BusMessage;
+  path: string;
+  columnar: boolean;
+  written: Promise<void>;
 }
 
 const tableOf = (table: Table) => `_pending_${table}`;
 
 /**
  * For `AHEAD_MS` after a query of a project's table, every `AHEAD_EVERY_MS`, its messages held for more
- * than `AHEAD_AGE_MS` are converted ahead of the next query, which then converts at most that age's worth
- * itself rather than a flush interval's (about 5 µs of CPU a row, and 15–40 ms a conversion however small:
- * bench/README.md). Younger ones are left: at the default flush interval (500 ms) they are in a file before
- * they are that old, and converting them ahead made ingest pay for every row a second time while queries
- * came (the process's CPU per record doubled under `npm run bench`). While nobody queries, ingest pays nothing.
+ * than `AHEAD_AGE_MS` are converted into the table ahead of the next query (about 5 µs of CPU a row, and
+ * 15–40 ms a conversion however small: bench/README.md), so that however long the flush interval, a query
+ * reads at most that age's worth from staging files. Younger ones are not: at the default flush interval
+ * (500 ms) they are in a file before they are that old, and converting them too made ingest pay for every
+ * row a second time while queries came (the process's CPU per record doubled under `npm run bench`).
  */
 const AHEAD_MS = 10_000;
 const AHEAD_EVERY_MS = 250;
 const AHEAD_AGE_MS = 1_000;
 
 /**
- * The writer's pending rows in the engine's database, so that a query reads them beside the files: one
- * table per lake table holding the rows of every message some query needed, tagged with its bus sequence.
- * Messages are converted when a query needs them (or, while queries come, just ahead of them), never at
- * ingest, with the writer's own reading of the bus formats (`stagedSelect`), so that a row reads the same
- * before its file is written as after. A message's rows are deleted once it is no longer pending and no
- * running query holds it.
+ * The writer's pending rows in the engine's database, so that a query reads them beside the files: a
+ * message's payload is staged as a file named by its sequence the first time a query needs it, and read
+ * through the writer's own reading of the bus formats (`stagedSelect`), so that a row reads the same
+ * before its file is written as after; a query reads only the columns it needs of it. Messages held a
+ * while are converted into a table per lake table, tagged with their sequence, so that a long flush
+ * interval does not make every query read them again. Nothing is done at ingest. A message's file and rows
+ * go once it is no longer pending and no running query holds it.
  */
 export class PendingTables {
   /**
@@ -45,11 +58,12 @@ export class PendingTables {
    * those), or staging them failed (their rows are read from their file once it is written).
    */
   private readonly converted = new Map<number, BusMessage>();
-  /**
-   * The conversion under way that will hold each message's rows: a query waits for the one holding its
-   * messages, not for every other, and no message is converted twice (its rows would count twice).
-   */
-  private readonly inFlight = new Map<number, Promise<void>>();
+  /** Messages being converted: none is converted twice (its rows would count twice). */
+  private readonly inFlight = new Set<number>();
+  /** Staging files of messages a query read from one, and their writes. */
+  private readonly staged = new Map<number, Staged>();
+  /** Conversions and writes under way: closing waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
   /** How many running queries hold each sequence in a snapshot. */
   private readonly holds = new Map<number, number>();
   private readonly created = new Map<Table, Promise<void>>();
@@ -78,7 +92,7 @@ export class PendingTables {
     for (const m of messages) this.holds.set(m.seq, (this.holds.get(m.seq) ?? 0) + 1);
     this.queried.set(`${project}\u0000${table}`, { project, table, until: Date.now() + AHEAD_MS });
     this.ahead ??= setInterval(() => this.convertAhead(), AHEAD_EVERY_MS).unref();
-    return { table, messages };
+    return { table, messages, inTable: [], inFiles: { rows: [], columns: [] } };
   }
 
   release(snapshot: PendingSnapshot): void {
@@ -87,27 +101,72 @@ export class PendingTables {
       if (n > 0) this.holds.set(m.seq, n);
       else this.holds.delete(m.seq);
     }
+    this.sweep();
   }
 
-  /** Resolves once every message of the snapshot has its rows in the table; no DuckDB work when all have. */
-  async prepare(snapshot: PendingSnapshot): Promise<void> {
-    if (this.closed) return;
-    const todo = snapshot.messages.filter((m) => !this.converted.has(m.seq) && !this.inFlight.has(m.seq));
-    if (todo.length > 0) {
-      const done = this.convertOn(snapshot.table, todo).finally(() => {
-        for (const m of todo) this.inFlight.delete(m.seq);
-      });
-      for (const m of todo) this.inFlight.set(m.seq, done);
-    }
-    const waits = new Set<Promise<void>>();
-    for (const m of snapshot.messages) {
-      const w = this.inFlight.get(m.seq);
-      if (w) waits.add(w);
-    }
-    await Promise.all(waits);
+  /**
+   * Decides where each of the snapshot's messages is read: its table once converted, else its staging
+   * file, written now if no query wrote it before. `convert`: converts them all first, each refused one
+   * then read as empty (a query whose staging files DuckDB refused asks again so).
+   */
+  async prepare(snapshot: PendingSnapshot, convert = false): Promise<void> {
+    if (convert) await this.convertAll(snapshot.table, snapshot.messages);
+    const unconverted = snapshot.messages.filter((m) => !this.converted.has(m.seq));
+    await Promise.all(unconverted.map((m) => this.stage(m).written));
+    // Whatever was converted meanwhile is read from its table; a message is in one of the two parts only.
+    snapshot.inTable = snapshot.messages.filter((m) => this.converted.has(m.seq)).map((m) => m.seq);
+    const files = snapshot.messages.filter((m) => !this.converted.has(m.seq)).map((m) => this.staged.get(m.seq)!);
+    snapshot.inFiles = { rows: files.filter((f) => !f.columnar).map((f) => f.path), columns: files.filter((f) => f.columnar).map((f) => f.path) };
   }
 
-  /** Converts the pending messages of the tables queried lately; stops once none was for `AHEAD_MS`. */
+  /** Whether the prepared snapshot reads staging files, whose payloads DuckDB may refuse. */
+  readsFiles(snapshot: PendingSnapshot): boolean {
+    return snapshot.inFiles.rows.length + snapshot.inFiles.columns.length > 0;
+  }
+
+  /** The prepared snapshot's rows as a relation with the table's columns; null when it holds none. */
+  relation(snapshot: PendingSnapshot): string | null {
+    const parts: string[] = [];
+    if (snapshot.inTable.length > 0) {
+      // A range holds only the snapshot's sequences (rangesOf joins neighbours alone): no other project's rows.
+      const where = rangesOf(snapshot.inTable).map(([lo, hi]) => (lo === hi ? `seq = ${lo}` : `seq BETWEEN ${lo} AND ${hi}`)).join(' OR ');
+      parts.push(`SELECT * EXCLUDE (seq) FROM ${tableOf(snapshot.table)} WHERE ${where}`);
+    }
+    if (this.readsFiles(snapshot)) parts.push(`SELECT * EXCLUDE (filename) FROM (${stagedSelect(snapshot.table, snapshot.inFiles, true)})`);
+    return parts.length === 0 ? null : parts.join(' UNION ALL BY NAME ');
+  }
+
+  private stage(message: BusMessage): Staged {
+    let file = this.staged.get(message.seq);
+    if (!file) {
+      const columnar = isColumnar(message.data);
+      const path = join(this.stagingDir, `${message.seq}${columnar ? '.columns' : ''}.ndjson`);
+      const written = this.track(writeFile(path, message.data).catch((err: unknown) => {
+        this.staged.delete(message.seq);
+        throw err;
+      }));
+      file = { message, path, columnar, written };
+      this.staged.set(message.seq, file);
+    }
+    return file;
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    void work.catch(() => undefined).finally(() => this.running.delete(work));
+    return work;
+  }
+
+  /** Removes the staging files no running query reads and none will: their messages are converted, or in a file. */
+  private sweep(): void {
+    for (const [seq, file] of this.staged) {
+      if (this.holds.has(seq) || (!this.converted.has(seq) && this.rows.isPending(file.message))) continue;
+      this.staged.delete(seq);
+      void this.track(file.written.catch(() => undefined).then(() => rm(file.path, { force: true })));
+    }
+  }
+
+  /** Converts the older pending messages of the tables queried lately; stops once none was for `AHEAD_MS`. */
   private convertAhead(): void {
     const now = Date.now();
     for (const [key, { until }] of this.queried) if (until < now) this.queried.delete(key);
@@ -116,21 +175,27 @@ export class PendingTables {
       this.ahead = null;
     }
     // One round at a time: a round that outlasts the interval is not queued behind again.
-    if (this.aheadRound) return;
-    const rounds = [...this.queried.values()].map(({ project, table }) => this.prepare({ table, messages: this.rows.pending(project, table, null, null, now - AHEAD_AGE_MS) }));
-    this.aheadRound = Promise.allSettled(rounds).then(() => (this.aheadRound = null));
+    if (this.aheadRound || this.closed) return;
+    const rounds = [...this.queried.values()].map(({ project, table }) => this.convertAll(table, this.rows.pending(project, table, null, null, now - AHEAD_AGE_MS)));
+    this.aheadRound = Promise.allSettled(rounds).then(() => {
+      this.aheadRound = null;
+      this.sweep();
+    });
   }
 
-  /** The snapshot's rows as a relation with the table's columns; null when it holds none. */
-  relation(snapshot: PendingSnapshot): string | null {
-    if (snapshot.messages.length === 0) return null;
-    // A range holds only the snapshot's sequences (rangesOf joins neighbours alone): no other project's rows.
-    const ranges = rangesOf(snapshot.messages.map((m) => m.seq));
-    const where = ranges.map(([lo, hi]) => (lo === hi ? `seq = ${lo}` : `seq BETWEEN ${lo} AND ${hi}`)).join(' OR ');
-    return `SELECT * EXCLUDE (seq) FROM ${tableOf(snapshot.table)} WHERE ${where}`;
+  /** Converts the messages not converted yet that no other conversion has taken, on a connection of its own. */
+  private async convertAll(table: Table, messages: BusMessage[]): Promise<void> {
+    const todo = messages.filter((m) => !this.converted.has(m.seq) && !this.inFlight.has(m.seq));
+    if (todo.length === 0 || this.closed) return;
+    for (const m of todo) this.inFlight.add(m.seq);
+    try {
+      await this.track(this.convertOn(table, todo));
+    } finally {
+      for (const m of todo) this.inFlight.delete(m.seq);
+    }
+    if (!this.closed) this.pruning ??= this.prune(table).finally(() => (this.pruning = null));
   }
 
-  /** On a connection of its own: conversions for different queries run side by side. */
   private async convertOn(table: Table, messages: BusMessage[]): Promise<void> {
     const conn = this.idle.pop() ?? (await this.connect());
     try {
@@ -139,7 +204,6 @@ export class PendingTables {
     } finally {
       this.idle.push(conn);
     }
-    if (!this.closed) this.pruning ??= this.prune(table).finally(() => (this.pruning = null));
   }
 
   private async connect(): Promise<DuckDBConnection> {
@@ -176,7 +240,8 @@ export class PendingTables {
   }
 
   /**
-   * The messages' rows into the table, each message staged as a file named by its sequence. When DuckDB
+   * The messages' rows into the table, each message staged as a file named by its sequence (apart from the
+   * files queries read, which stay until no query holds them). When DuckDB
    * refuses them, by halves, so that one it cannot read (the writer dead-letters it) costs the others nothing.
    */
   private async convert(conn: DuckDBConnection, table: Table, messages: BusMessage[]): Promise<void> {
@@ -193,7 +258,7 @@ export class PendingTables {
 
   /** False when DuckDB refused the messages (the statement then inserted nothing). */
   private async insert(conn: DuckDBConnection, table: Table, messages: BusMessage[]): Promise<boolean> {
-    const staged = messages.map((m) => ({ m, columnar: isColumnar(m.data), path: join(this.stagingDir, `${m.seq}${isColumnar(m.data) ? '.columns' : ''}.ndjson`) }));
+    const staged = messages.map((m) => ({ m, columnar: isColumnar(m.data), path: join(this.stagingDir, `${m.seq}.convert${isColumnar(m.data) ? '.columns' : ''}.ndjson`) }));
     try {
       await Promise.all(staged.map((s) => writeFile(s.path, s.m.data)));
       const select = stagedSelect(table, { rows: staged.filter((s) => !s.columnar).map((s) => s.path), columns: staged.filter((s) => s.columnar).map((s) => s.path) }, true);
@@ -210,8 +275,9 @@ export class PendingTables {
   async close(): Promise<void> {
     this.closed = true;
     if (this.ahead) clearInterval(this.ahead);
-    await Promise.allSettled(this.inFlight.values());
-    await this.pruning?.catch(() => undefined);
+    while (this.running.size > 0 || this.pruning || this.aheadRound) {
+      await Promise.allSettled([...this.running, this.pruning, this.aheadRound]);
+    }
     for (const conn of this.connections) conn.closeSync();
     rmSync(this.stagingDir, { recursive: true, force: true });
   }
