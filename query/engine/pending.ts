@@ -58,8 +58,8 @@ export class PendingTables {
    * those), or staging them failed (their rows are read from their file once it is written).
    */
   private readonly converted = new Map<number, BusMessage>();
-  /** Messages being converted: none is converted twice (its rows would count twice). */
-  private readonly inFlight = new Set<number>();
+  /** Messages being converted, by the conversion: none is converted twice (its rows would count twice). */
+  private readonly inFlight = new Map<number, Promise<void>>();
   /** Staging files of messages a query read from one, and their writes. */
   private readonly staged = new Map<number, Staged>();
   /** Conversions and writes under way: closing waits for them. */
@@ -183,17 +183,21 @@ export class PendingTables {
     });
   }
 
-  /** Converts the messages not converted yet that no other conversion has taken, on a connection of its own. */
+  /**
+   * Converts the messages not converted yet, on a connection of its own, and waits for those another
+   * conversion has taken.
+   */
   private async convertAll(table: Table, messages: BusMessage[]): Promise<void> {
+    if (this.closed) return;
     const todo = messages.filter((m) => !this.converted.has(m.seq) && !this.inFlight.has(m.seq));
-    if (todo.length === 0 || this.closed) return;
-    for (const m of todo) this.inFlight.add(m.seq);
-    try {
-      await this.track(this.convertOn(table, todo));
-    } finally {
-      for (const m of todo) this.inFlight.delete(m.seq);
+    if (todo.length > 0) {
+      const done = this.track(this.convertOn(table, todo)).finally(() => {
+        for (const m of todo) this.inFlight.delete(m.seq);
+        if (!this.closed) this.pruning ??= this.prune(table).finally(() => (this.pruning = null));
+      });
+      for (const m of todo) this.inFlight.set(m.seq, done);
     }
-    if (!this.closed) this.pruning ??= this.prune(table).finally(() => (this.pruning = null));
+    await Promise.all(new Set(messages.map((m) => this.inFlight.get(m.seq)).filter((w) => w !== undefined)));
   }
 
   private async convertOn(table: Table, messages: BusMessage[]): Promise<void> {
@@ -241,8 +245,8 @@ export class PendingTables {
 
   /**
    * The messages' rows into the table, each message staged as a file named by its sequence (apart from the
-   * files queries read, which stay until no query holds them). When DuckDB
-   * refuses them, by halves, so that one it cannot read (the writer dead-letters it) costs the others nothing.
+   * files queries read, which stay until no query holds them). When DuckDB refuses them, by halves, so
+   * that one it cannot read (the writer dead-letters it) costs the others nothing.
    */
   private async convert(conn: DuckDBConnection, table: Table, messages: BusMessage[]): Promise<void> {
     if (await this.insert(conn, table, messages)) {
