@@ -81,14 +81,15 @@ export async function startService(config: Config, role: Role = 'all', logger: L
   const storage = await openStorage(config, logger, { writer: role === 'all' || role === 'writer', reader: role === 'query' || role === 'alerts' });
   logger.info(`bus: ${storage.bus.describe()}`);
 
-  // A writer reads the lake only to write it: it serves health, readiness and metrics, no query.
+  // A writer reads the lake only to write it: it serves health, readiness and metrics, no query. Where the
+  // writer runs beside the engine (`all`), queries also read the rows it has not written yet.
   const engine = storage.index && role !== 'writer'
     ? new QueryEngine(storage.index, {
         timeoutMs: config.query.timeout_ms,
         maxConcurrent: config.query.max_concurrent,
         memoryLimit: config.query.memory_limit,
         threads: config.query.threads,
-      })
+      }, storage.lake?.writer.pending ?? null)
     : null;
   await engine?.start();
   if (engine) usePatternStore(engine, storage.patterns);
@@ -163,7 +164,7 @@ export async function startService(config: Config, role: Role = 'all', logger: L
       await pipelines.shutdown();
       await importLedger?.close();
       await storage.close();
-      engine?.close();
+      await engine?.close();
       await meta.close();
     })();
     return stopping;

@@ -26,6 +26,8 @@ export interface RunOptions {
   nats?: OwnNats;
   /** Writes the started process's V8 CPU profile into this directory when it stops. */
   cpuProf?: string;
+  /** The writer's flush interval (`storage.writer.flush_interval_ms`); its default when absent. */
+  flushMs?: number;
 }
 
 const BODIES = 64;
@@ -52,9 +54,11 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
   const env: Record<string, string> = profileEnv(opts.cpuProf);
   const stream = `BENCH_${Date.now()}`;
-  if (opts.nats) {
+  const bus = opts.nats ? `  bus:\n    kind: jetstream\n    nats_url: ${opts.nats.url}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n` : '';
+  const writer = opts.flushMs ? `  writer:\n    flush_interval_ms: ${opts.flushMs}\n` : '';
+  if (bus || writer) {
     const path = join(dataDir, 'loglake.yaml');
-    writeFileSync(path, `storage:\n  bus:\n    kind: jetstream\n    nats_url: ${opts.nats.url}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n`);
+    writeFileSync(path, `storage:\n${bus}${writer}`);
     env.LOGLAKE_CONFIG = path;
   }
   const p = await startWithFreshPorts(dataDir, env);

@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--surfaces goodlogs-logs|all|id,id…] [--seconds 30] [--clients 8] [--bus embedded|jetstream] [--cpu-prof DIR]
  *
+ * `--flush-ms N` sets the writer's flush interval (`storage.writer.flush_interval_ms`, 500 ms by default).
  * `--bus jetstream` starts a `nats-server -js` of the benchmark's own for the runs, so that its CPU is
  * counted too. `--cpu-prof DIR` writes each started process's V8 CPU profile into DIR when it stops.
  * `npm run bench -- --table` (run.ts sends it to `table.ts`) adds each surface's stage ceilings and prints one table.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     clients: { type: 'string', default: '8' },
     bus: { type: 'string', default: 'embedded' },
+    'flush-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -27,7 +29,7 @@ const { values } = parseArgs({
 const nats = values.bus === 'jetstream' ? await startOwnNats() : undefined;
 try {
   for (const surface of surfacesOf(values.surfaces)) {
-    const figures = await runEndToEnd(surface, { seconds: Number(values.seconds), clients: Number(values.clients), nats, cpuProf: values['cpu-prof'] });
+    const figures = await runEndToEnd(surface, { seconds: Number(values.seconds), clients: Number(values.clients), nats, cpuProf: values['cpu-prof'], flushMs: values['flush-ms'] ? Number(values['flush-ms']) : undefined });
     console.log(JSON.stringify({ machine: machine(), ...figures }, null, 2));
   }
 } finally {

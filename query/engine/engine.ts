@@ -7,6 +7,8 @@ import type { LakeFile, LakeIndex } from '../../storage/lake/manifest.js';
 import { sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { readSkipIndex, type SkipIndex } from '../../storage/lake/skip-index.js';
+import type { PendingRows } from '../../storage/writer/pending.js';
+import { PendingTables, type PendingSnapshot } from './pending.js';
 import { Semaphore } from './semaphore.js';
 import { candidateRanges, filesWorth, scansOf, type Requirement, type RowRange } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
@@ -84,10 +86,13 @@ export class QueryEngine {
   private readonly viewsOf = new WeakMap<DuckDBConnection, Map<string, string>>();
   private readonly indexes = new Map<string, SkipIndex>();
   private readonly slots: Semaphore;
+  private pending: PendingTables | null = null;
 
+  /** `pendingRows`: the writer's rows not yet in a file, when it runs in this process; queries read them too. */
   constructor(
     private readonly manifest: LakeIndex,
     private readonly opts: EngineOptions,
+    private readonly pendingRows: PendingRows | null = null,
   ) {
     this.slots = new Semaphore(opts.maxConcurrent);
   }
@@ -96,6 +101,7 @@ export class QueryEngine {
     const config: Record<string, string> = { memory_limit: this.opts.memoryLimit };
     if (this.opts.threads) config.threads = String(this.opts.threads);
     this.db = await DuckDBInstance.create(':memory:', config);
+    if (this.pendingRows) this.pending = PendingTables.create(this.db, this.pendingRows);
   }
 
   private async connection(): Promise<DuckDBConnection> {
@@ -121,10 +127,9 @@ export class QueryEngine {
     return index;
   }
 
-  /** Files of the window's hours (the half-open `to` bound means its own hour only when it is past the hour's start). */
+  /** Files of the window's hours. */
   private listed(scope: Scope, table: Table, window: TimeWindow, onlyPresent: boolean): LakeFile[] {
-    const toHour = window.to ? hourKey(new Date(window.to.getTime() - 1)) : null;
-    const listed = this.manifest.list(scope.project, table, window.from ? hourKey(window.from) : null, toHour);
+    const listed = this.manifest.list(scope.project, table, ...hoursOf(window));
     return onlyPresent ? listed.filter((f) => existsSync(this.manifest.absolute(f.path))) : listed;
   }
 
@@ -147,13 +152,15 @@ export class QueryEngine {
    * The picked files as one relation, restricted to the scope's environments. Environment names are checked
    * against the closed set before they become SQL text: a view cannot take bound parameters.
    */
-  private relation(scope: Scope, table: Table, picks: Pick[]): string {
+  private relation(scope: Scope, table: Table, picks: Pick[], pending: PendingSnapshot | null): string {
     const paths = (files: LakeFile[]) => files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ');
     const whole = picks.filter((p) => !p.ranges).map((p) => p.file);
     const parts = whole.length ? [`SELECT * FROM read_parquet([${paths(whole)}], union_by_name = true)`] : [];
     for (const { files, range } of scansOf(picks.flatMap((p) => (p.ranges ? [{ file: p.file, ranges: p.ranges }] : [])))) {
       parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet([${paths(files)}], union_by_name = true, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
+    const unwritten = pending && this.pending?.relation(pending);
+    if (unwritten) parts.push(unwritten);
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
     const allowed = scope.environments.filter((e) => (ENVIRONMENTS as readonly string[]).includes(e));
@@ -174,16 +181,28 @@ export class QueryEngine {
     const release = await this.slots.acquire();
     const conn = await this.connection();
     let healthy = true;
+    const snapshots: PendingSnapshot[] = [];
     try {
       const lateRows = (rows: number) => this.once(conn, '', `SET late_materialization_max_rows = ${rows}`);
       await lateRows(hints?.filterReadsMaps ? 50 : 1001);
       const indexed = tables.length === 1 && tables[0] === 'logs' && Boolean(hints?.need || hints?.firstRows);
       let onlyPresent = false;
+      /** Pending rows are read converted, none from staging files (DuckDB refused one: the writer dead-letters it). */
+      let convertPending = false;
       /** The files the views read now: all the filter can match in, or the first few of them (firstRows). */
       let narrow: (picks: Pick[]) => Pick[] = (picks) => picks;
       const plan = (table: Table) => this.picks(this.listed(scope, table, window, onlyPresent), indexed ? hints?.need ?? null : null, indexed);
       const views = async () => {
-        for (const table of tables) await this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, narrow(plan(table)))}`);
+        for (const table of tables) {
+          const picks = narrow(plan(table));
+          // In the tick the files were listed: a message is in a listed file or pending, never both, never neither.
+          const pending = this.pending?.snapshot(scope.project, table, ...hoursOf(window)) ?? null;
+          if (pending) {
+            snapshots.push(pending);
+            await this.pending!.prepare(pending, convertPending);
+          }
+          await this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, picks, pending)}`);
+        }
       };
       // A file committed a moment ago whose writer has not renamed it into place yet (or a crashed
       // writer's, until it is rolled forward): its rows are not visible yet, the rest of the answer is.
@@ -207,6 +226,12 @@ export class QueryEngine {
           if (!retried && MISSING_FILE.test(String((err as Error)?.message))) {
             clearTimeout(timer);
             onlyPresent = true;
+            await views();
+            return run(sql, params, types, true);
+          }
+          if (!retried && !convertPending && snapshots.some((s) => this.pending!.readsFiles(s))) {
+            clearTimeout(timer);
+            convertPending = true;
             await views();
             return run(sql, params, types, true);
           }
@@ -248,17 +273,24 @@ export class QueryEngine {
         k += could;
       }
     } finally {
+      for (const s of snapshots) this.pending!.release(s);
       if (healthy) this.idle.push(conn);
       else conn.closeSync();
       release();
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const conn of this.idle) conn.closeSync();
     this.idle = [];
+    await this.pending?.close();
     this.db?.closeSync();
   }
+}
+
+/** The hours a window reads, as the manifest lists them (the half-open `to` bound means its own hour only when it is past the hour's start). */
+function hoursOf(window: TimeWindow): [fromHour: string | null, toHour: string | null] {
+  return [window.from ? hourKey(window.from) : null, window.to ? hourKey(new Date(window.to.getTime() - 1)) : null];
 }
 
 /**

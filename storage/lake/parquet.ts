@@ -17,14 +17,37 @@ function stagedColumns(table: Table): string {
     .join(', ');
 }
 
+/** Staged bus payloads: files of NDJSON rows (the older bus format) and files of columnar payloads, one per line (`encode.ts`). */
+export interface Staging {
+  rows: string[];
+  columns: string[];
+}
+
 /**
  * Columnar payloads' rows: one per position of the id list (always a list, `encode.ts`), each column taken
  * from \`k\` when the payload holds it once, else from its list at that position. (Unnesting every list side
- * by side instead cost DuckDB half as much again.)
+ * by side instead cost DuckDB half as much again.) `file` is `, filename` or nothing.
  */
-function columnarSelect(table: Table, sources: string): string {
+function columnarSelect(table: Table, sources: string, file: string): string {
   const merged = parquetColumns(table).map(([name]) => `COALESCE(k."${name}", l."${name}"[i]) AS "${name}"`).join(', ');
-  return `SELECT ${stagedColumns(table)} FROM (SELECT ${merged} FROM (SELECT k, l, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(table)})))`;
+  return `SELECT ${stagedColumns(table)}${file} FROM (SELECT ${merged}${file} FROM (SELECT k, l${file}, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(table)}${file && ', filename = true'})))`;
+}
+
+/**
+ * The staged payloads' rows as the table's columns, as the lake's files hold them: the one reading of the
+ * bus formats, for the writer's files and the rows queries read before they are written. With `withFile`,
+ * each row also carries `filename`, the staging file it was read from.
+ */
+export function stagedSelect(table: Table, staged: Staging, withFile = false): string {
+  const list = (paths: string[]) => `[${paths.map(sqlString).join(', ')}]`;
+  const file = withFile ? ', filename' : '';
+  const selects: string[] = [];
+  if (staged.rows.length > 0) {
+    selects.push(`SELECT ${stagedColumns(table)}${file} FROM read_json(${list(staged.rows)}, format = 'newline_delimited', columns = ${readJsonColumns(table)}${file && ', filename = true'})`);
+  }
+  if (staged.columns.length > 0) selects.push(columnarSelect(table, list(staged.columns), file));
+  if (selects.length === 0) throw new Error('stagedSelect: nothing staged');
+  return selects.join(' UNION ALL ');
 }
 
 const parquetOptions = (rowGroupRows: number) => `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`;
@@ -73,15 +96,8 @@ export class ParquetWriter {
    * bus format, still on a bus after an upgrade) and `columns` files of columnar payloads, one per line
    * (`encode.ts`), whose lists are unnested in one vectorised SELECT. Rows read either way are the same.
    */
-  async fromStaged(table: Table, staged: { rows: string[]; columns: string[] }, target: string): Promise<number> {
-    const list = (paths: string[]) => `[${paths.map(sqlString).join(', ')}]`;
-    const selects: string[] = [];
-    if (staged.rows.length > 0) {
-      selects.push(`SELECT ${stagedColumns(table)} FROM read_json(${list(staged.rows)}, format = 'newline_delimited', columns = ${readJsonColumns(table)})`);
-    }
-    if (staged.columns.length > 0) selects.push(columnarSelect(table, list(staged.columns)));
-    if (selects.length === 0) throw new Error('fromStaged: nothing staged');
-    const reader = await this.conn.runAndReadAll(`COPY (${selects.join(' UNION ALL ')}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`);
+  async fromStaged(table: Table, staged: Staging, target: string): Promise<number> {
+    const reader = await this.conn.runAndReadAll(`COPY (${stagedSelect(table, staged)}) TO ${sqlString(target)} ${PARQUET_OPTIONS}`);
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 

@@ -9,6 +9,7 @@ import { rollForward, tempPathOf, type CommitOutcome, type LakeFile, type LakeMa
 import { isColumnar } from '../lake/encode.js';
 import { partitionDir } from '../lake/layout.js';
 import type { ParquetWriter } from '../lake/parquet.js';
+import { HeldMessages, type PendingRows } from './pending.js';
 
 export interface WriterOptions {
   lakeDir: string;
@@ -111,6 +112,7 @@ export class Writer {
   private failedFlushes = 0;
   /** Sequences buffered or being written, not yet acked. */
   private readonly inHand = new Set<number>();
+  private readonly held: HeldMessages;
   private readonly deadLetters: DeadLetters;
   rowsWritten = 0;
 
@@ -122,6 +124,12 @@ export class Writer {
     private readonly logger: Logger,
   ) {
     this.deadLetters = new DeadLetters(opts.deadLetterDir);
+    this.held = new HeldMessages((m) => manifest.isCommitted(bus.busId, m.seq, m));
+  }
+
+  /** What queries in this process read beside the lake's files: rows held and not yet in a committed file. */
+  get pending(): PendingRows {
+    return this.held;
   }
 
   async start(): Promise<void> {
@@ -154,6 +162,7 @@ export class Writer {
 
   private hold(message: BusMessage): void {
     this.inHand.add(message.seq);
+    this.held.add(message);
     const key = `${message.project}\u0000${message.table}\u0000${message.hour}`;
     let buffer = this.buffers.get(key);
     if (!buffer) {
@@ -227,6 +236,7 @@ export class Writer {
     this.rowsWritten += files.reduce((n, f) => n + f.rows, 0);
     await Promise.all(acked.map((m) => m.ack()));
     for (const m of acked) this.inHand.delete(m.seq);
+    this.held.acked(acked);
     if (files.length > 0) this.opts.onCommitted?.(files);
   }
 
@@ -281,6 +291,7 @@ export class Writer {
     const id = await this.deadLetters.put(message, [reasonOf(err)]);
     await message.ack();
     this.inHand.delete(message.seq);
+    this.held.drop(message);
     this.logger.error({ err, seq: message.seq, table: message.table, project: message.project, id }, 'writer: message moved to dead letters');
   }
 

@@ -30,7 +30,8 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(overrides: Record<string, unknown> = {}): Promise<TestService> {
+/** `storage`: settings merged into the test's own (its data directory and the embedded bus), e.g. the writer's. */
+export async function startTestService(overrides: Record<string, unknown> = {}, storage: Record<string, unknown> = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-server-'));
   const otlpPort = await freePort();
   const config = configSchema.parse({
@@ -42,7 +43,7 @@ export async function startTestService(overrides: Record<string, unknown> = {}):
       logstash: { host: '127.0.0.1', port: 0 },
     },
     http: { host: '127.0.0.1', port: 0 },
-    storage: { data_dir: dataDir, bus: { kind: 'embedded' }, writer: { flush_interval_ms: 100 } },
+    storage: { data_dir: dataDir, bus: { kind: 'embedded' }, writer: { flush_interval_ms: 100 }, ...storage },
     log_level: 'silent',
     ...overrides,
   });
