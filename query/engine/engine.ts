@@ -4,7 +4,7 @@ import { ApiError } from '../../core/errors.js';
 import { ENVIRONMENTS, type Table } from '../../core/records.js';
 import { hourKey } from '../../storage/lake/layout.js';
 import type { LakeFile, LakeIndex } from '../../storage/lake/manifest.js';
-import { sqlString } from '../../storage/lake/parquet.js';
+import { lakeFiles, sqlString } from '../../storage/lake/parquet.js';
 import { emptyRelation } from '../../storage/lake/schema.js';
 import { readSkipIndex, type SkipIndex } from '../../storage/lake/skip-index.js';
 import type { PendingRows } from '../../storage/writer/pending.js';
@@ -153,11 +153,11 @@ export class QueryEngine {
    * against the closed set before they become SQL text: a view cannot take bound parameters.
    */
   private relation(scope: Scope, table: Table, picks: Pick[], pending: PendingSnapshot | null): string {
-    const paths = (files: LakeFile[]) => files.map((f) => sqlString(this.manifest.absolute(f.path))).join(', ');
+    const paths = (files: LakeFile[]) => files.map((f) => this.manifest.absolute(f.path));
     const whole = picks.filter((p) => !p.ranges).map((p) => p.file);
-    const parts = whole.length ? [`SELECT * FROM read_parquet([${paths(whole)}], union_by_name = true)`] : [];
+    const parts = whole.length ? [`SELECT * FROM ${lakeFiles(paths(whole))}`] : [];
     for (const { files, range } of scansOf(picks.flatMap((p) => (p.ranges ? [{ file: p.file, ranges: p.ranges }] : [])))) {
-      parts.push(`SELECT * EXCLUDE (file_row_number) FROM read_parquet([${paths(files)}], union_by_name = true, file_row_number = true) WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
+      parts.push(`SELECT * EXCLUDE (file_row_number) FROM ${lakeFiles(paths(files), 'file_row_number = true')} WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
     const unwritten = pending && this.pending?.relation(pending);
     if (unwritten) parts.push(unwritten);

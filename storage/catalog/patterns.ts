@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
 import { Drain, miningOrder, type DrainOptions } from '../../core/patterns/drain.js';
 import { templateSql } from '../../core/patterns/template.js';
-import { sqlString, type ParquetWriter } from '../lake/parquet.js';
+import { lakeFiles, type ParquetWriter } from '../lake/parquet.js';
 
 export interface PatternRecord {
   id: string;
@@ -100,7 +100,7 @@ export class PatternMiner {
 
   async mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> {
     if (table !== 'logs') return undefined;
-    const files = `read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true)`;
+    const files = lakeFiles(sources);
     // Files from before the column have none; a merge of only such files adds it.
     const columns = await parquet.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${files})`);
     const hasColumn = columns.some((c) => c.column_name === 'pattern_id');

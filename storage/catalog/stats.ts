@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { sqlString } from '../lake/parquet.js';
+import { lakeFiles, sqlString } from '../lake/parquet.js';
 import type { FileStats, PropertyType } from './catalog.js';
 
 const MAPS: [string, PropertyType][] = [['attrs_str', 'string'], ['attrs_num', 'number'], ['attrs_bool', 'boolean']];
@@ -25,7 +25,7 @@ export class StatsReader {
   async read(table: Table, path: string, wantsExamples: WantsExamples = () => true): Promise<FileStats> {
     const stats: FileStats = { properties: [], names: [] };
     if (table === 'alert_events') return stats;
-    const file = `read_parquet(${sqlString(path)})`;
+    const file = lakeFiles([path]);
     for (const [column, type] of MAPS) {
       const volumes = await this.conn.runAndReadAll(`SELECT k AS key, count(*)::BIGINT AS volume FROM (SELECT unnest(map_keys(${column})) AS k FROM ${file}) GROUP BY k`);
       const keys = volumes.getRowObjectsJS().map((row) => ({ key: String(row.key), volume: Number(row.volume) }));

@@ -1,7 +1,7 @@
 // The bus carries columnar payloads now, NDJSON rows before: the writer reads both, and the Parquet files
 // must not tell which it read.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -109,5 +109,24 @@ describe('merged files', () => {
     conn.closeSync();
     expect(LOGS_ROW_GROUP_ROWS).toBe(BLOCK_ROWS);
     expect(groups).toEqual([BLOCK_ROWS, BLOCK_ROWS, 20000 - 2 * BLOCK_ROWS]);
+  });
+
+  it('hold the table\'s columns only, not the date and hour of the folders they lie in', async () => {
+    const partition = join(dir, 'p', 'logs', 'date=2026-06-15', 'hour=07');
+    mkdirSync(partition, { recursive: true });
+    const sources = [0, 1].map((k) => join(partition, `part-${k}.parquet`));
+    for (const [k, source] of sources.entries()) {
+      const staged = join(dir, `hive-${k}.columns.ndjson`);
+      writeFileSync(staged, encodeColumns('logs', records('logs', 10, true) as never));
+      await writer.fromStaged('logs', { rows: [], columns: [staged] }, source);
+    }
+    const target = join(partition, 'merged.parquet');
+    expect(await writer.merge('logs', sources, target)).toBe(20);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const names = (await conn.runAndReadAll(`SELECT name FROM parquet_schema('${target}')`)).getRows().map(([n]) => String(n));
+    conn.closeSync();
+    expect(names).not.toContain('date');
+    expect(names).not.toContain('hour');
   });
 });

@@ -8,6 +8,15 @@ export function sqlString(text: string): string {
 }
 
 /**
+ * `read_parquet` over lake files. The lake's folders are named like Hive partitions (`date=…/hour=…`), from
+ * which DuckDB would add `date` and `hour` columns, and compaction wrote them into merged files (`hour` as
+ * text or as a number by its digits); rows carry their own time, so the folders are read as plain paths.
+ */
+export function lakeFiles(paths: readonly string[], options = ''): string {
+  return `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false${options ? `, ${options}` : ''})`;
+}
+
+/**
  * The staged rows' columns as stored: the encoder leaves out empty lists and maps (`encode.ts`), which
  * read_json reads as NULL, so they are restored here as the empty values the files have always held.
  */
@@ -104,7 +113,7 @@ export class ParquetWriter {
   /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
   async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT ${select} FROM read_parquet([${sources.map(sqlString).join(', ')}], union_by_name = true) ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
+      `COPY (SELECT ${select} FROM ${lakeFiles(sources)} ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { LOGS_ROW_GROUP_ROWS, sqlString } from './parquet.js';
+import { lakeFiles, LOGS_ROW_GROUP_ROWS } from './parquet.js';
 
 /**
  * A skip index: a side-car of one compacted logs file that says which blocks of its rows may hold a term,
@@ -138,7 +138,7 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
  * bench's data).
  */
 function termsSql(path: string, blockRows: number): string {
-  const src = `read_parquet(${sqlString(path)}, file_row_number = true)`;
+  const src = lakeFiles([path], 'file_row_number = true');
   return `WITH r AS (SELECT file_row_number // ${blockRows} AS b, lower(message) AS m, lower(action) AS a, attrs_str, id FROM ${src}),
     lines AS (SELECT DISTINCT b, m FROM (SELECT b, m FROM r UNION ALL SELECT b, a FROM r) WHERE m IS NOT NULL),
     texts AS (SELECT DISTINCT b, x FROM (SELECT b, unnest(regexp_split_to_array(m, '${SEPARATORS_SQL}')) AS x FROM lines) WHERE length(x) >= 3),
@@ -164,7 +164,7 @@ function encode(index: SkipIndex): Buffer {
 /** Builds the index of a logs Parquet file (read through `conn`); throws on any failure. */
 export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS): Promise<SkipIndex> {
   const stats = (await conn.runAndReadAll(
-    `SELECT count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT FROM read_parquet(${sqlString(path)})`,
+    `SELECT count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT FROM ${lakeFiles([path])}`,
   )).getRows()[0];
   const rows = Number(stats[0]);
   const blocks: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomOf([]));
