@@ -202,10 +202,12 @@ describe.skipIf(!ownNats)('NATS down at start, and restarted later', () => {
     const url = `127.0.0.1:${port}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'loglake-nonats-'));
     // With JetStream the metadata (keys included) lives in NATS: nothing can be served before it is there.
-    const appears = new Promise<OwnNats>((resolve, reject) => setTimeout(() => startOwnNats(undefined, port).then(resolve, reject), 3000));
-    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, url) } });
-    nats = await appears;
-    expect(p.output()).toMatch(new RegExp(`metadata: waiting for NATS at ${url}`));
+    // NATS appears once loglake says it is waiting for it (a fixed 3 s delay lost the race to a slow start).
+    let appears: Promise<OwnNats> | undefined;
+    const waiting = `metadata: waiting for NATS at ${url}`;
+    p = await startLoglake({ dataDir, env: { LOGLAKE_CONFIG: config(dataDir, url) }, onOutput: (out) => void (out.includes(waiting) && (appears ??= startOwnNats(undefined, port))) });
+    nats = await appears!;
+    expect(p.output()).toContain(waiting);
     const boot = p.bootstrap();
     const [goodlogs] = ingestSurfaces(p, boot.keys);
     const ready = async () => {

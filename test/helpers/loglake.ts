@@ -35,6 +35,8 @@ export interface StartOptions {
   role?: 'all' | 'collector' | 'writer' | 'query' | 'alerts';
   /** Reuse the ports of an earlier run (a restart). */
   ports?: Record<string, string>;
+  /** Told the whole output so far whenever the process writes more (a test that acts on what it says). */
+  onOutput?: (output: string) => void;
 }
 
 /** Starts `loglake start` as its own process (the way users run it) and waits until it is healthy. */
@@ -54,8 +56,12 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  const take = (d: Buffer) => {
+    out += d;
+    opts.onOutput?.(out);
+  };
+  proc.stdout!.on('data', take);
+  proc.stderr!.on('data', take);
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   let gone = false;
   void exited.then(() => (gone = true));
