@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isObject } from '../core/doc-fields.js';
 import { ApiError, statusOf } from '../core/errors.js';
 import type { LogRecord, Severity } from '../core/records.js';
 import type { MetaStore } from '../storage/meta/store.js';
@@ -83,15 +84,12 @@ export interface LogEntry {
   server_timestamp: string;
 }
 
-const NESTED = ['actor', 'target', 'context', 'metadata'] as const;
-
-function nested(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
+const nested = (value: unknown) => (isObject(value) ? value : null);
 
 /** A canonical log in Logtrail's LogEntry shape; its `actor`/`target`/`context`/`metadata` properties must be nested objects. */
 export function toLogEntry(record: LogRecord): LogEntry {
-  const objects = Object.fromEntries(NESTED.map((k) => [k, nested(record.properties[k])])) as Pick<LogEntry, (typeof NESTED)[number]>;
+  const { properties } = record;
+  // Spelled out: spreading the nested objects into the literal built every entry in V8's slow path.
   return {
     id: record.id,
     environment: record.environment,
@@ -99,7 +97,10 @@ export function toLogEntry(record: LogRecord): LogEntry {
     action: record.action,
     message: record.message,
     tags: record.tags,
-    ...objects,
+    actor: nested(properties.actor),
+    target: nested(properties.target),
+    context: nested(properties.context),
+    metadata: nested(properties.metadata),
     client_timestamp: record.timestamp,
     server_timestamp: record.observed_timestamp,
   };

@@ -4,6 +4,8 @@ import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, type EventRecord, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
+import { isObject } from '../../../core/doc-fields.js';
+import { isBagOrNone, isTags, isText } from '../shapes.js';
 import type { GoodlogsConfig } from './config.js';
 
 /**
@@ -60,20 +62,8 @@ type Bag = Record<string, unknown>;
  * item that passes here is one the schema passes unchanged (it drops unknown keys, which nothing reads);
  * any other item goes through the schema, which words the rejection.
  */
-function isBag(v: unknown): v is Bag {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function isWhen(v: unknown): boolean {
   return v === undefined || typeof v === 'string' || typeof v === 'number';
-}
-
-function isText(v: unknown): boolean {
-  return v === undefined || v === null || typeof v === 'string';
-}
-
-function isBagOrNone(v: unknown): boolean {
-  return v === undefined || v === null || isBag(v);
 }
 
 function commonFits(v: Bag): boolean {
@@ -81,15 +71,8 @@ function commonFits(v: Bag): boolean {
     && (v.environment === undefined || typeof v.environment === 'string') && isBagOrNone(v.properties);
 }
 
-function isTags(v: unknown): boolean {
-  if (v === undefined || v === null) return true;
-  if (!Array.isArray(v)) return false;
-  for (const t of v) if (typeof t !== 'string') return false;
-  return true;
-}
-
 export function fitsLogItem(v: unknown): v is LogItem {
-  if (!isBag(v) || !commonFits(v)) return false;
+  if (!isObject(v) || !commonFits(v)) return false;
   if (typeof v.severity !== 'string' && typeof v.severity !== 'number') return false;
   if (!isText(v.message) || !isText(v.service) || !isText(v.action) || !isText(v.trace_id) || !isText(v.span_id) || !isTags(v.tags)) return false;
   if (!isBagOrNone(v.resource)) return false;
@@ -102,7 +85,7 @@ function isDistinct(v: unknown): boolean {
 }
 
 export function fitsEventItem(v: unknown): v is EventItem {
-  return isBag(v) && commonFits(v) && typeof v.event === 'string' && v.event.length > 0 && isDistinct(v.distinctId) && isDistinct(v.distinct_id);
+  return isObject(v) && commonFits(v) && typeof v.event === 'string' && v.event.length > 0 && isDistinct(v.distinctId) && isDistinct(v.distinct_id);
 }
 
 export type ItemResult<T> = { ok: true; record: T } | { ok: false; message: string };

@@ -130,9 +130,17 @@ export class Batcher {
   /** A batch holds one project's records; records from different clients stay apart so `$ip` is theirs. */
   private group(lines: Line[]): Batch<'logs'>[] {
     const batches = new Map<string, Batch<'logs'>>();
+    let batch: Batch<'logs'> | undefined;
+    let client = '';
     for (const { record, remoteAddress } of lines) {
-      const id = `${record.project_id}\n${remoteAddress ?? ''}`;
-      let batch = batches.get(id);
+      // Lines come in runs from one client and project: the map is only looked in when the run changes.
+      if (batch?.projectId === record.project_id && client === (remoteAddress ?? '')) {
+        batch.records.push(record);
+        continue;
+      }
+      client = remoteAddress ?? '';
+      const id = `${record.project_id}\n${client}`;
+      batch = batches.get(id);
       if (!batch) {
         batch = { table: 'logs', projectId: record.project_id, records: [], context: { receiver: this.opts.receiver, remoteAddress } };
         batches.set(id, batch);

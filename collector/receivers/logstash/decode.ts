@@ -39,13 +39,17 @@ export function isTruncatedJson(line: string): boolean {
 }
 
 export function decodeLine(line: string, routing: Routing, now: string): Decoded[] {
-  return documentsOf(line).map((doc) => {
+  const decoded: Decoded[] = [];
+  for (const doc of documentsOf(line)) {
     const routed = route(doc, routing);
-    if (!routed.ok) return routed;
+    if (!routed.ok) {
+      decoded.push(routed);
+      continue;
+    }
     const record = toLogRecord(doc, routed.target, now);
     if (routed.environments && !routed.environments.includes(record.environment)) {
-      return { ok: false, reason: `environment "${record.environment}" is outside the key's environments` };
-    }
-    return { ok: true, record };
-  });
+      decoded.push({ ok: false, reason: `environment "${record.environment}" is outside the key's environments` });
+    } else decoded.push({ ok: true, record });
+  }
+  return decoded;
 }

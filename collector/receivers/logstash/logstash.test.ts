@@ -200,6 +200,13 @@ describe('mapping Logstash events', () => {
     });
   });
 
+  it('keeps the order of the fields left, whichever order the columns are written in', () => {
+    const sent = { z: 1, fields: { team: 'a', z: 0 }, host: { name: 'h', ip: '1' }, message: 'm', '@version': '1', log: { level: 'warn', file: 'f' }, '@timestamp': '2026-02-27T10:22:01Z', a: 2, tags: 't' };
+    const record = toLogRecord(structuredClone(sent), target, now);
+    expect(JSON.stringify(record.properties)).toBe('{"team":"a","z":1,"host":{"ip":"1"},"log":{"file":"f"},"a":2}');
+    expect(record).toMatchObject({ timestamp: '2026-02-27T10:22:01.000Z', severity: 'warn', message: 'm', tags: ['t'], resource: { 'host.name': 'h' } });
+  });
+
   it('reads the other spellings: timestamp, severity/loglevel, service.name, host string or hostname', () => {
     const a = toLogRecord({ timestamp: '2026-02-27 10:00:00', severity: 'ERR', 'service.name': 'api', host: 'db-1' }, target, now);
     expect(a).toMatchObject({ timestamp: '2026-02-27T10:00:00.000Z', severity: 'error', service: 'api', resource: { 'host.name': 'db-1', 'service.name': 'api' }, properties: {} });

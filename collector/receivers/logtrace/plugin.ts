@@ -60,8 +60,8 @@ export function logtraceIngestPlugin(deps: Deps) {
       const ctx = { key, environment: requestEnvironment(body as Record<string, unknown>, key), now: new Date().toISOString(), config };
       const records: LogRecord[] = [];
       const errors: { index: number; message: string }[] = [];
-      for (const [index, raw] of body.logs.entries()) {
-        const result = toLogRecord(raw, ctx);
+      for (let index = 0; index < body.logs.length; index++) {
+        const result = toLogRecord(body.logs[index], ctx);
         if (result.ok) records.push(result.record);
         else if (result.forbidden) throw new ApiError(403, 'FORBIDDEN', `Record ${index}: ${result.message}`);
         else errors.push({ index, message: result.message });

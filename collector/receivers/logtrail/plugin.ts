@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../../core/errors.js';
+import type { LogRecord } from '../../../core/records.js';
 import type { MetaStore } from '../../../storage/meta/store.js';
 import { logtrailAuth, logtrailErrorHandler, logtrailJsonBody, toLogEntry } from '../../../server/logtrail.js';
 import type { Limiter } from '../../../server/limits/limiter.js';
@@ -21,6 +22,12 @@ interface Deps {
 const isLog = (body: unknown): body is Record<string, unknown> => body !== null && typeof body === 'object' && !Array.isArray(body);
 
 const render = ({ field, message, log_index }: LogProblem) => ({ field, message, log_index });
+
+function problemsOf(checks: LogCheck[]): LogProblem[] {
+  const problems: LogProblem[] = [];
+  for (const c of checks) if (!c.ok) problems.push(...c.problems);
+  return problems;
+}
 
 /**
  * `POST /logs` (one log → 201 LogEntry), `POST /logs/bulk` (array → 201 LogEntry[]) and `POST /logs/validate`
@@ -56,13 +63,14 @@ export function logtrailIngestPlugin(deps: Deps) {
 
     const store = async (request: FastifyRequest, logs: unknown[], single: boolean) => {
       const checks = check(request, logs, single);
-      const problems = checks.flatMap((c) => (c.ok ? [] : c.problems));
+      const problems = problemsOf(checks);
       if (problems.length > 0) {
         const [first] = problems;
         const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
         throw new ApiError(400, first.code, `${first.field}: ${first.message}${more}`, { errors: problems.map(render) });
       }
-      const records = checks.flatMap((c) => (c.ok ? [c.record] : []));
+      const records: LogRecord[] = [];
+      for (const c of checks) if (c.ok) records.push(c.record);
       // Rendered before the pipeline runs: processors rewrite `properties` in place (flattening).
       const entries = records.map(toLogEntry);
       const key = request.apiKey!;
@@ -91,7 +99,7 @@ export function logtrailIngestPlugin(deps: Deps) {
       const single = isLog(request.body);
       if (!single && !Array.isArray(request.body)) throw new ApiError(400, 'VALIDATION_INVALID_REQUEST', 'Body must be a log object or a JSON array of logs');
       const checks = check(request, single ? [request.body] : bulkOf(request.body), single);
-      const problems = checks.flatMap((c) => (c.ok ? [] : c.problems));
+      const problems = problemsOf(checks);
       return reply.code(200).send({ valid: problems.length === 0, warnings: checks.flatMap((c) => c.warnings), errors: problems.map(render) });
     });
   };
