@@ -16,12 +16,15 @@ const logs: unknown[] = [
   { severity: 'info', resource: bag }, { severity: 'info', resource: [1] },
   ...['metadata', 'context', 'code_location', 'actor', 'target'].flatMap((k) => [{ severity: 'info', [k]: bag }, { severity: 'info', [k]: null }, { severity: 'info', [k]: 'x' }, { severity: 'info', [k]: [] }]),
   { severity: 'info', unknown: { anything: true } },
+  // JSON's 1e400 parses to Infinity, which zod's numbers refuse.
+  { severity: Infinity }, { severity: 'info', timestamp: Infinity }, { severity: 'info', observed_timestamp: -Infinity }, { severity: NaN },
 ];
 const events: unknown[] = [
   { event: 'signup' }, { event: '' }, { event: 5 }, { event: null }, {}, null, [],
   { event: 'e', distinctId: 'u' }, { event: 'e', distinctId: 5 }, { event: 'e', distinctId: null }, { event: 'e', distinctId: true },
   { event: 'e', distinct_id: 'u' }, { event: 'e', distinct_id: {} },
   { event: 'e', properties: bag }, { event: 'e', properties: [] }, { event: 'e', id: null }, { event: 'e', timestamp: false }, { event: 'e', environment: 1 },
+  { event: 'e', distinctId: Infinity }, { event: 'e', timestamp: Infinity },
 ];
 
 describe('GoodLogs item checks', () => {

@@ -62,8 +62,13 @@ type Bag = Record<string, unknown>;
  * item that passes here is one the schema passes unchanged (it drops unknown keys, which nothing reads);
  * any other item goes through the schema, which words the rejection.
  */
+/** zod's numbers are finite: JSON's `1e400` parses to Infinity, which the schema refuses. */
+function isNumber(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
 function isWhen(v: unknown): boolean {
-  return v === undefined || typeof v === 'string' || typeof v === 'number';
+  return v === undefined || typeof v === 'string' || isNumber(v);
 }
 
 function commonFits(v: Bag): boolean {
@@ -73,7 +78,7 @@ function commonFits(v: Bag): boolean {
 
 export function fitsLogItem(v: unknown): v is LogItem {
   if (!isObject(v) || !commonFits(v)) return false;
-  if (typeof v.severity !== 'string' && typeof v.severity !== 'number') return false;
+  if (typeof v.severity !== 'string' && !isNumber(v.severity)) return false;
   if (!isText(v.message) || !isText(v.service) || !isText(v.action) || !isText(v.trace_id) || !isText(v.span_id) || !isTags(v.tags)) return false;
   if (!isBagOrNone(v.resource)) return false;
   for (const prefix of PREFIXED) if (!isBagOrNone(v[prefix])) return false;
@@ -81,7 +86,7 @@ export function fitsLogItem(v: unknown): v is LogItem {
 }
 
 function isDistinct(v: unknown): boolean {
-  return v === undefined || v === null || typeof v === 'string' || typeof v === 'number';
+  return v === undefined || v === null || typeof v === 'string' || isNumber(v);
 }
 
 export function fitsEventItem(v: unknown): v is EventItem {
