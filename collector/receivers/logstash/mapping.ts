@@ -2,7 +2,7 @@ import { newRecordId } from '../../../core/ids.js';
 import { ENVIRONMENTS, type LogRecord } from '../../../core/records.js';
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { isObject, takeFirst, type Doc } from '../../../core/doc-fields.js';
-import { readInstant } from '../instant.js';
+import { parseInstant } from '../../../core/time.js';
 
 /**
  * A Logstash event → the canonical log record. A field is consumed only when its value maps (an
@@ -17,7 +17,7 @@ export interface Target {
 
 const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const scalarText = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
-const instant = (v: unknown) => (typeof v === 'string' ? readInstant(v) : null);
+const instant = (v: unknown) => (typeof v === 'string' ? parseInstant(v) : null);
 const environment = (v: unknown) => {
   const env = typeof v === 'string' ? v.trim().toLowerCase() : null;
   return env !== null && (ENVIRONMENTS as readonly string[]).includes(env) ? env : null;

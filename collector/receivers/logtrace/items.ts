@@ -5,7 +5,7 @@ import { ENVIRONMENTS, SEVERITIES, type LogRecord, type Properties } from '../..
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import type { ApiKey } from '../../../storage/meta/store.js';
 import { allowsEnvironment } from '../../../server/key-grants.js';
-import { readInstant } from '../instant.js';
+import { parseInstant } from '../../../core/time.js';
 import { jsonBytesAtMost } from '../json-size.js';
 import { isRecord, isTags, isText } from '../shapes.js';
 import type { LogtraceConfig } from './config.js';
@@ -109,7 +109,7 @@ export function toLogRecord(raw: unknown, ctx: Context): RecordCheck {
   const severity = normalizeSeverity(log.level);
   if (!severity) return { ok: false, message: `level: must be one of ${SEVERITIES.join(', ')} (got ${JSON.stringify(log.level)})` };
   const when = log.timestamp ?? log['@timestamp'];
-  const timestamp = when === undefined ? ctx.now : readInstant(when);
+  const timestamp = when === undefined ? ctx.now : parseInstant(when);
   if (!timestamp) return { ok: false, message: `timestamp: not an ISO 8601 timestamp: ${JSON.stringify(when).slice(0, 60)}` };
   // Assigned rather than spread (no key is `__proto__`, see above): the sent fields, then attributes, then properties win.
   const props: Properties = {};

@@ -6,7 +6,6 @@ import { severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
 import type { ApiKey } from '../../../storage/meta/store.js';
 import { allowsEnvironment, defaultEnvironment } from '../../../server/key-grants.js';
-import { canonicalInstant } from '../instant.js';
 import { jsonBytesAtMost } from '../json-size.js';
 import { isRecord, isStrings } from '../shapes.js';
 import type { LogtrailConfig } from './config.js';
@@ -21,9 +20,9 @@ const required = (what: string) => ({ error: (issue: { input?: unknown }) => (is
 const object = z.record(z.string(), z.unknown(), 'must be an object');
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** A `clientTimestamp`'s instant, or null when it is no RFC 3339 date-time (the canonical shape is one). */
+/** A `clientTimestamp`'s instant, or null when it is no RFC 3339 date-time. */
 function instantOf(text: string): string | null {
-  return canonicalInstant(text) ?? (RFC3339.test(text) ? parseInstant(text) : null);
+  return RFC3339.test(text) ? parseInstant(text) : null;
 }
 
 export const createLogRequest = z.object({
