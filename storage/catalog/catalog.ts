@@ -22,6 +22,9 @@ export interface FileStats {
   names: { name: string; volume: number }[];
 }
 
+/** Whether the catalog still wants example values of a property key (it keeps a few, then only counts). */
+export type WantsExamples = (type: PropertyType, key: string) => boolean;
+
 export interface ProjectCatalog {
   properties: Partial<Record<Table, Record<string, PropertyEntry>>>;
   names: Partial<Record<Table, Record<string, number>>>;
@@ -109,7 +112,7 @@ export class SchemaCatalog {
   }
 
   /** Whether a key of a table has fewer examples than the catalog keeps, stored or added since (no copy of either is made). */
-  wantsExamples(project: string, table: Table): (type: PropertyType, key: string) => boolean {
+  wantsExamples(project: string, table: Table): WantsExamples {
     const stored = this.backend.get(project)?.properties[table] ?? {};
     const added = this.pending.get(project)?.properties[table] ?? {};
     return (type, key) => {

@@ -1,12 +1,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
 import { lakeFiles, sqlString } from '../lake/parquet.js';
-import type { FileStats, PropertyType } from './catalog.js';
+import type { FileStats, PropertyType, WantsExamples } from './catalog.js';
 
 const MAPS: [string, PropertyType][] = [['attrs_str', 'string'], ['attrs_num', 'number'], ['attrs_bool', 'boolean']];
-
-/** Whether the catalog still wants example values of a property key (it keeps a few, then only counts). */
-export type WantsExamples = (type: PropertyType, key: string) => boolean;
 
 /** Reads a committed Parquet file's property keys (typed, with volumes and examples) and event names. */
 export class StatsReader {
