@@ -6,6 +6,11 @@ import { isObject } from '../../core/doc-fields.js';
  * which words the rejection.
  */
 
+/** `z.number()`: zod's numbers are finite, and JSON's `1e400` parses to Infinity. */
+export function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
 /** `z.string().nullish()` */
 export function isText(v: unknown): boolean {
   return v === undefined || v === null || typeof v === 'string';

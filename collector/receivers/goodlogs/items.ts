@@ -5,7 +5,7 @@ import { ENVIRONMENTS, type EventRecord, type LogRecord } from '../../../core/re
 import { normalizeSeverity, severityNumber } from '../../../core/severity.js';
 import { parseInstant } from '../../../core/time.js';
 import { isObject } from '../../../core/doc-fields.js';
-import { isBagOrNone, isTags, isText } from '../shapes.js';
+import { isBagOrNone, isNumber, isTags, isText } from '../shapes.js';
 import type { GoodlogsConfig } from './config.js';
 
 /**
@@ -62,11 +62,6 @@ type Bag = Record<string, unknown>;
  * item that passes here is one the schema passes unchanged (it drops unknown keys, which nothing reads);
  * any other item goes through the schema, which words the rejection.
  */
-/** zod's numbers are finite: JSON's `1e400` parses to Infinity, which the schema refuses. */
-function isNumber(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v);
-}
-
 function isWhen(v: unknown): boolean {
   return v === undefined || typeof v === 'string' || isNumber(v);
 }

@@ -7,7 +7,7 @@ import type { ApiKey } from '../../../storage/meta/store.js';
 import { allowsEnvironment } from '../../../server/key-grants.js';
 import { parseInstant } from '../../../core/time.js';
 import { jsonBytesAtMost } from '../json-size.js';
-import { isRecord, isTags, isText } from '../shapes.js';
+import { isNumber, isRecord, isTags, isText } from '../shapes.js';
 import type { LogtraceConfig } from './config.js';
 
 /**
@@ -65,7 +65,7 @@ const OWN = new Set([...Object.keys(logRecord.shape), 'environment']);
 
 const isInstantText = (v: unknown) => v === undefined || typeof v === 'string';
 const isRecordOrNone = (v: unknown) => v === undefined || v === null || isRecord(v);
-const isResourceValue = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+const isResourceValue = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || isNumber(v);
 
 function isResource(v: unknown): boolean {
   if (v === undefined || v === null) return true;
@@ -82,7 +82,7 @@ function isResource(v: unknown): boolean {
  */
 export function fitsLogRecord(v: Record<string, unknown>): v is Fields {
   if (Object.hasOwn(v, '__proto__') || !isInstantText(v.timestamp) || !isInstantText(v['@timestamp']) || typeof v.message !== 'string') return false;
-  if (typeof v.level !== 'string' && !(typeof v.level === 'number' && Number.isFinite(v.level))) return false;
+  if (typeof v.level !== 'string' && !isNumber(v.level)) return false;
   if (!isText(v.service) || !isText(v.trace_id) || !isText(v.span_id) || !isText(v.action) || !isTags(v.tags)) return false;
   return isRecordOrNone(v.attributes) && isRecordOrNone(v.properties) && isResource(v.resource);
 }
