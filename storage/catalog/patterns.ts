@@ -33,7 +33,7 @@ export interface PatternFiles {
   members: string;
 }
 
-/** What a row's pattern is found by in the merge: its message's hash, the masked template's key while mining. */
+/** What the merge finds a row's pattern by: its message's hash (`_pattern_messages.h`, the same of each distinct message). */
 const MESSAGE_HASH = "hash(coalesce(message, ''))";
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
