@@ -49,7 +49,8 @@ describe.skipIf(!binary)('many collectors, writers and query nodes over one lake
     ].join('\n'));
     const env = { LOGLAKE_CONFIG: configFile, LOGLAKE_LAKE_DIR: lakeDir, LOGLAKE_ALERTS_CHECK_INTERVAL_SECONDS: '1' };
     const start = async (role: 'collector' | 'writer' | 'query' | 'alerts') => {
-      const p = await startLoglake({ role, dataDir: mkdtempSync(join(root, `${role}-`)), env });
+      // Six processes start at once on two cores, beside the other test files: give them more than one's minute.
+      const p = await startLoglake({ role, dataDir: mkdtempSync(join(root, `${role}-`)), env, startTimeoutMs: 120_000 });
       procs.push(p);
       return p;
     };

@@ -37,6 +37,8 @@ export interface StartOptions {
   ports?: Record<string, string>;
   /** Told the whole output so far whenever the process writes more (a test that acts on what it says). */
   onOutput?: (output: string) => void;
+  /** How long it may take to become healthy (60 s). */
+  startTimeoutMs?: number;
 }
 
 /** Starts `loglake start` as its own process (the way users run it) and waits until it is healthy. */
@@ -69,7 +71,11 @@ export async function startLoglake(opts: StartOptions = {}): Promise<LoglakeProc
   await waitFor(`loglake at ${url}`, async () => {
     if (gone) throw new Error(`loglake exited:\n${out}`);
     return (await fetch(`${url}/v1/health`)).status === 200;
-  }, 60_000);
+  }, opts.startTimeoutMs ?? 60_000).catch((err: Error) => {
+    // What the process said is the only clue to where its start stalled.
+    proc.kill('SIGKILL');
+    throw new Error(`${err.message}\nits output so far:\n${out.slice(-4000)}`);
+  });
   return {
     url,
     dataDir,

@@ -104,16 +104,21 @@ export async function startOwnCluster(size = 3): Promise<OwnCluster> {
   ], { stdio: 'ignore' }));
   const exited = procs.map((proc) => new Promise<void>((resolve) => proc.on('exit', () => resolve())));
   const urls = clientPorts.map((p) => `127.0.0.1:${p}`);
-  await waitFor('the cluster’s JetStream', async () => {
+  // Ready once it can place a stream on every server, as the tests' replicated streams need: a server that
+  // answers JetStream's API may not have all its peers yet, and then every node started on it waits.
+  await waitFor('the cluster’s JetStream, with every peer', async () => {
     const nc = await connect({ servers: urls[0], timeout: 1000, reconnect: false });
     try {
-      return (await (await jetstreamManager(nc)).getAccountInfo()) !== null;
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'CLUSTER_READY', subjects: ['cluster-ready.>'], num_replicas: size });
+      await jsm.streams.delete('CLUSTER_READY');
+      return true;
     } catch {
       return false;
     } finally {
       await nc.close();
     }
-  }, 30_000, 250).catch((err) => {
+  }, 60_000, 250).catch((err) => {
     for (const p of procs) p.kill('SIGKILL');
     throw err;
   });
