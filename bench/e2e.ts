@@ -73,6 +73,9 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const requestAcks: number[] = [];
   const sampledAcks: number[] = [];
   const visible: number[] = [];
+  /** Per sampled record: from its send to the sending of the first query that saw it (the query's own time left out). */
+  const visibleAtQuery: number[] = [];
+  const pollQueries: number[] = [];
   const rss: number[] = [];
   let natsRss = 0;
   let accepted = 0;
@@ -107,10 +110,15 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const poll = async () => {
     while (probing || waiting.size > 0) {
       if (waiting.size > 0) {
+        const asked = performance.now();
         const seen = await visibleMarkers(p, keys.goodlogs_secret, surface.table, prefix);
         const now = performance.now();
+        pollQueries.push(now - asked);
         for (const [marker, t0] of waiting) {
-          if (seen.has(marker)) visible.push(now - t0);
+          if (seen.has(marker)) {
+            visible.push(now - t0);
+            visibleAtQuery.push(Math.max(0, asked - t0));
+          }
           else if (now - t0 > VISIBLE_WITHIN_MS) missing++;
           else continue;
           waiting.delete(marker);
@@ -155,7 +163,7 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   await p.kill('SIGTERM');
   process.off('exit', killOnExit);
   if (opts.nats) await deleteStream(stream, opts.nats.url);
-  for (const xs of [requestAcks, sampledAcks, visible, rss]) xs.sort((a, b) => a - b);
+  for (const xs of [requestAcks, sampledAcks, visible, visibleAtQuery, pollQueries, rss]) xs.sort((a, b) => a - b);
   const acks = acknowledges(surface.id);
   return {
     surface: surface.id,
@@ -172,6 +180,13 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
     request_ack_ms: acks ? ms(requestAcks) : null,
     sampled_ack_ms: acks ? ms(sampledAcks) : null,
     sampled_visible_ms: ms(visible),
+    /**
+     * The same, to when the first query that saw the record was sent: the record was there for any query
+     * taken then (the server takes its snapshot as the query starts, a few ms after it is sent), so this leaves out the probe query's
+     * own time, which grows with the rows of the day it scans. The poller asks again 50 ms after each answer.
+     */
+    sampled_visible_at_query_ms: ms(visibleAtQuery),
+    probe_query_ms: ms(pollQueries),
     /** Sampled records visible, and not visible within a minute. */
     samples: { visible: visible.length, missing },
     loglake_cpu_s_per_million_records: perMillion(cpuUsed, inLake),

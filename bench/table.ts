@@ -50,7 +50,7 @@ function serial(c: Ceilings, bus: EndToEnd['bus']): number {
 function row(c: Ceilings, e: EndToEnd): string {
   const bound = slowest(c, e.bus);
   return `| ${SURFACES[c.surface].name} | ${n(c.parse)} | ${n(c.parse_validate_map)} | ${n(c.parse_to_bus_payloads)} | ${n(c.embedded_bus_publish)}${c.jetstream_publish === null ? '' : ` / ${n(c.jetstream_publish)}`} | ${n(c.duckdb_write)} | ${n(Math.round(serial(c, e.bus)))} `
-    + `| ${n(e.end_to_end_records_per_s)} | ${(e.end_to_end_records_per_s / bound.rate).toFixed(2)} (${bound.stage}) | ${pair(e.sampled_ack_ms)} | ${pair(e.sampled_visible_ms)} (${e.samples.visible}${e.samples.missing ? `, ${e.samples.missing} missing` : ''}) `
+    + `| ${n(e.end_to_end_records_per_s)} | ${(e.end_to_end_records_per_s / bound.rate).toFixed(2)} (${bound.stage}) | ${pair(e.sampled_ack_ms)} | ${pair(e.sampled_visible_ms)} (${e.samples.visible}${e.samples.missing ? `, ${e.samples.missing} missing` : ''}) | ${pair(e.sampled_visible_at_query_ms)} | ${pair(e.probe_query_ms)} `
     + `| ${e.loglake_cpu_s_per_million_records} | ${e.nats_cpu_s_per_million_records ?? 'n/a'} | ${e.rss_mb.max}${e.nats_rss_max_mb === null ? '' : ` / ${e.nats_rss_max_mb}`} |`;
 }
 
@@ -68,6 +68,6 @@ try {
   await nats?.stop();
 }
 console.log(`${new Date().toISOString()}, ${machine()}, bus ${values.bus}, ${values.clients} clients × ${values.seconds} s, ceilings: median of ${values.rounds} rounds of ${values.batches} bodies\n`);
-console.log('| surface | parse | + validate, map | + processors, bus payloads | bus publish (embedded' + (nats ? ' / JetStream' : '') + ') | DuckDB write | all three on one core | end to end per s | ÷ slowest ceiling | sampled ack p50 / p99 ms | sampled visible p50 / p99 ms (samples) | loglake CPU-s per M | nats-server CPU-s per M | max RSS MB (loglake' + (nats ? ' / nats-server' : '') + ') |');
-console.log(`|${'---|'.repeat(14)}`);
+console.log('| surface | parse | + validate, map | + processors, bus payloads | bus publish (embedded' + (nats ? ' / JetStream' : '') + ') | DuckDB write | all three on one core | end to end per s | ÷ slowest ceiling | sampled ack p50 / p99 ms | sampled visible p50 / p99 ms (samples) | visible by the query sent, p50 / p99 ms | probe query p50 / p99 ms | loglake CPU-s per M | nats-server CPU-s per M | max RSS MB (loglake' + (nats ? ' / nats-server' : '') + ') |');
+console.log(`|${'---|'.repeat(16)}`);
 for (const r of rows) console.log(r);
