@@ -10,7 +10,7 @@ import { readSkipIndex, type SkipIndex } from '../../storage/lake/skip-index.js'
 import type { PendingRows } from '../../storage/writer/pending.js';
 import { PendingTables, type PendingSnapshot } from './pending.js';
 import { Semaphore } from './semaphore.js';
-import { candidateRanges, filesWorth, rowsRead, scansOf, type Requirement, type RowRange } from './skip.js';
+import { candidateRanges, filesWorth, scansOf, type Requirement, type RowRange } from './skip.js';
 import { MACROS_SQL } from '../language/index.js';
 
 /**
@@ -21,12 +21,6 @@ import { MACROS_SQL } from '../language/index.js';
 const MAX_SHARE = 0.5;
 /** A page reads the newest files first only when the filter leaves more than this many files' worth of rows. */
 const FIRST_FILES_MIN = 4;
-/**
- * A page's round reads columns late only over more rows than this: DuckDB's second pass over the rows it
- * keeps then costs more than it saves, even when the page fills (one 60,000-row hour file: 20-40 % slower;
- * two: faster for the explorer's page, bench/README.md).
- */
-const LATE_MIN_ROWS = 100_000;
 
 /** DuckDB's words for a listed Parquet file that is not there. */
 const MISSING_FILE = /No files found|No such file|Cannot open file|could not open|does not exist/i;
@@ -190,12 +184,8 @@ export class QueryEngine {
     const snapshots: PendingSnapshot[] = [];
     try {
       const lateRows = (rows: number) => this.once(conn, '', `SET late_materialization_max_rows = ${rows}`);
-      const late = hints?.filterReadsMaps ? 50 : 1001;
-      await lateRows(late);
+      await lateRows(hints?.filterReadsMaps ? 50 : 1001);
       const indexed = tables.length === 1 && tables[0] === 'logs' && Boolean(hints?.need || hints?.firstRows);
-      const first = indexed ? hints?.firstRows : undefined;
-      /** The page's round reads every file and may not fill (below). */
-      let sparse = false;
       let onlyPresent = false;
       /** Pending rows are read converted, none from staging files (DuckDB refused one: the writer dead-letters it). */
       let convertPending = false;
@@ -205,7 +195,6 @@ export class QueryEngine {
       const views = async () => {
         for (const table of tables) {
           const picks = narrow(plan(table));
-          if (first) await lateRows(sparse || rowsRead(picks) <= LATE_MIN_ROWS ? 50 : late);
           // In the tick the files were listed: a message is in a listed file or pending, never both, never neither.
           const pending = this.pending?.snapshot(scope.project, table, ...hoursOf(window)) ?? null;
           if (pending) {
@@ -253,6 +242,7 @@ export class QueryEngine {
         }
       };
       const rel: Relations = { all: (sql, params = [], types) => run(sql, params, types, false) };
+      const first = indexed ? hints?.firstRows : undefined;
       const timed = first ? plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null) : [];
       if (!first || filesWorth(timed) <= FIRST_FILES_MIN) {
         await build();
@@ -275,7 +265,7 @@ export class QueryEngine {
           k = result.length === 0 ? timed.length : Math.ceil((k * first.rows * 1.5) / result.length);
           // Sparse: the next round reads every file and may not fill the page. Reading columns late then costs
           // a second pass over every file that holds a row of the answer (2x slower, bench/README.md).
-          sparse = k >= timed.length;
+          if (k >= timed.length) await lateRows(50);
           continue;
         }
         const could = timed.slice(k).filter((p) => (latest ? p.index!.maxTs! >= bound : p.index!.minTs! <= bound)).length;

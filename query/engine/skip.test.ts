@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGql } from '../language/gql.js';
 import { bloomHas, gramTerms, idTerm, propertyTerm, type SkipIndex } from '../../storage/lake/skip-index.js';
-import { candidateRanges, filesWorth, requirementOf, rowsRead, scansOf, type Need } from './skip.js';
+import { candidateRanges, filesWorth, requirementOf, scansOf, type Need } from './skip.js';
 
 const need = (q: string) => requirementOf(parseGql(q, { now: new Date('2026-06-15T12:00:00Z') }).filter);
 const all = (terms: string[]): Need => (terms.length === 1 ? { term: terms[0] } : { all: terms.map((term) => ({ term })) });
@@ -76,6 +76,5 @@ describe('row ranges and scans', () => {
   it('counts the rows the picks read in files of the largest', () => {
     expect(filesWorth([{ file: { rows: 100 }, ranges: null }, { file: { rows: 50 }, ranges: [[0, 9], [40, 59]] }])).toBe(1.2);
     expect(filesWorth([])).toBe(0);
-    expect(rowsRead([{ file: { rows: 100 }, ranges: null }, { file: { rows: 50 }, ranges: [[0, 9], [40, 59]] }])).toBe(120);
   });
 });

@@ -106,14 +106,9 @@ export function scansOf<F>(ranged: { file: F; ranges: RowRange[] }[]): { files: 
   return [...byRange.values()];
 }
 
-type Read = { file: { rows: number }; ranges: RowRange[] | null };
-
-/** How many rows the picks read: whole files, or their ranges (the last may end past the file). */
-export function rowsRead(picks: Read[]): number {
-  return picks.reduce((n, p) => n + (p.ranges ? p.ranges.reduce((m, [a, b]) => m + Math.min(b + 1, p.file.rows) - a, 0) : p.file.rows), 0);
-}
-
 /** How many files' worth of rows (of the largest file) the picks read: what a first round of a page could save. */
-export function filesWorth(picks: Read[]): number {
-  return rowsRead(picks) / Math.max(1, ...picks.map((p) => p.file.rows));
+export function filesWorth(picks: { file: { rows: number }; ranges: RowRange[] | null }[]): number {
+  const largest = Math.max(1, ...picks.map((p) => p.file.rows));
+  const rows = picks.reduce((n, p) => n + (p.ranges ? p.ranges.reduce((m, [a, b]) => m + Math.min(b + 1, p.file.rows) - a, 0) : p.file.rows), 0);
+  return rows / largest;
 }
