@@ -172,13 +172,14 @@ function blocksSql(path: string, blockRows: number): string {
 }
 
 /**
- * Per block and string property key: the key and its distinct non-null values, joined by SEP (grouping by
- * key costs less than a DISTINCT over (block, key, value), and the term's prefix is built once per key).
+ * Per block and string property key: the key and its distinct non-null values, joined by SEP. Grouped by
+ * key, so a term's prefix is built once per key; the values are made distinct before SEP is taken out,
+ * as the terms were counted before JS hashed them (a value and its SEP-less twin are two terms, alike).
  */
 function propsSql(path: string, blockRows: number): string {
-  return `SELECT b, k, string_agg(DISTINCT ${stripped('v')}, chr(1)) FROM (
+  return `SELECT b, k, string_agg(${stripped('v')}, chr(1)) FROM (SELECT DISTINCT b, k, v FROM (
       SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')}
-    ) GROUP BY b, k`;
+    ) WHERE v IS NOT NULL) GROUP BY b, k`;
 }
 
 /** ASCII characters other than letters and digits: the separators of `SEPARATORS`, as a lookup table. */
