@@ -9,7 +9,8 @@ import { lakeFiles, LOGS_ROW_GROUP_ROWS } from './parquet.js';
  * so a selective search reads only the files (and row ranges) that can match. Never needed for a correct
  * answer: a file without a readable index, or with one whose row count disagrees, is scanned whole.
  *
- * Terms (the same strings on both sides, built by `*Term` below):
+ * Terms (the same strings on both sides: the query side builds them with `*Term` below, the build hashes
+ * them as it finds them in the strings DuckDB hands over, see `blockBloom`):
  * - `g` + a 3-code-point gram of a word of `lower(message)` or `lower(action)` (DuckDB's lower, the one the
  *   compiled query applies to the column; the query side folds its literal the way the compiler does);
  * - `s` + `<key length>:` + key + value of every `attrs_str` entry (exact, as `attrs_str[key] = value`);
@@ -119,8 +120,9 @@ function hashRange(prefix: string, text: string, from: number, to: number): void
 }
 
 /**
- * `x % m` for a uint32 `x`: V8 holds an `x` past 2^31 as a double, whose `%` is a call to fmod (half the
- * build's JS time); the quotient by division and floor is exact here (x < 2^32, m < 2^31).
+ * `x % m` for a uint32 `x`: V8 holds an `x` past 2^31 as a double, whose `%` is a call to fmod (twice the
+ * time a bit, a third of the build's JS time); the quotient by division and floor is exact here (x < 2^32,
+ * m < 2^31), so the bits are the same.
  */
 function bitOf(x: number, m: number): number {
   return x - Math.floor(x / m) * m;
@@ -162,8 +164,8 @@ const stripped = (sql: string) => `CASE WHEN contains(${sql}, chr(1)) THEN repla
  * latter two each joined by SEP. SEP is an ASCII control character, so it separates words: the joined
  * texts hold the texts' words, and `lower` of the joined texts is the texts' `lower` (it maps code point
  * by code point). The words are split and their grams hashed here (`addGrams`), as `gramTerms` splits a
- * needle: DuckDB's regexp split of the texts was ~40 % of the build. Messages are not made distinct
- * first: `addGrams` skips a word it has seen, which costs less than DuckDB's DISTINCT.
+ * needle: DuckDB's regexp split of the texts was a quarter of the build. Messages are not made distinct
+ * first: `addGrams` skips a word it has seen, which costs less than DuckDB's DISTINCT (bench/README.md).
  */
 function blocksSql(path: string, blockRows: number): string {
   return `SELECT file_row_number // ${blockRows} AS b, count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT,
@@ -187,7 +189,8 @@ const IS_SEPARATOR = Uint8Array.from({ length: 128 }, (_, c) => (SEPARATORS.test
 
 /**
  * The distinct grams of a block, as hash pairs (open addressing; H2 is odd, so 0 marks a free slot). Two
- * grams with the same pair set the same bits, so keeping one of them loses nothing.
+ * grams with the same pair set the same bits, so keeping one loses nothing (the filter is then sized for
+ * one term fewer than DuckDB's DISTINCT counted: a 2^-64 chance a pair).
  */
 class PairSet {
   keys = new Uint32Array(2 * 4096);
