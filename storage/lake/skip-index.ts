@@ -106,6 +106,11 @@ function hashRange(prefix: string, text: string, from: number, to: number): void
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
+  hashOn(h1, h2, text, from, to);
+}
+
+/** `hashRange` from the hashes' state after a prefix. */
+function hashOn(h1: number, h2: number, text: string, from: number, to: number): void {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
@@ -117,6 +122,34 @@ function hashRange(prefix: string, text: string, from: number, to: number): void
   h1 ^= h1 >>> 16;
   H1 = h1 >>> 0;
   H2 = (h2 | 1) >>> 0;
+}
+
+/**
+ * `hashRange(prefix, …)` for many terms of one long prefix (a property key's `s<len>:key`, longer than most
+ * values): h1's state after it is computed once, h2's once per term length (its seed is the length).
+ */
+class PrefixHash {
+  private readonly h1: number;
+  private readonly h2 = new Map<number, number>();
+
+  constructor(private readonly prefix: string) {
+    let h1 = 0x811c9dc5;
+    for (let i = 0; i < prefix.length; i++) h1 = Math.imul(h1 ^ prefix.charCodeAt(i), 0x01000193);
+    this.h1 = h1;
+  }
+
+  hash(text: string, from: number, to: number): void {
+    let h2 = this.h2.get(to - from);
+    if (h2 === undefined) {
+      h2 = 0x01000193 ^ (this.prefix.length + to - from);
+      for (let i = 0; i < this.prefix.length; i++) {
+        h2 = Math.imul(h2 ^ this.prefix.charCodeAt(i), 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h2.set(to - from, h2);
+    }
+    hashOn(this.h1, h2, text, from, to);
+  }
 }
 
 /**
@@ -169,7 +202,7 @@ const stripped = (sql: string) => `CASE WHEN contains(${sql}, chr(1)) THEN repla
  */
 function blocksSql(path: string, blockRows: number): string {
   return `SELECT file_row_number // ${blockRows} AS b, count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT,
-      lower(concat_ws(chr(1), string_agg(message, chr(1)), string_agg(DISTINCT action, chr(1)))), string_agg(${stripped('id')}, chr(1))
+      lower(concat_ws(chr(1), string_agg(message, chr(1)), string_agg(DISTINCT action, chr(1)))), string_agg(${stripped('id')}, chr(1)), count(id)::BIGINT
     FROM ${lakeFiles([path], 'file_row_number = true')} GROUP BY b`;
 }
 
@@ -179,7 +212,7 @@ function blocksSql(path: string, blockRows: number): string {
  * as the terms were counted before JS hashed them (a value and its SEP-less twin are two terms, alike).
  */
 function propsSql(path: string, blockRows: number): string {
-  return `SELECT b, k, string_agg(${stripped('v')}, chr(1)) FROM (SELECT DISTINCT b, k, v FROM (
+  return `SELECT b, k, string_agg(${stripped('v')}, chr(1)), count(*)::BIGINT FROM (SELECT DISTINCT b, k, v FROM (
       SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')}
     ) WHERE v IS NOT NULL) GROUP BY b, k`;
 }
@@ -298,37 +331,37 @@ function wordGrams(text: string, start: number, end: number, grams: PairSet): vo
   }
 }
 
-/** The number of SEP-joined parts of `joined` (none for null). */
-function countParts(joined: string | null): number {
-  if (joined === null) return 0;
-  let parts = 1;
-  for (let i = joined.indexOf(SEP); i >= 0; i = joined.indexOf(SEP, i + 1)) parts++;
-  return parts;
-}
-
-/** Sets the bits of every SEP-joined part of `joined`, each hashed after `prefix`. */
-function addParts(bloom: Bloom, prefix: string, joined: string | null): void {
-  if (joined === null) return;
+/** Sets the bits of every SEP-joined part of `joined`, each hashed by `hash`. */
+function addParts(bloom: Bloom, joined: string, hash: (text: string, from: number, to: number) => void): void {
   for (let from = 0; ;) {
     const to = joined.indexOf(SEP, from);
-    hashRange(prefix, joined, from, to < 0 ? joined.length : to);
+    hash(joined, from, to < 0 ? joined.length : to);
     setBits(bloom, H1, H2);
     if (to < 0) return;
     from = to + 1;
   }
 }
 
-/** A string property's key and its values in a block, as `propsSql` hands them over. */
-type KeyValues = [key: string, values: string | null];
+/** Strings of a block's terms, each of `count` SEP-joined parts (null: none), as DuckDB hands them over. */
+interface Parts {
+  joined: string | null;
+  count: number;
+}
+
+const hashId = (text: string, from: number, to: number) => hashRange('i', text, from, to);
 
 /** The filter of one block: sized for its distinct grams, its distinct property terms and its ids. */
-function blockBloom(texts: string | null, props: KeyValues[], ids: string | null): Bloom {
+function blockBloom(texts: string | null, props: (Parts & { key: string })[], ids: Parts): Bloom {
   const grams = new PairSet();
   if (texts !== null) addGrams(texts, grams);
-  const bloom = bloomFor(grams.size + props.reduce((n, [, values]) => n + countParts(values), 0) + countParts(ids));
+  const bloom = bloomFor(grams.size + props.reduce((n, p) => n + p.count, 0) + ids.count);
   for (let i = 0; i < grams.keys.length; i += 2) if (grams.keys[i + 1] !== 0) setBits(bloom, grams.keys[i], grams.keys[i + 1]);
-  for (const [key, values] of props) addParts(bloom, propertyTerm(key, '').replaceAll(SEP, ''), values);
-  addParts(bloom, 'i', ids);
+  for (const { key, joined } of props) {
+    if (joined === null) continue;
+    const prefix = new PrefixHash(propertyTerm(key, '').replaceAll(SEP, ''));
+    addParts(bloom, joined, (text, from, to) => prefix.hash(text, from, to));
+  }
+  if (ids.joined !== null) addParts(bloom, ids.joined, hashId);
   return bloom;
 }
 
@@ -347,20 +380,20 @@ function encode(index: SkipIndex): Buffer {
 
 /** Builds the index of a logs Parquet file (read through `conn`); throws on any failure. */
 export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS): Promise<SkipIndex> {
-  const props = new Map<number, KeyValues[]>();
-  for (const [b, key, values] of (await conn.runAndReadAll(propsSql(path, blockRows))).getRows() as [bigint, string, string | null][]) {
-    const block = props.get(Number(b));
-    if (block) block.push([key, values]);
-    else props.set(Number(b), [[key, values]]);
+  const props = new Map<number, (Parts & { key: string })[]>();
+  for (const [b, key, joined, count] of (await conn.runAndReadAll(propsSql(path, blockRows))).getRows() as [bigint, string, string | null, bigint][]) {
+    const block = props.get(Number(b)) ?? [];
+    block.push({ key, joined, count: Number(count) });
+    props.set(Number(b), block);
   }
-  type Block = [bigint, bigint, bigint | null, bigint | null, string | null, string | null];
+  type Block = [bigint, bigint, bigint | null, bigint | null, string | null, string | null, bigint];
   const blocks = (await conn.runAndReadAll(blocksSql(path, blockRows))).getRows() as Block[];
   const rows = blocks.reduce((n, [, count]) => n + Number(count), 0);
   const blooms: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomFor(0));
   let minTs: number | null = null;
   let maxTs: number | null = null;
-  for (const [b, , min, max, texts, ids] of blocks) {
-    blooms[Number(b)] = blockBloom(texts, props.get(Number(b)) ?? [], ids);
+  for (const [b, , min, max, texts, ids, idCount] of blocks) {
+    blooms[Number(b)] = blockBloom(texts, props.get(Number(b)) ?? [], { joined: ids, count: Number(idCount) });
     if (min !== null && (minTs === null || Number(min) < minTs)) minTs = Number(min);
     if (max !== null && (maxTs === null || Number(max) > maxTs)) maxTs = Number(max);
   }
