@@ -4,7 +4,7 @@
  * compaction does), on one DuckDB thread, median over runs; plus each index's SHA-256, so two builds can
  * be compared byte for byte. Files are only read: indexes and merged copies go to a temp directory.
  *
- *   npx tsx bench/skip-build.ts -- [--files 4] [--runs 5] DIR|FILE…   (DIR: a lake, or a folder of hour files)
+ *   npx tsx bench/skip-build.ts [--files 4] [--runs 5] DIR|FILE…   (DIR: a lake, or a folder of hour files)
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
