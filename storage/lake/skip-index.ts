@@ -125,12 +125,13 @@ function hashOn(h1: number, h2: number, text: string, from: number, to: number):
 }
 
 /**
- * `hashRange(prefix, …)` for many terms of one long prefix (a property key's `s<len>:key`, longer than most
+ * `hashRange(prefix, …)` for many terms of one prefix (a property key's `s<len>:key` is longer than most
  * values): h1's state after it is computed once, h2's once per term length (its seed is the length).
  */
 class PrefixHash {
   private readonly h1: number;
-  private readonly h2 = new Map<number, number>();
+  /** By the length of the term's rest (a holey array: lengths are few and small). */
+  private readonly h2: (number | undefined)[] = [];
 
   constructor(private readonly prefix: string) {
     let h1 = 0x811c9dc5;
@@ -139,14 +140,14 @@ class PrefixHash {
   }
 
   hash(text: string, from: number, to: number): void {
-    let h2 = this.h2.get(to - from);
+    let h2 = this.h2[to - from];
     if (h2 === undefined) {
       h2 = 0x01000193 ^ (this.prefix.length + to - from);
       for (let i = 0; i < this.prefix.length; i++) {
         h2 = Math.imul(h2 ^ this.prefix.charCodeAt(i), 0x5bd1e995);
         h2 ^= h2 >>> 15;
       }
-      this.h2.set(to - from, h2);
+      this.h2[to - from] = h2;
     }
     hashOn(this.h1, h2, text, from, to);
   }
@@ -331,11 +332,11 @@ function wordGrams(text: string, start: number, end: number, grams: PairSet): vo
   }
 }
 
-/** Sets the bits of every SEP-joined part of `joined`, each hashed by `hash`. */
-function addParts(bloom: Bloom, joined: string, hash: (text: string, from: number, to: number) => void): void {
+/** Sets the bits of every SEP-joined part of `joined`, each hashed after `prefix`. */
+function addParts(bloom: Bloom, joined: string, prefix: PrefixHash): void {
   for (let from = 0; ;) {
     const to = joined.indexOf(SEP, from);
-    hash(joined, from, to < 0 ? joined.length : to);
+    prefix.hash(joined, from, to < 0 ? joined.length : to);
     setBits(bloom, H1, H2);
     if (to < 0) return;
     from = to + 1;
@@ -348,8 +349,6 @@ interface Parts {
   count: number;
 }
 
-const hashId = (text: string, from: number, to: number) => hashRange('i', text, from, to);
-
 /** The filter of one block: sized for its distinct grams, its distinct property terms and its ids. */
 function blockBloom(texts: string | null, props: (Parts & { key: string })[], ids: Parts): Bloom {
   const grams = new PairSet();
@@ -358,10 +357,9 @@ function blockBloom(texts: string | null, props: (Parts & { key: string })[], id
   for (let i = 0; i < grams.keys.length; i += 2) if (grams.keys[i + 1] !== 0) setBits(bloom, grams.keys[i], grams.keys[i + 1]);
   for (const { key, joined } of props) {
     if (joined === null) continue;
-    const prefix = new PrefixHash(propertyTerm(key, '').replaceAll(SEP, ''));
-    addParts(bloom, joined, (text, from, to) => prefix.hash(text, from, to));
+    addParts(bloom, joined, new PrefixHash(propertyTerm(key, '').replaceAll(SEP, '')));
   }
-  if (ids.joined !== null) addParts(bloom, ids.joined, hashId);
+  if (ids.joined !== null) addParts(bloom, ids.joined, new PrefixHash('i'));
   return bloom;
 }
 
