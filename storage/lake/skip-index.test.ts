@@ -68,6 +68,47 @@ describe('skip index', () => {
     conn.closeSync();
   });
 
+  it('is sized for exactly its blocks\' distinct terms, all of them in it, as the query side spells them', async () => {
+    // Rows the JS split and hashing could get wrong: repeats within a block, U+0001 (the build's joiner)
+    // and NUL in texts, keys, values and ids, surrogate pairs and combining marks at word edges, a word
+    // longer than the build's first buffer, texts with no word of three code points. `k: 'vw'` beside
+    // `k: 'v\u0001w'` in one block counts as two terms, though both hash as `s1:kvw`.
+    const rows = [
+      ...ROWS,
+      log(5, 'Ünïcödé 🙂🙂🙂 x🙂y ab🙂 e\u0301e\u0301e\u0301 NUL\u0000inside SEP\u0001inside', { k: 'v\u0001w', 'k\u0001ey': 'x', plain: 'Same' }),
+      log(6, 'repeated words repeated words', { plain: 'Same', other: 'Same', k: 'vw' }),
+      log(7, 'repeated words repeated words', { plain: 'same' }),
+      log(8, `ab cd ${'long'.repeat(100)}🙂`, {}),
+      { ...log(9, '', { empty: '' }), id: 'odd\u0001id' },
+    ];
+    const { path } = await lakeFile(rows);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const blockRows = 4;
+    expect(await writeSkipIndex(conn, 'logs', path, path, { blockRows })).toBe(true);
+    const index = readSkipIndex(path, rows.length)!;
+    // The terms as the query side builds them, from the rows as DuckDB reads and folds them.
+    const read = (await conn.runAndReadAll(
+      `SELECT file_row_number, lower(message), lower(action), to_json(map_entries(attrs_str))::VARCHAR, id FROM read_parquet('${path}', file_row_number = true)`,
+    )).getRows() as [bigint, string | null, string | null, string, string][];
+    const blocks = index.blooms.map(() => ({ terms: new Set<string>(), ids: [] as string[] }));
+    for (const [n, message, action, entries, id] of read) {
+      const block = blocks[Number(n) / blockRows | 0];
+      for (const text of [message, action]) if (text !== null) for (const t of gramTerms(text)) block.terms.add(t);
+      for (const { key, value } of JSON.parse(entries) as { key: string; value: string }[]) block.terms.add(propertyTerm(key, value));
+      block.ids.push(idTerm(id));
+    }
+    blocks.forEach(({ terms, ids }, b) => {
+      const bloom = index.blooms[b];
+      // Ids are counted per row (a file's ids are distinct); 14 bits a term, at least 64.
+      expect(bloom.m).toBe(Math.max(64, Math.ceil(((terms.size + ids.length) * 14) / 8) * 8));
+      for (const t of [...terms, ...ids]) expect(bloomHas(bloom, t), `block ${b}: ${JSON.stringify(t)}`).toBe(true);
+    });
+    expect(bloomHas(index.blooms[1], propertyTerm('k', 'v\u0001w'))).toBe(true);
+    expect(bloomHas(index.blooms[2], idTerm('odd\u0001id'))).toBe(true);
+    conn.closeSync();
+  });
+
   it('is null when missing, truncated, of another row count or not an index', async () => {
     const { path } = await lakeFile(ROWS);
     expect(readSkipIndex(path, 5)).toBeNull();

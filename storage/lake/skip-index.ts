@@ -9,7 +9,8 @@ import { lakeFiles, LOGS_ROW_GROUP_ROWS } from './parquet.js';
  * so a selective search reads only the files (and row ranges) that can match. Never needed for a correct
  * answer: a file without a readable index, or with one whose row count disagrees, is scanned whole.
  *
- * Terms (the same strings on both sides, built by `*Term` below):
+ * Terms (the same strings on both sides: the query side builds them with `*Term` below, the build hashes
+ * them as it finds them in the strings DuckDB hands over, see `blockBloom`):
  * - `g` + a 3-code-point gram of a word of `lower(message)` or `lower(action)` (DuckDB's lower, the one the
  *   compiled query applies to the column; the query side folds its literal the way the compiler does);
  * - `s` + `<key length>:` + key + value of every `attrs_str` entry (exact, as `attrs_str[key] = value`);
@@ -62,7 +63,6 @@ export function dataPathOfIndex(path: string): string | null {
  */
 // eslint-disable-next-line no-control-regex -- ASCII control characters separate words too
 const SEPARATORS = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
-const SEPARATORS_SQL = '[\\x00-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+';
 
 /** The 3-code-point grams of the words of a folded needle; empty when none is that long (nothing to narrow by). */
 export function gramTerms(folded: string): string[] {
@@ -85,18 +85,34 @@ export function idTerm(id: string): string {
 // ---- hashing and Bloom filters ---------------------------------------------------------------------
 
 /**
- * The build hands terms over joined by U+0001, so both sides hash a term without that character (a
- * required term then still is in the set of any row that holds it).
+ * The build hands property terms and ids over joined by U+0001, so both sides hash a term without that
+ * character (a required term then still is in the set of any row that holds it).
  */
 const SEP = '\u0001';
 
-/** Two 32-bit FNV-1a style hashes over the UTF-16 code units (any deterministic hash does). */
-function hashes(raw: string): [number, number] {
-  const term = raw.includes(SEP) ? raw.replaceAll(SEP, '') : raw;
+/**
+ * Two 32-bit FNV-1a style hashes over the UTF-16 code units of the term `prefix` + `text`[from, to). Left
+ * in H1 and H2 rather than returned: the build hashes millions of terms straight out of the strings
+ * DuckDB hands over, without a string or a pair per term.
+ */
+let H1 = 0;
+let H2 = 0;
+function hashRange(prefix: string, text: string, from: number, to: number): void {
   let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ term.length;
-  for (let i = 0; i < term.length; i++) {
-    const c = term.charCodeAt(i);
+  let h2 = 0x01000193 ^ (prefix.length + to - from);
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  hashOn(h1, h2, text, from, to);
+}
+
+/** `hashRange` from the hashes' state after a prefix. */
+function hashOn(h1: number, h2: number, text: string, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
@@ -104,27 +120,69 @@ function hashes(raw: string): [number, number] {
   h1 ^= h1 >>> 13;
   h1 = Math.imul(h1, 0xc2b2ae35);
   h1 ^= h1 >>> 16;
-  return [h1 >>> 0, (h2 | 1) >>> 0];
+  H1 = h1 >>> 0;
+  H2 = (h2 | 1) >>> 0;
 }
 
-function bloomOf(terms: string[]): Bloom {
-  const m = Math.max(64, Math.ceil((terms.length * BITS_PER_TERM) / 8) * 8);
-  const bits = new Uint8Array(m / 8);
-  for (const t of terms) {
-    const [a, b] = hashes(t);
-    for (let i = 0; i < HASHES; i++) {
-      const bit = (a + Math.imul(i, b)) >>> 0;
-      const pos = bit % m;
-      bits[pos >>> 3] |= 1 << (pos & 7);
-    }
+/**
+ * `hashRange(prefix, …)` for many terms of one prefix (a property key's `s<len>:key` is longer than most
+ * values): h1's state after it is computed once, h2's once per term length (its seed is the length).
+ */
+class PrefixHash {
+  private readonly h1: number;
+  /** By the length of the term's rest (a holey array: lengths are few and small). */
+  private readonly h2: (number | undefined)[] = [];
+
+  constructor(private readonly prefix: string) {
+    let h1 = 0x811c9dc5;
+    for (let i = 0; i < prefix.length; i++) h1 = Math.imul(h1 ^ prefix.charCodeAt(i), 0x01000193);
+    this.h1 = h1;
   }
-  return { bits, m };
+
+  hash(text: string, from: number, to: number): void {
+    let h2 = this.h2[to - from];
+    if (h2 === undefined) {
+      h2 = 0x01000193 ^ (this.prefix.length + to - from);
+      for (let i = 0; i < this.prefix.length; i++) {
+        h2 = Math.imul(h2 ^ this.prefix.charCodeAt(i), 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h2[to - from] = h2;
+    }
+    hashOn(this.h1, h2, text, from, to);
+  }
+}
+
+/**
+ * `x % m` for a uint32 `x`: V8 holds an `x` past 2^31 as a double, whose `%` is a call to fmod (twice the
+ * time a bit, a third of the build's JS time); the quotient by division and floor is exact here (x < 2^32,
+ * m < 2^31), so the bits are the same.
+ */
+function bitOf(x: number, m: number): number {
+  return x - Math.floor(x / m) * m;
+}
+
+function setBits(bloom: Bloom, a: number, b: number): void {
+  const { bits, m } = bloom;
+  for (let i = 0; i < HASHES; i++) {
+    const pos = bitOf((a + Math.imul(i, b)) >>> 0, m);
+    bits[pos >>> 3] |= 1 << (pos & 7);
+  }
+}
+
+/** An empty filter sized for `terms` distinct terms. */
+function bloomFor(terms: number): Bloom {
+  const m = Math.max(64, Math.ceil((terms * BITS_PER_TERM) / 8) * 8);
+  return { bits: new Uint8Array(m / 8), m };
 }
 
 export function bloomHas(bloom: Bloom, term: string): boolean {
-  const [a, b] = hashes(term);
+  const t = term.includes(SEP) ? term.replaceAll(SEP, '') : term;
+  hashRange('', t, 0, t.length);
+  const a = H1;
+  const b = H2;
   for (let i = 0; i < HASHES; i++) {
-    const pos = ((a + Math.imul(i, b)) >>> 0) % bloom.m;
+    const pos = bitOf((a + Math.imul(i, b)) >>> 0, bloom.m);
     if ((bloom.bits[pos >>> 3] & (1 << (pos & 7))) === 0) return false;
   }
   return true;
@@ -132,20 +190,177 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
 
 // ---- build -----------------------------------------------------------------------------------------
 
+/** U+0001 without U+0001: the parts DuckDB joins by it stay apart (a text keeps it, being a separator). */
+const stripped = (sql: string) => `CASE WHEN contains(${sql}, chr(1)) THEN replace(${sql}, chr(1), '') ELSE ${sql} END`;
+
 /**
- * The distinct (block, term) pairs of a logs file, extracted by DuckDB; see the header for the terms. A
- * block's distinct texts are split, not its rows: messages and actions repeat (10-15 % less build time on the
- * bench's data).
+ * Per block: its row count and time range, its lowered messages and distinct actions, and its ids, the
+ * latter two each joined by SEP. SEP is an ASCII control character, so it separates words: the joined
+ * texts hold the texts' words, and `lower` of the joined texts is the texts' `lower` (it maps code point
+ * by code point). The words are split and their grams hashed here (`addGrams`), as `gramTerms` splits a
+ * needle: DuckDB's regexp split of the texts was a quarter of the build. Messages are not made distinct
+ * first: `addGrams` skips a word it has seen, which costs less than DuckDB's DISTINCT (bench/README.md).
  */
-function termsSql(path: string, blockRows: number): string {
-  const src = lakeFiles([path], 'file_row_number = true');
-  return `WITH r AS (SELECT file_row_number // ${blockRows} AS b, lower(message) AS m, lower(action) AS a, attrs_str, id FROM ${src}),
-    lines AS (SELECT DISTINCT b, m FROM (SELECT b, m FROM r UNION ALL SELECT b, a FROM r) WHERE m IS NOT NULL),
-    texts AS (SELECT DISTINCT b, x FROM (SELECT b, unnest(regexp_split_to_array(m, '${SEPARATORS_SQL}')) AS x FROM lines) WHERE length(x) >= 3),
-    grams AS (SELECT DISTINCT b, 'g' || substr(x, i::BIGINT, 3) AS t FROM (SELECT b, x, unnest(range(1, length(x) - 1)) AS i FROM texts)),
-    props AS (SELECT b, 's' || length(k) || ':' || k || v AS t FROM (SELECT DISTINCT b, e.key AS k, e.value AS v FROM (SELECT b, unnest(map_entries(attrs_str)) AS e FROM r) WHERE e.value IS NOT NULL)),
-    ids AS (SELECT b, 'i' || id AS t FROM r WHERE id IS NOT NULL)
-    SELECT b, string_agg(replace(t, chr(1), ''), chr(1)) AS terms FROM (SELECT * FROM grams UNION ALL SELECT * FROM props UNION ALL SELECT * FROM ids) GROUP BY b ORDER BY b`;
+function blocksSql(path: string, blockRows: number): string {
+  return `SELECT file_row_number // ${blockRows} AS b, count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT,
+      lower(concat_ws(chr(1), string_agg(message, chr(1)), string_agg(DISTINCT action, chr(1)))), string_agg(${stripped('id')}, chr(1)), count(id)::BIGINT
+    FROM ${lakeFiles([path], 'file_row_number = true')} GROUP BY b`;
+}
+
+/**
+ * Per block and string property key: the key and its distinct non-null values, joined by SEP. Grouped by
+ * key, so a term's prefix is built once per key; the values are made distinct before SEP is taken out,
+ * as the terms were counted before JS hashed them (a value and its SEP-less twin are two terms, alike).
+ */
+function propsSql(path: string, blockRows: number): string {
+  return `SELECT b, k, string_agg(${stripped('v')}, chr(1)), count(*)::BIGINT FROM (SELECT DISTINCT b, k, v FROM (
+      SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')}
+    ) WHERE v IS NOT NULL) GROUP BY b, k`;
+}
+
+/** ASCII characters other than letters and digits: the separators of `SEPARATORS`, as a lookup table. */
+const IS_SEPARATOR = Uint8Array.from({ length: 128 }, (_, c) => (SEPARATORS.test(String.fromCharCode(c)) ? 1 : 0));
+
+/**
+ * The distinct grams of a block, as hash pairs (open addressing; H2 is odd, so 0 marks a free slot). Two
+ * grams with the same pair set the same bits, so keeping one loses nothing (the filter is then sized for
+ * one term fewer than DuckDB's DISTINCT counted: a 2^-64 chance a pair).
+ */
+class PairSet {
+  keys = new Uint32Array(2 * 4096);
+  size = 0;
+
+  add(a: number, b: number): void {
+    if (2 * (this.size + 1) > this.keys.length / 2) this.grow();
+    const mask = this.keys.length / 2 - 1;
+    for (let slot = (a ^ Math.imul(b, 0x9e3779b1)) & mask; ; slot = (slot + 1) & mask) {
+      const k = this.keys[2 * slot + 1];
+      if (k === 0) {
+        this.keys[2 * slot] = a;
+        this.keys[2 * slot + 1] = b;
+        this.size++;
+        return;
+      }
+      if (k === b && this.keys[2 * slot] === a) return;
+    }
+  }
+
+  private grow(): void {
+    const old = this.keys;
+    this.keys = new Uint32Array(old.length * 2);
+    this.size = 0;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.add(old[i], old[i + 1]);
+  }
+}
+
+/**
+ * The distinct words of a block's text already split into grams, compared by content (a word taken for
+ * another would lose its grams): slots of [hash, start, end] into the text, end 0 for a free slot.
+ */
+class WordSet {
+  slots = new Int32Array(3 * 4096);
+  size = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether text[start, end) was added before; adds it if not. */
+  seen(hash: number, start: number, end: number): boolean {
+    if (2 * (this.size + 1) > this.slots.length / 3) this.grow();
+    const mask = this.slots.length / 3 - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = 3 * slot;
+      if (this.slots[at + 2] === 0) {
+        this.slots[at] = hash;
+        this.slots[at + 1] = start;
+        this.slots[at + 2] = end;
+        this.size++;
+        return false;
+      }
+      if (this.slots[at] === hash && this.same(this.slots[at + 1], this.slots[at + 2], start, end)) return true;
+    }
+  }
+
+  private same(s1: number, e1: number, s2: number, e2: number): boolean {
+    if (e1 - s1 !== e2 - s2) return false;
+    for (let i = 0; i < e1 - s1; i++) if (this.text.charCodeAt(s1 + i) !== this.text.charCodeAt(s2 + i)) return false;
+    return true;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.size = 0;
+    for (let i = 0; i < old.length; i += 3) if (old[i + 2] !== 0) this.seen(old[i], old[i + 1], old[i + 2]);
+  }
+}
+
+/** Code-unit offsets of a word's code points, reused across words. */
+let starts: Int32Array = new Int32Array(256);
+
+/**
+ * Adds the grams of every word of `text` (words as `gramTerms` splits them) to `grams`. A word is hashed
+ * in one tight pass; only a word not seen before in the text is walked again for its code points' grams.
+ */
+function addGrams(text: string, grams: PairSet): void {
+  const words = new WordSet(text);
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const start = i;
+    let hash = 0x811c9dc5;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && IS_SEPARATOR[c] === 1) break;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    if (i - start >= 3 && !words.seen(hash, start, i)) wordGrams(text, start, i, grams);
+  }
+}
+
+/** The grams of text[start, end), a word: its runs of 3 code points (Array.from's, as `gramTerms` takes them). */
+function wordGrams(text: string, start: number, end: number, grams: PairSet): void {
+  if (end - start >= starts.length) starts = new Int32Array(2 * (end - start + 1));
+  let points = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    // A low surrogate after a high one continues its code point.
+    if (c < 0xdc00 || c > 0xdfff || i === start || (text.charCodeAt(i - 1) & 0xfc00) !== 0xd800) starts[points++] = i;
+  }
+  starts[points] = end;
+  for (let k = 0; k + 3 <= points; k++) {
+    hashRange('g', text, starts[k], starts[k + 3]);
+    grams.add(H1, H2);
+  }
+}
+
+/** Sets the bits of every SEP-joined part of `joined`, each hashed after `prefix`. */
+function addParts(bloom: Bloom, joined: string, prefix: PrefixHash): void {
+  for (let from = 0; ;) {
+    const to = joined.indexOf(SEP, from);
+    prefix.hash(joined, from, to < 0 ? joined.length : to);
+    setBits(bloom, H1, H2);
+    if (to < 0) return;
+    from = to + 1;
+  }
+}
+
+/** Strings of a block's terms, each of `count` SEP-joined parts (null: none), as DuckDB hands them over. */
+interface Parts {
+  joined: string | null;
+  count: number;
+}
+
+/** The filter of one block: sized for its distinct grams, its distinct property terms and its ids. */
+function blockBloom(texts: string | null, props: (Parts & { key: string })[], ids: Parts): Bloom {
+  const grams = new PairSet();
+  if (texts !== null) addGrams(texts, grams);
+  const bloom = bloomFor(grams.size + props.reduce((n, p) => n + p.count, 0) + ids.count);
+  for (let i = 0; i < grams.keys.length; i += 2) if (grams.keys[i + 1] !== 0) setBits(bloom, grams.keys[i], grams.keys[i + 1]);
+  for (const { key, joined } of props) {
+    if (joined === null) continue;
+    addParts(bloom, joined, new PrefixHash(propertyTerm(key, '').replaceAll(SEP, '')));
+  }
+  if (ids.joined !== null) addParts(bloom, ids.joined, new PrefixHash('i'));
+  return bloom;
 }
 
 function encode(index: SkipIndex): Buffer {
@@ -163,14 +378,24 @@ function encode(index: SkipIndex): Buffer {
 
 /** Builds the index of a logs Parquet file (read through `conn`); throws on any failure. */
 export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS): Promise<SkipIndex> {
-  const stats = (await conn.runAndReadAll(
-    `SELECT count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT FROM ${lakeFiles([path])}`,
-  )).getRows()[0];
-  const rows = Number(stats[0]);
-  const blocks: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomOf([]));
-  const reader = await conn.runAndReadAll(termsSql(path, blockRows));
-  for (const [b, terms] of reader.getRows() as [bigint, string][]) blocks[Number(b)] = bloomOf(terms.split(SEP));
-  return { rows, blockRows, minTs: stats[1] === null ? null : Number(stats[1]), maxTs: stats[2] === null ? null : Number(stats[2]), blooms: blocks };
+  const props = new Map<number, (Parts & { key: string })[]>();
+  for (const [b, key, joined, count] of (await conn.runAndReadAll(propsSql(path, blockRows))).getRows() as [bigint, string, string | null, bigint][]) {
+    const block = props.get(Number(b)) ?? [];
+    block.push({ key, joined, count: Number(count) });
+    props.set(Number(b), block);
+  }
+  type Block = [bigint, bigint, bigint | null, bigint | null, string | null, string | null, bigint];
+  const blocks = (await conn.runAndReadAll(blocksSql(path, blockRows))).getRows() as Block[];
+  const rows = blocks.reduce((n, [, count]) => n + Number(count), 0);
+  const blooms: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomFor(0));
+  let minTs: number | null = null;
+  let maxTs: number | null = null;
+  for (const [b, , min, max, texts, ids, idCount] of blocks) {
+    blooms[Number(b)] = blockBloom(texts, props.get(Number(b)) ?? [], { joined: ids, count: Number(idCount) });
+    if (min !== null && (minTs === null || Number(min) < minTs)) minTs = Number(min);
+    if (max !== null && (maxTs === null || Number(max) > maxTs)) maxTs = Number(max);
+  }
+  return { rows, blockRows, minTs, maxTs, blooms };
 }
 
 /**
