@@ -8,7 +8,7 @@ import { encodeRow } from './encode.js';
 import { partitionDir } from './layout.js';
 import { Manifest } from './manifest.js';
 import { ParquetWriter } from './parquet.js';
-import { bloomHas, dataPathOfIndex, gramTerms, idTerm, indexPathOf, propertyTerm, readSkipIndex, writeSkipIndex } from './skip-index.js';
+import { bloomHas, buildSkipIndex, dataPathOfIndex, gramTerms, idTerm, indexPathOf, propertyTerm, readSkipIndex, writeSkipIndex } from './skip-index.js';
 
 function log(i: number, message: string | null, properties: Record<string, unknown>): LogRecord {
   return {
@@ -107,6 +107,30 @@ describe('skip index', () => {
     expect(bloomHas(index.blooms[1], propertyTerm('k', 'v\u0001w'))).toBe(true);
     expect(bloomHas(index.blooms[2], idTerm('odd\u0001id'))).toBe(true);
     conn.closeSync();
+  });
+
+  it('is the same built in rounds of a few row groups, whose ends fall inside blocks, as built in one', async () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => ({
+      ...log(i, `message ${i} of user-${i % 7} 🙂`, { user_id: `u_${i % 11}` }),
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      timestamp: new Date(Date.parse('2026-06-15T11:00:00Z') + i * 100).toISOString(),
+    }));
+    const { path } = await lakeFile(rows);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    // Groups of 2,048 rows (DuckDB's least) against blocks of 1,500: a round of one group ends inside a block, which is read whole all the same.
+    const grouped = join(path, '..', 'grouped.parquet');
+    await conn.run(`COPY (SELECT * FROM read_parquet('${path}')) TO '${grouped}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+    const groups = (await conn.runAndReadAll(`SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata('${grouped}')`)).getRows()[0][0];
+    expect(groups).toBe(3);
+    const whole = await buildSkipIndex(conn, grouped, 1500);
+    const inRounds = await buildSkipIndex(conn, grouped, 1500, 1);
+    expect(whole.blooms).toHaveLength(4);
+    expect(inRounds).toEqual(whole);
+    for (let i = 0; i < 6000; i += 97) {
+      const bloom = inRounds.blooms[Math.floor(i / 1500)];
+      expect(bloomHas(bloom, idTerm(rows[i].id)) && gramTerms(`message ${i}`).every((t) => bloomHas(bloom, t))).toBe(true);
+    }
   });
 
   it('is null when missing, truncated, of another row count or not an index', async () => {

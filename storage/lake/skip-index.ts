@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from '../../core/records.js';
-import { lakeFiles, LOGS_ROW_GROUP_ROWS } from './parquet.js';
+import { lakeFiles, LOGS_ROW_GROUP_ROWS, sqlString } from './parquet.js';
 
 /**
  * A skip index: a side-car of one compacted logs file that says which blocks of its rows may hold a term,
@@ -201,10 +201,10 @@ const stripped = (sql: string) => `CASE WHEN contains(${sql}, chr(1)) THEN repla
  * needle: DuckDB's regexp split of the texts was a quarter of the build. Messages are not made distinct
  * first: `addGrams` skips a word it has seen, which costs less than DuckDB's DISTINCT (bench/README.md).
  */
-function blocksSql(path: string, blockRows: number): string {
+function blocksSql(path: string, blockRows: number, rows: string): string {
   return `SELECT file_row_number // ${blockRows} AS b, count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT,
       lower(concat_ws(chr(1), string_agg(message, chr(1)), string_agg(DISTINCT action, chr(1)))), string_agg(${stripped('id')}, chr(1)), count(id)::BIGINT
-    FROM ${lakeFiles([path], 'file_row_number = true')} GROUP BY b`;
+    FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${rows} GROUP BY b`;
 }
 
 /**
@@ -212,10 +212,48 @@ function blocksSql(path: string, blockRows: number): string {
  * key, so a term's prefix is built once per key; the values are made distinct before SEP is taken out,
  * as the terms were counted before JS hashed them (a value and its SEP-less twin are two terms, alike).
  */
-function propsSql(path: string, blockRows: number): string {
+function propsSql(path: string, blockRows: number, rows: string): string {
   return `SELECT b, k, string_agg(${stripped('v')}, chr(1)), count(*)::BIGINT FROM (SELECT DISTINCT b, k, v FROM (
-      SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')}
+      SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${rows}
     ) WHERE v IS NOT NULL) GROUP BY b, k`;
+}
+
+/**
+ * The texts' bytes (uncompressed, as the footer counts them) a round of the build reads at most, unless
+ * one row group alone holds more. A block's messages travel as one string, so a file of long messages
+ * (stack traces) is read in rounds of whole row groups and whole blocks, and DuckDB and V8 hold one
+ * round's strings, not the file's, which could pass DuckDB's memory limit or V8's longest string. A file
+ * of short messages is one round: each round is a query of its own, and costs a few ms.
+ */
+const ROUND_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The file's rows, cut into rounds of consecutive row groups of at most ROUND_BYTES of texts each, each
+ * round's end moved up to a block's end (a block is then read whole in one round, however the file's row
+ * groups fall: its filter is built once, from all its rows).
+ */
+async function roundsOf(conn: DuckDBConnection, path: string, blockRows: number, roundBytes: number): Promise<{ rows: number; rounds: [number, number][] }> {
+  const groups = (await conn.runAndReadAll(
+    `SELECT any_value(row_group_num_rows)::BIGINT, coalesce(sum(total_uncompressed_size) FILTER (WHERE path_in_schema IN ('message', 'action', 'id')), 0)::BIGINT
+     FROM parquet_metadata(${sqlString(path)}) GROUP BY row_group_id ORDER BY row_group_id`,
+  )).getRows().map(([n, bytes]) => ({ rows: Number(n), bytes: Number(bytes) }));
+  const rows = groups.reduce((n, g) => n + g.rows, 0);
+  const rounds: [number, number][] = [];
+  let start = 0;
+  let end = 0;
+  let bytes = 0;
+  for (const g of groups) {
+    if (end > start && bytes + g.bytes > roundBytes) {
+      const cut = Math.min(rows, Math.ceil(end / blockRows) * blockRows);
+      rounds.push([start, cut - 1]);
+      start = cut;
+      bytes = 0;
+    }
+    end += g.rows;
+    bytes += g.bytes;
+  }
+  if (start < rows) rounds.push([start, rows - 1]);
+  return { rows, rounds };
 }
 
 /** ASCII characters other than letters and digits: the separators of `SEPARATORS`, as a lookup table. */
@@ -377,23 +415,25 @@ function encode(index: SkipIndex): Buffer {
 }
 
 /** Builds the index of a logs Parquet file (read through `conn`); throws on any failure. */
-export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS): Promise<SkipIndex> {
-  const props = new Map<number, (Parts & { key: string })[]>();
-  for (const [b, key, joined, count] of (await conn.runAndReadAll(propsSql(path, blockRows))).getRows() as [bigint, string, string | null, bigint][]) {
-    const block = props.get(Number(b)) ?? [];
-    block.push({ key, joined, count: Number(count) });
-    props.set(Number(b), block);
-  }
-  type Block = [bigint, bigint, bigint | null, bigint | null, string | null, string | null, bigint];
-  const blocks = (await conn.runAndReadAll(blocksSql(path, blockRows))).getRows() as Block[];
-  const rows = blocks.reduce((n, [, count]) => n + Number(count), 0);
+export async function buildSkipIndex(conn: DuckDBConnection, path: string, blockRows = BLOCK_ROWS, roundBytes = ROUND_BYTES): Promise<SkipIndex> {
+  const { rows, rounds } = await roundsOf(conn, path, blockRows, roundBytes);
   const blooms: Bloom[] = Array.from({ length: Math.ceil(rows / blockRows) }, () => bloomFor(0));
   let minTs: number | null = null;
   let maxTs: number | null = null;
-  for (const [b, , min, max, texts, ids, idCount] of blocks) {
-    blooms[Number(b)] = blockBloom(texts, props.get(Number(b)) ?? [], { joined: ids, count: Number(idCount) });
-    if (min !== null && (minTs === null || Number(min) < minTs)) minTs = Number(min);
-    if (max !== null && (maxTs === null || Number(max) > maxTs)) maxTs = Number(max);
+  for (const [first, last] of rounds) {
+    const round = `file_row_number BETWEEN ${first} AND ${last}`;
+    const props = new Map<number, (Parts & { key: string })[]>();
+    for (const [b, key, joined, count] of (await conn.runAndReadAll(propsSql(path, blockRows, round))).getRows() as [bigint, string, string | null, bigint][]) {
+      const block = props.get(Number(b)) ?? [];
+      block.push({ key, joined, count: Number(count) });
+      props.set(Number(b), block);
+    }
+    type Block = [bigint, bigint, bigint | null, bigint | null, string | null, string | null, bigint];
+    for (const [b, , min, max, texts, ids, idCount] of (await conn.runAndReadAll(blocksSql(path, blockRows, round))).getRows() as Block[]) {
+      blooms[Number(b)] = blockBloom(texts, props.get(Number(b)) ?? [], { joined: ids, count: Number(idCount) });
+      if (min !== null && (minTs === null || Number(min) < minTs)) minTs = Number(min);
+      if (max !== null && (maxTs === null || Number(max) > maxTs)) maxTs = Number(max);
+    }
   }
   return { rows, blockRows, minTs, maxTs, blooms };
 }
