@@ -32,6 +32,20 @@ describe('inlineParams', () => {
     }
   });
 
+  it('types each value as the driver does wherever it is used', async () => {
+    const uses = ['X + 1::TINYINT', 'X + 1::FLOAT', 'coalesce(X, 1::TINYINT)', '[1::TINYINT, X]', 'CASE WHEN true THEN X ELSE 1::SMALLINT END', 'X * 2'];
+    for (const v of [5, 3_000_000_000, 1.5, '2026-02-01', true]) {
+      for (const use of uses) {
+        const sql = `SELECT typeof(${use.replaceAll('X', '$1')}) AS t`;
+        // An error's first line (the rest quotes the SQL text).
+        const answer = (run: Promise<unknown>) => run.then((r) => r, (err: Error) => err.message.split('\n')[0]);
+        expect(await answer(rows(inlineParams(sql, [v])!)), `${use} of ${String(v)}`).toEqual(await answer(rows(sql, [v])));
+      }
+    }
+    // A bound string compares with a timestamp as quoted text does (a VARCHAR would not).
+    expect(await rows(inlineParams("SELECT TIMESTAMPTZ '2026-01-01' < $1 AS later", ['2026-02-01'])!)).toEqual([{ later: true }]);
+  });
+
   it('answers a statement as the bound one does', async () => {
     const sql = `SELECT count(*) FILTER (WHERE s = $1) AS a, count(*) FILTER (WHERE n > $2) AS b, max(ts) < CAST($3 AS TIMESTAMPTZ) AS c
       FROM (VALUES ('it''s', 1.5, TIMESTAMPTZ '2026-01-01'), ('x', 3, TIMESTAMPTZ '2027-01-01')) t(s, n, ts) LIMIT $4`;
@@ -40,7 +54,7 @@ describe('inlineParams', () => {
   });
 
   it('leaves quoted text and comments alone', () => {
-    expect(inlineParams(`SELECT '$1', "$1" -- $1\n, $1 /* $1 */`, ['a'])).toBe(`SELECT '$1', "$1" -- $1\n, CAST('a' AS VARCHAR) /* $1 */`);
+    expect(inlineParams(`SELECT '$1', "$1" -- $1\n, $1 /* $1 */`, ['a'])).toBe(`SELECT '$1', "$1" -- $1\n, 'a' /* $1 */`);
     expect(inlineParams("SELECT 'a''$1', $10", Array.from({ length: 10 }, (_, i) => i))).toBe("SELECT 'a''$1', CAST(9 AS INTEGER)");
     expect(inlineParams('SELECT 1', [])).toBe('SELECT 1');
   });
