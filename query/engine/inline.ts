@@ -1,5 +1,5 @@
 /**
- * A statement's `$n` parameters written in as constants of exactly the types the driver binds them as,
+ * A statement's `$n` parameters written in as the constants DuckDB makes of them when they are bound,
  * or null when that cannot be done surely (the caller then binds them).
  *
  * Why: @duckdb/node-api runs a statement with parameters as prepare, then execute. At the prepare DuckDB
