@@ -11,6 +11,7 @@ import type { PendingRows } from '../../storage/writer/pending.js';
 import { PendingTables, type PendingSnapshot } from './pending.js';
 import { Semaphore } from './semaphore.js';
 import { candidateRanges, filesWorth, scansOf, type Requirement, type RowRange } from './skip.js';
+import { inlineParams } from './inline.js';
 import { MACROS_SQL } from '../language/index.js';
 
 /**
@@ -218,7 +219,9 @@ export class QueryEngine {
           conn.interrupt();
         }, this.opts.timeoutMs);
         try {
-          const reader = await conn.runAndReadAll(sql, params as never, types as never);
+          // Bound once, not at a prepare and again at the execute (inline.ts); explicit types are the driver's to bind.
+          const inlined = types ? null : inlineParams(sql, params);
+          const reader = await (inlined === null ? conn.runAndReadAll(sql, params as never, types as never) : conn.runAndReadAll(inlined));
           return reader.getRowObjectsJS() as Record<string, unknown>[];
         } catch (err) {
           if (timedOut) throw new ApiError(504, 'QUERY_TIMEOUT', `The query ran longer than ${this.opts.timeoutMs} ms and was cancelled`);
