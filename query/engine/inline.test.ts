@@ -54,7 +54,7 @@ describe('inlineParams', () => {
   });
 
   it('leaves quoted text and comments alone', () => {
-    expect(inlineParams(`SELECT '$1', "$1" -- $1\n, $1 /* $1 */`, ['a'])).toBe(`SELECT '$1', "$1" -- $1\n, 'a' /* $1 */`);
+    expect(inlineParams(`SELECT '$1', "$1" -- $1\n, $1`, ['a'])).toBe(`SELECT '$1', "$1" -- $1\n, 'a'`);
     expect(inlineParams("SELECT 'a''$1', $10", Array.from({ length: 10 }, (_, i) => i))).toBe("SELECT 'a''$1', CAST(9 AS INTEGER)");
     expect(inlineParams('SELECT 1', [])).toBe('SELECT 1');
   });
@@ -69,6 +69,7 @@ describe('inlineParams', () => {
       ['SELECT $2', ['a']],
       ["SELECT 'open", []],
       ['SELECT /* open', []],
+      ['SELECT /* a /* b */ $1 */ 1', ['*/ 2']],
       ['SELECT $1', ['nul\0']],
       ['SELECT $1', [2 ** 60]],
       ['SELECT $1', [1e300]],

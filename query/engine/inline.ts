@@ -12,7 +12,7 @@
  *
  * Strings are quoted with their quotes doubled (DuckDB's literals take no backslash escapes); a string
  * holding NUL, a value of another kind, or SQL this scanner does not read surely (escape or dollar-quoted
- * strings, `?` or named parameters, `$` inside a word) are left to the driver.
+ * strings, block comments, `?` or named parameters, `$` inside a word) are left to the driver.
  */
 export function inlineParams(sql: string, params: readonly unknown[]): string | null {
   const constants = params.map(constantOf);
@@ -30,10 +30,8 @@ export function inlineParams(sql: string, params: readonly unknown[]): string | 
     } else if (ch === '-' && next === '-') {
       end = sql.indexOf('\n', i);
       if (end < 0) end = sql.length;
-    } else if (ch === '/' && next === '*') {
-      end = sql.indexOf('*/', i + 2) + 2;
-      if (end < 2) return null;
-    } else if (ch === '?') {
+    } else if ((ch === '/' && next === '*') || ch === '?') {
+      // Block comments nest in DuckDB: a constant written after an inner `*/` would still be in one, where a `*/` of its text would end it.
       return null;
     } else if (ch === '$') {
       const digits = /^\d+/.exec(sql.slice(i + 1))?.[0];

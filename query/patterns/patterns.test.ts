@@ -61,6 +61,9 @@ describe('patterns mined by compaction', () => {
     const batch = messages.map((message) => ({ severity: 'warn', service: 'pool', message }));
     expect((await t.request('POST', '/v1/logs', { token: t.bootstrap.keys.goodlogs_secret, body: { batch } })).statusCode).toBe(202);
     await waitFor('the batch', async () => (await gql('count')).body.data?.results[0].value === before + messages.length);
+    // Counted as soon as the writer holds it (freshness): compaction merges files, so wait for its file too.
+    const writer = t.service.storage.lake!.writer;
+    await waitFor('the batch in a file', async () => writer.pending.pending(t.bootstrap.project_id, 'logs', null, null).length === 0);
   };
 
   it('groups wordings the masking cannot once compacted, and the patterns view lists them', async () => {
