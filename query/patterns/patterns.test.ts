@@ -1,6 +1,6 @@
 // `pattern`, the message template, as GQL reads it: grouped by, filtered on, over logs ingested for real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../../test/helpers/service.js';
+import { logsInFiles, startTestService, type TestService } from '../../test/helpers/service.js';
 import { waitFor } from '../../test/helpers/ports.js';
 
 let t: TestService;
@@ -61,9 +61,7 @@ describe('patterns mined by compaction', () => {
     const batch = messages.map((message) => ({ severity: 'warn', service: 'pool', message }));
     expect((await t.request('POST', '/v1/logs', { token: t.bootstrap.keys.goodlogs_secret, body: { batch } })).statusCode).toBe(202);
     await waitFor('the batch', async () => (await gql('count')).body.data?.results[0].value === before + messages.length);
-    // Counted as soon as the writer holds it (freshness): compaction merges files, so wait for its file too.
-    const writer = t.service.storage.lake!.writer;
-    await waitFor('the batch in a file', async () => writer.pending.pending(t.bootstrap.project_id, 'logs', null, null).length === 0);
+    await logsInFiles(t);
   };
 
   it('groups wordings the masking cannot once compacted, and the patterns view lists them', async () => {

@@ -2,7 +2,7 @@
 // through GoodLogs ingest, and requests with the bootstrap personal key.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { startTestService, type TestService } from './service.js';
+import { logsInFiles, startTestService, type TestService } from './service.js';
 import { waitFor } from './ports.js';
 
 export interface LogItem {
@@ -27,7 +27,7 @@ export interface PosthogTest {
   /** The API port, for requests that must see a real stream. */
   url: string;
   ph(method: 'GET' | 'POST', route: string, body?: unknown, opts?: { key?: string | null; project?: string }): Promise<{ status: number; body: any }>;
-  /** Sends logs through GoodLogs ingest (500 a batch) and waits until all of them are queryable. */
+  /** Sends logs through GoodLogs ingest (500 a batch) and waits until all of them are queryable, and in files. */
   ingest(items: LogItem[]): Promise<void>;
 }
 
@@ -62,6 +62,7 @@ export async function startPosthogTest(): Promise<PosthogTest> {
     }
     stored += items.length;
     await waitFor(`${stored} logs in the lake`, async () => (await total()) === stored, 30_000, 50);
+    await logsInFiles(t, project);
   };
 
   const { port } = t.http.server.address() as AddressInfo;

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { configSchema } from '../../config/schema.js';
 import type { BootstrapInfo } from '../../storage/meta/bootstrap.js';
 import type { MetaStore } from '../../storage/meta/store.js';
-import { freePort } from './ports.js';
+import { freePort, waitFor } from './ports.js';
 import { startService, type Service } from '../../app/service.js';
 
 /**
@@ -81,4 +81,13 @@ export async function startTestService(overrides: Record<string, unknown> = {}, 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Until the writer holds none of the project's logs: a query counts a row as soon as the writer holds it
+ * (freshness), while compaction merges only what is in files.
+ */
+export async function logsInFiles(t: TestService, project = t.bootstrap.project_id): Promise<void> {
+  const writer = t.service.storage.lake!.writer;
+  await waitFor('the logs in files', async () => writer.pending.pending(project, 'logs', null, null).length === 0);
 }
