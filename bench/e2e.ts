@@ -16,8 +16,8 @@ import { startLoglake } from '../test/helpers/loglake.js';
 import { lakeIds, lakeRowCount } from '../test/helpers/lake.js';
 import { deleteStream, type OwnNats } from '../test/helpers/nats.js';
 import { acknowledges, senderFor } from './clients.js';
-import { dirBytes, machineBusy, machineTimes, percentile, visibleMarkers } from './measure.js';
-import { cpuSeconds, profileEnv, rssMb } from './process.js';
+import { dirBytes, loopFigures, machineBusy, machineTimes, percentile, visibleMarkers } from './measure.js';
+import { cpuSeconds, preloadEnv, rssMb } from './process.js';
 import { BATCH, type Surface } from './surfaces.js';
 
 export interface RunOptions {
@@ -53,7 +53,8 @@ export const machine = () => `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, 
 
 export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
-  const env: Record<string, string> = profileEnv(opts.cpuProf);
+  const loopFile = join(dataDir, 'loop-delay.json');
+  const env: Record<string, string> = preloadEnv(loopFile, opts.cpuProf);
   const stream = `BENCH_${Date.now()}`;
   const bus = opts.nats ? `  bus:\n    kind: jetstream\n    nats_url: ${opts.nats.url}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n` : '';
   const writer = opts.flushMs ? `  writer:\n    flush_interval_ms: ${opts.flushMs}\n` : '';
@@ -163,6 +164,7 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const parquetBytes = dirBytes(join(dataDir, 'lake', project_id, surface.table));
   await p.kill('SIGTERM');
   process.off('exit', killOnExit);
+  const loop = loopFigures(loopFile, started, acceptedAt);
   if (opts.nats) await deleteStream(stream, opts.nats.url);
   for (const xs of [requestAcks, sampledAcks, visible, visibleAtQuery, pollQueries, rss]) xs.sort((a, b) => a - b);
   const acks = acknowledges(surface.id);
@@ -188,6 +190,8 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
      */
     sampled_visible_at_query_ms: ms(visibleAtQuery),
     probe_query_ms: ms(pollQueries),
+    /** loglake's event loop while the clients sent (a request waits for as long as the loop is held), and its GC pauses. */
+    ...loop,
     /** Sampled records visible, and not visible within a minute. */
     samples: { visible: visible.length, missing },
     loglake_cpu_s_per_million_records: perMillion(cpuUsed, inLake),

@@ -81,3 +81,52 @@ export function dirBytes(dir: string): number {
   }
   return total;
 }
+
+/** What `loop-delay.mjs` wrote: [ms since the epoch, ms late, ms waited for a CPU] triples, flat, and GC pauses. */
+interface LoopFile {
+  delays: number[];
+  gcs: [at: number, ms: number, kind: string][];
+}
+
+const LOOP_EVERY_MS = 10;
+
+/**
+ * The event loop's delay (how late a 10 ms timer ran: every request waiting in the loop then waited as
+ * long), how much of the stalls (> 50 ms late) and of the whole window its thread spent waiting for a
+ * CPU, and the GC pauses, in the window [from, to] (ms since the epoch); null when the process wrote none.
+ */
+export function loopFigures(file: string, from: number, to: number) {
+  let saved: LoopFile;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as LoopFile;
+  } catch {
+    return null;
+  }
+  const late: number[] = [];
+  let waited = 0;
+  let stalled = 0;
+  let stalledWaiting = 0;
+  for (let i = 0; i < saved.delays.length; i += 3) {
+    const [at, ms, wait] = [saved.delays[i], saved.delays[i + 1], saved.delays[i + 2]];
+    if (at < from || at > to) continue;
+    late.push(ms);
+    waited += wait;
+    if (ms > 50) {
+      stalled += LOOP_EVERY_MS + ms;
+      stalledWaiting += wait;
+    }
+  }
+  late.sort((a, b) => a - b);
+  const gcs = saved.gcs.filter(([at]) => at >= from && at <= to);
+  const pauses = (kind: string) => {
+    const ms = gcs.filter((g) => g[2] === kind).map((g) => g[1]);
+    return { count: ms.length, total_ms: Math.round(ms.reduce((a, b) => a + b, 0)), max_ms: Math.round(Math.max(0, ...ms)) };
+  };
+  const round = (x: number) => +x.toFixed(1);
+  return {
+    event_loop_delay_ms: { p50: round(percentile(late, 0.5)), p99: round(percentile(late, 0.99)), max: round(late[late.length - 1] ?? NaN), over_50: late.filter((x) => x > 50).length },
+    /** Shares of time loglake's main thread was ready to run and waited for a CPU: in the stalls over 50 ms, and in the whole window. */
+    main_thread_waiting_for_cpu: { in_stalls: stalled ? +(stalledWaiting / stalled).toFixed(2) : null, overall: +(waited / (to - from)).toFixed(2) },
+    gc: { major: pauses('major'), minor: pauses('minor') },
+  };
+}

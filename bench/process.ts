@@ -2,12 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The environment that makes a started loglake write its CPU profile into `dir` when it stops (`cpu-profile.mjs`). */
-export function profileEnv(dir: string | undefined): Record<string, string> {
-  if (!dir) return {};
+const preload = (name: string) => `--import ${pathToFileURL(join(import.meta.dirname, name)).href}`;
+
+/**
+ * The environment that makes a started loglake write its event loop's delays and GC pauses into
+ * `loopFile` (`loop-delay.mjs`) and, with `profileDir`, its CPU profile there (`cpu-profile.mjs`), when it stops.
+ */
+export function preloadEnv(loopFile: string, profileDir: string | undefined): Record<string, string> {
+  const imports = [preload('loop-delay.mjs'), ...(profileDir ? [preload('cpu-profile.mjs')] : [])];
   return {
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(join(import.meta.dirname, 'cpu-profile.mjs')).href}`,
-    LOGLAKE_CPU_PROF_DIR: dir,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...imports].join(' ').trim(),
+    LOGLAKE_LOOP_FILE: loopFile,
+    ...(profileDir ? { LOGLAKE_CPU_PROF_DIR: profileDir } : {}),
   };
 }
 

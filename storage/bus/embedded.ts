@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, fstatSync, ftruncateSync, unlinkSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readSync, fstatSync, ftruncateSync, unlinkSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '../../core/records.js';
 import { OwnerLock } from './owner-lock.js';
@@ -53,6 +53,13 @@ function decodeFrames(buf: Buffer, offset = 0): { frames: Frame[]; end: number }
   }
   return { frames, end: pos };
 }
+
+/**
+ * The active segment is appended to with O_DSYNC, so each write returns once its data is durable (as a
+ * write and an fdatasync would): one round trip through libuv's pool and the event loop a group commit
+ * instead of two.
+ */
+const DURABLE_APPEND = constants.O_DSYNC | constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
 interface Segment {
   firstSeq: number;
@@ -124,7 +131,7 @@ export class EmbeddedBus implements Bus {
     }
     if (this.segments.length === 0) this.segments.push({ firstSeq: this.nextSeq, path: this.segmentPath(this.nextSeq) });
     const last = this.segments[this.segments.length - 1];
-    this.active = await open(last.path, 'a');
+    this.active = await open(last.path, DURABLE_APPEND);
     this.activeSize = (await this.active.stat()).size;
   }
 
@@ -174,8 +181,8 @@ export class EmbeddedBus implements Bus {
         const data = Buffer.concat(batch.map((p) => p.frame));
         if (data.length > 0) {
           // A write may take only part of the data (a disk filling up): only the rest failing is an error.
+          // Each is durable when it returns (DURABLE_APPEND).
           for (let offset = 0; offset < data.length; ) offset += (await this.active.write(data, offset)).bytesWritten;
-          await this.active.datasync();
           this.activeSize += data.length;
         }
         batch.forEach((p) => p.resolve());
@@ -202,7 +209,7 @@ export class EmbeddedBus implements Bus {
   private async roll(): Promise<void> {
     await this.active.close();
     this.segments.push({ firstSeq: this.nextSeq, path: this.segmentPath(this.nextSeq) });
-    this.active = await open(this.segments[this.segments.length - 1].path, 'a');
+    this.active = await open(this.segments[this.segments.length - 1].path, DURABLE_APPEND);
     this.activeSize = 0;
     const cutoff = Date.now() - this.opts.duplicateWindowSeconds * 1000;
     for (const [id, at] of this.recentIds) if (at < cutoff) this.recentIds.delete(id);
@@ -225,10 +232,22 @@ export class EmbeddedBus implements Bus {
     return state;
   }
 
+  private consumerJson(state: ConsumerState): string {
+    return JSON.stringify({ floor: state.floor, acked: [...state.acked] });
+  }
+
+  /** Written whole and renamed into place, so a crash leaves the old state or the new. */
   private saveConsumer(durable: string, state: ConsumerState): void {
     const file = this.consumerFile(durable);
-    writeFileSync(`${file}.tmp`, JSON.stringify({ floor: state.floor, acked: [...state.acked] }));
+    writeFileSync(`${file}.tmp`, this.consumerJson(state));
     renameSync(`${file}.tmp`, file);
+  }
+
+  /** The same off the event loop: written synchronously, the file and its rename held ingest up to ~40 ms under load. */
+  private async saveConsumerAsync(durable: string, state: ConsumerState): Promise<void> {
+    const file = this.consumerFile(durable);
+    await writeFile(`${file}.tmp`, this.consumerJson(state));
+    await rename(`${file}.tmp`, file);
   }
 
   /** Segments wholly at or below every consumer's ack floor are no longer needed. */
@@ -251,17 +270,32 @@ export class EmbeddedBus implements Bus {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const bus = this;
     // Acks keep coming after stop() (the writer's last flush); once stopped, close() saves the state.
+    // One save at a time; acks taken during one are saved by the next.
+    let saving: Promise<void> | null = null;
+    let dirty = false;
     const scheduleSave = (delayMs = 50) => {
       if (stopped) return;
+      if (saving) {
+        dirty = true;
+        return;
+      }
       saveTimer ??= setTimeout(() => {
         saveTimer = null;
-        try {
-          bus.saveConsumer(durable, state);
-        } catch {
-          // A full disk: the acks stay in memory and are saved once there is room. Lost meanwhile (a crash),
-          // they only cost redeliveries, which the writer's manifest recognises.
-          scheduleSave(1000);
-        }
+        saving = bus.saveConsumerAsync(durable, state).then(
+          () => {
+            saving = null;
+            if (dirty) {
+              dirty = false;
+              scheduleSave();
+            }
+          },
+          () => {
+            // A full disk: the acks stay in memory and are saved once there is room. Lost meanwhile (a crash),
+            // they only cost redeliveries, which the writer's manifest recognises.
+            saving = null;
+            scheduleSave(1000);
+          },
+        );
       }, delayMs);
     };
     const ack = (seq: number) => {
@@ -310,6 +344,8 @@ export class EmbeddedBus implements Bus {
         capacity?.();
         for (const wake of bus.waiters) wake();
         if (saveTimer) clearTimeout(saveTimer);
+        // Its temp file is the one written here: the save under way finishes first.
+        await saving;
         bus.saveConsumer(durable, state);
       },
       async ackFloor() {

@@ -1,9 +1,18 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, write, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { patternsDirOf } from './layout.js';
 import type { Table } from '../../core/records.js';
 import { inRanges, mergeRanges, rangesAbove, rangesOf, type Ranges } from './ranges.js';
 import { dataPathOfIndex } from './skip-index.js';
+
+/**
+ * The journal is written with O_DSYNC: a write returns once its entry is durable, so a commit's write can
+ * go through libuv's pool instead of a write and an fsync on the event loop, which held every request
+ * in flight for as long as the disk took (up to ~50 ms under load).
+ */
+const JOURNAL_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC;
+const writeAsync = promisify(write);
 
 export interface LakeFile {
   /** Relative to the lake directory. */
@@ -128,6 +137,8 @@ export class Manifest implements LakeManifest {
   private committed = new Map<string, Ranges>();
   private journalFd = -1;
   private journalEntries = 0;
+  /** Entries are written one at a time, in order; an entry takes effect once it is durable. */
+  private appending: Promise<unknown> = Promise.resolve();
   private readonly dir: string;
 
   constructor(private readonly lakeDir: string) {
@@ -157,7 +168,7 @@ export class Manifest implements LakeManifest {
     for (const f of this.files.values()) rollForward(this.absolute(f.path));
     this.removeOrphans();
     this.writeSnapshot();
-    this.journalFd = openSync(journalPath, 'w');
+    this.journalFd = openSync(journalPath, JOURNAL_FLAGS);
   }
 
   close(): void {
@@ -170,15 +181,23 @@ export class Manifest implements LakeManifest {
     if (e.t === 'commit') this.committed.set(e.bus, mergeRanges(this.committed.get(e.bus) ?? [], e.seqs));
   }
 
-  private append(e: Entry): void {
-    writeSync(this.journalFd, `${JSON.stringify(e)}\n`);
-    fsyncSync(this.journalFd);
+  private append(e: Entry): Promise<void> {
+    const line = `${JSON.stringify(e)}\n`;
+    const run = this.appending.then(async () => {
+      await writeAsync(this.journalFd, line);
+      this.applied(e);
+    });
+    this.appending = run.catch(() => undefined);
+    return run;
+  }
+
+  private applied(e: Entry): void {
     this.apply(e);
     // Entries are idempotent, so a crash between the snapshot and the truncation only replays some twice.
     if (++this.journalEntries >= 1000) {
       this.writeSnapshot();
       closeSync(this.journalFd);
-      this.journalFd = openSync(join(this.dir, 'journal.log'), 'w');
+      this.journalFd = openSync(join(this.dir, 'journal.log'), JOURNAL_FLAGS);
       this.journalEntries = 0;
     }
   }
@@ -213,18 +232,21 @@ export class Manifest implements LakeManifest {
 
   /** One process writes this lake, so nothing is refused: its writer never holds a committed sequence. */
   async commit(bus: string, parts: Part[], ackFloor?: number): Promise<CommitOutcome> {
-    this.commitSync(bus, parts.map((p) => p.file), rangesOf(parts.flatMap((p) => p.seqs)));
+    await this.append({ t: 'commit', bus, files: parts.map((p) => p.file), seqs: rangesOf(parts.flatMap((p) => p.seqs)) });
     if (ackFloor !== undefined) this.forgetUpTo(bus, ackFloor);
     return { committed: parts, refused: [] };
   }
 
+  /** A commit that is durable when it returns, for setting up a lake (tests, tools) with nothing else writing it. */
   commitSync(bus: string, files: LakeFile[], seqs: Ranges): void {
-    this.append({ t: 'commit', bus, files, seqs });
+    const e: Entry = { t: 'commit', bus, files, seqs };
+    writeSync(this.journalFd, `${JSON.stringify(e)}\n`);
+    this.applied(e);
   }
 
   async replace(add: LakeFile[], remove: string[]): Promise<boolean> {
     if (remove.some((p) => !this.files.has(p))) return false;
-    this.append({ t: 'replace', add, remove });
+    await this.append({ t: 'replace', add, remove });
     return true;
   }
 
