@@ -4,10 +4,9 @@
  * bodies built up front (so they spend little of the machine's CPU) for `seconds`; the run ends once the
  * lake holds every accepted record, checked by id.
  *
- * Sampling: twice a second a probe client sends one more
- * full body whose first record carries a marker, and times that record's acknowledgement and its
- * visibility (a GQL query finding it, asked 50 ms after each answer by one query for all sampled records
- * still unseen), both from the send.
+ * Sampling: twice a second a probe client sends one more full body whose first record carries a marker,
+ * and times that record's acknowledgement and its visibility (a GQL query finding it, asked 50 ms after
+ * each answer by one query for all sampled records still unseen), both from the send.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
