@@ -28,6 +28,8 @@ export interface RunOptions {
   cpuProf?: string;
   /** The writer's flush interval (`storage.writer.flush_interval_ms`); its default when absent. */
   flushMs?: number;
+  /** Samples the started process's event loop and GC pauses (`loop-delay.mjs`), at a cost to what it measures. */
+  loopDelay?: boolean;
 }
 
 const BODIES = 64;
@@ -57,7 +59,7 @@ export const machine = () => `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, 
 
 export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'loglake-bench-'));
-  const loopFile = join(dataDir, 'loop-delay.json');
+  const loopFile = opts.loopDelay ? join(dataDir, 'loop-delay.json') : undefined;
   const env: Record<string, string> = preloadEnv(loopFile, opts.cpuProf);
   const stream = `BENCH_${Date.now()}`;
   const bus = opts.nats ? `  bus:\n    kind: jetstream\n    nats_url: ${opts.nats.url}\n    stream: ${stream}\n    subject_prefix: ${stream.toLowerCase()}\n    max_age_hours: 1\n` : '';
@@ -168,7 +170,7 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
   const parquetBytes = dirBytes(join(dataDir, 'lake', project_id, surface.table));
   await p.kill('SIGTERM');
   process.off('exit', killOnExit);
-  const loop = loopFigures(loopFile, started, acceptedAt);
+  const loop = loopFile ? loopFigures(loopFile, started, acceptedAt) : null;
   if (opts.nats) await deleteStream(stream, opts.nats.url);
   for (const xs of [requestAcks, sampledAcks, visible, visibleAtQuery, pollQueries, rss]) xs.sort((a, b) => a - b);
   const acks = acknowledges(surface.id);

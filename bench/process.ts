@@ -5,14 +5,17 @@ import { pathToFileURL } from 'node:url';
 const preload = (name: string) => `--import ${pathToFileURL(join(import.meta.dirname, name)).href}`;
 
 /**
- * The environment that makes a started loglake write its event loop's delays and GC pauses into
- * `loopFile` (`loop-delay.mjs`) and, with `profileDir`, its CPU profile there (`cpu-profile.mjs`), when it stops.
+ * The environment that makes a started loglake write, when it stops, its event loop's delays and GC
+ * pauses into `loopFile` (`loop-delay.mjs`) and its CPU profile into `profileDir` (`cpu-profile.mjs`),
+ * each when given. Both cost the process being measured: the loop's sampling alone took 15–25 % of
+ * GoodLogs' records/s (bench/README.md), so neither is on by default.
  */
-export function preloadEnv(loopFile: string, profileDir: string | undefined): Record<string, string> {
-  const imports = [preload('loop-delay.mjs'), ...(profileDir ? [preload('cpu-profile.mjs')] : [])];
+export function preloadEnv(loopFile: string | undefined, profileDir: string | undefined): Record<string, string> {
+  const imports = [...(loopFile ? [preload('loop-delay.mjs')] : []), ...(profileDir ? [preload('cpu-profile.mjs')] : [])];
+  if (imports.length === 0) return {};
   return {
     NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...imports].join(' ').trim(),
-    LOGLAKE_LOOP_FILE: loopFile,
+    ...(loopFile ? { LOGLAKE_LOOP_FILE: loopFile } : {}),
     ...(profileDir ? { LOGLAKE_CPU_PROF_DIR: profileDir } : {}),
   };
 }
