@@ -126,8 +126,7 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
           if (seen.has(marker)) {
             visible.push(now - t0);
             visibleAtQuery.push(Math.max(0, asked - t0));
-          }
-          else if (now - t0 > VISIBLE_WITHIN_MS) missing++;
+          } else if (now - t0 > VISIBLE_WITHIN_MS) missing++;
           else continue;
           waiting.delete(marker);
         }
@@ -191,8 +190,9 @@ export async function runEndToEnd(surface: Surface, opts: RunOptions) {
     sampled_visible_ms: ms(visible),
     /**
      * The same, to when the first query that saw the record was sent: the record was there for any query
-     * taken then (the server takes its snapshot as the query starts, a few ms after it is sent), so this leaves out the probe query's
-     * own time, which grows with the rows of the day it scans. The poller asks again 50 ms after each answer.
+     * taken then (the server takes its snapshot as the query starts, a few ms after it is sent), so this
+     * leaves out the probe query's own time, which grows with the rows of the day it scans. The poller
+     * asks again 50 ms after each answer.
      */
     sampled_visible_at_query_ms: ms(visibleAtQuery),
     probe_query_ms: ms(pollQueries),

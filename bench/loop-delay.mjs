@@ -32,5 +32,5 @@ if (file) {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push([Math.round(performance.timeOrigin + e.startTime), +e.duration.toFixed(1), kinds[e.detail?.kind] ?? String(e.detail?.kind)]);
   }).observe({ entryTypes: ['gc'] });
-  process.on('exit', () => writeFileSync(file, JSON.stringify({ delays, gcs })));
+  process.on('exit', () => writeFileSync(file, JSON.stringify({ everyMs: EVERY_MS, delays, gcs })));
 }

@@ -82,13 +82,12 @@ export function dirBytes(dir: string): number {
   return total;
 }
 
-/** What `loop-delay.mjs` wrote: [ms since the epoch, ms late, ms waited for a CPU] triples, flat, and GC pauses. */
+/** What `loop-delay.mjs` wrote: its timer's interval, [ms since the epoch, ms late, ms waited for a CPU] triples, flat, and GC pauses. */
 interface LoopFile {
+  everyMs: number;
   delays: number[];
   gcs: [at: number, ms: number, kind: string][];
 }
-
-const LOOP_EVERY_MS = 10;
 
 /**
  * The event loop's delay (how late a 10 ms timer ran: every request waiting in the loop then waited as
@@ -112,7 +111,7 @@ export function loopFigures(file: string, from: number, to: number) {
     late.push(ms);
     waited += wait;
     if (ms > 50) {
-      stalled += LOOP_EVERY_MS + ms;
+      stalled += saved.everyMs + ms;
       stalledWaiting += wait;
     }
   }

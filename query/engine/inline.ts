@@ -31,7 +31,8 @@ export function inlineParams(sql: string, params: readonly unknown[]): string | 
       end = sql.indexOf('\n', i);
       if (end < 0) end = sql.length;
     } else if ((ch === '/' && next === '*') || ch === '?') {
-      // Block comments nest in DuckDB: a constant written after an inner `*/` would still be in one, where a `*/` of its text would end it.
+      // `?` parameters are not numbered. Block comments nest in DuckDB: a constant written after an inner
+      // `*/` would still be inside one, where a `*/` of its text would end it.
       return null;
     } else if (ch === '$') {
       const digits = /^\d+/.exec(sql.slice(i + 1))?.[0];

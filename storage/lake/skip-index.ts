@@ -194,27 +194,29 @@ export function bloomHas(bloom: Bloom, term: string): boolean {
 const stripped = (sql: string) => `CASE WHEN contains(${sql}, chr(1)) THEN replace(${sql}, chr(1), '') ELSE ${sql} END`;
 
 /**
- * Per block: its row count and time range, its lowered messages and distinct actions, and its ids, the
- * latter two each joined by SEP. SEP is an ASCII control character, so it separates words: the joined
+ * Per block of the round (a `file_row_number` range, see `roundsOf`): its row count and time range, its
+ * lowered messages and distinct actions, and its ids, the latter two each joined by SEP. SEP is an ASCII
+ * control character, so it separates words: the joined
  * texts hold the texts' words, and `lower` of the joined texts is the texts' `lower` (it maps code point
  * by code point). The words are split and their grams hashed here (`addGrams`), as `gramTerms` splits a
  * needle: DuckDB's regexp split of the texts was a quarter of the build. Messages are not made distinct
  * first: `addGrams` skips a word it has seen, which costs less than DuckDB's DISTINCT (bench/README.md).
  */
-function blocksSql(path: string, blockRows: number, rows: string): string {
+function blocksSql(path: string, blockRows: number, round: string): string {
   return `SELECT file_row_number // ${blockRows} AS b, count(*)::BIGINT, epoch_us(min(timestamp))::BIGINT, epoch_us(max(timestamp))::BIGINT,
       lower(concat_ws(chr(1), string_agg(message, chr(1)), string_agg(DISTINCT action, chr(1)))), string_agg(${stripped('id')}, chr(1)), count(id)::BIGINT
-    FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${rows} GROUP BY b`;
+    FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${round} GROUP BY b`;
 }
 
 /**
- * Per block and string property key: the key and its distinct non-null values, joined by SEP. Grouped by
- * key, so a term's prefix is built once per key; the values are made distinct before SEP is taken out,
- * as the terms were counted before JS hashed them (a value and its SEP-less twin are two terms, alike).
+ * Per block of the round and string property key: the key and its distinct non-null values, joined by
+ * SEP. Grouped by key, so a term's prefix is built once per key; the values are made distinct before SEP
+ * is taken out, as the terms were counted before JS hashed them (a value and its SEP-less twin are two
+ * terms, alike).
  */
-function propsSql(path: string, blockRows: number, rows: string): string {
+function propsSql(path: string, blockRows: number, round: string): string {
   return `SELECT b, k, string_agg(${stripped('v')}, chr(1)), count(*)::BIGINT FROM (SELECT DISTINCT b, k, v FROM (
-      SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${rows}
+      SELECT file_row_number // ${blockRows} AS b, unnest(map_keys(attrs_str)) AS k, unnest(map_values(attrs_str)) AS v FROM ${lakeFiles([path], 'file_row_number = true')} WHERE ${round}
     ) WHERE v IS NOT NULL) GROUP BY b, k`;
 }
 
