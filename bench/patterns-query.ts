@@ -69,8 +69,8 @@ export async function compactionCost(n = 200_000): Promise<void> {
     const t: number[] = [];
     for (let r = 0; r < 3; r++) {
       const start = performance.now();
-      const select = mined ? await new PatternMiner(new PatternStore(join(dir, `patterns-${r}`))).mine(writer, 'p', 'logs', sources) : undefined;
-      await writer.merge('logs', sources, join(dir, `merged-${name.length}-${r}.parquet`), select);
+      const withPatterns = mined ? await new PatternMiner(new PatternStore(join(dir, `patterns-${r}`))).mine(writer, 'p', 'logs', sources) : undefined;
+      await writer.merge('logs', sources, join(dir, `merged-${name.length}-${r}.parquet`), withPatterns);
       t.push(performance.now() - start);
     }
     t.sort((a, b) => a - b);
@@ -83,8 +83,8 @@ export async function compactionCost(n = 200_000): Promise<void> {
   const t: number[] = [];
   for (let r = 0; r < 3; r++) {
     const start = performance.now();
-    const select = await new PatternMiner(new PatternStore(join(dir, 'patterns-0'))).mine(writer, 'p', 'logs', [merged, fresh]);
-    await writer.merge('logs', [merged, fresh], join(dir, `again-${r}.parquet`), select);
+    const withPatterns = await new PatternMiner(new PatternStore(join(dir, 'patterns-0'))).mine(writer, 'p', 'logs', [merged, fresh]);
+    await writer.merge('logs', [merged, fresh], join(dir, `again-${r}.parquet`), withPatterns);
     t.push(performance.now() - start);
   }
   t.sort((a, b) => a - b);

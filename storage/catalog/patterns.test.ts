@@ -94,8 +94,8 @@ describe('PatternMiner on files from before the pattern_id column', () => {
       await writer.fromNdjson('logs', [staged], join(root, 'new.parquet'));
       await writer.rows(`COPY (SELECT * EXCLUDE (pattern_id) FROM read_parquet('${join(root, 'new.parquet')}')) TO '${path}' (FORMAT parquet)`);
     }
-    const select = await new PatternMiner(new PatternStore(join(root, 'patterns'))).mine(writer, 'p', 'logs', sources);
-    await writer.merge('logs', sources, join(root, 'merged.parquet'), select);
+    const withPatterns = await new PatternMiner(new PatternStore(join(root, 'patterns'))).mine(writer, 'p', 'logs', sources);
+    await writer.merge('logs', sources, join(root, 'merged.parquet'), withPatterns);
     expect(await writer.rows(`SELECT DISTINCT pattern_id FROM read_parquet('${join(root, 'merged.parquet')}')`)).toEqual([{ pattern_id: patternId('User <*> signed in') }]);
     writer.close();
   });

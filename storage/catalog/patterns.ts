@@ -34,7 +34,7 @@ export interface PatternFiles {
 }
 
 /** What the merge finds a row's pattern by: its message's hash (`_pattern_messages.h`, the same of each distinct message). */
-const MESSAGE_HASH = "hash(coalesce(message, ''))";
+const messageHash = (row = '') => `hash(coalesce(${row}message, ''))`;
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
@@ -98,6 +98,7 @@ export class PatternMiner {
     private readonly opts: Partial<DrainOptions> = {},
   ) {}
 
+  /** The sources' rows with their pattern ids, as a relation for the merge to read; undefined when they need none. */
   async mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> {
     if (table !== 'logs') return undefined;
     const files = lakeFiles(sources);
@@ -116,11 +117,11 @@ export class PatternMiner {
     const found = await parquet.rows(
       `WITH t AS (SELECT masked, sum(n)::BIGINT AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen, arg_min(h, first_seen) AS sample_h
                   FROM _pattern_messages GROUP BY 1),
-            s AS (SELECT ${MESSAGE_HASH} AS h, any_value(coalesce(message, '')) AS sample
-                  FROM ${files} WHERE ${MESSAGE_HASH} IN (SELECT sample_h FROM t) GROUP BY 1)
+            s AS (SELECT ${messageHash()} AS h, any_value(coalesce(message, '')) AS sample
+                  FROM ${files} WHERE ${messageHash()} IN (SELECT sample_h FROM t) GROUP BY 1)
        SELECT t.masked, t.n, t.first_seen, t.last_seen, s.sample FROM t JOIN s ON s.h = t.sample_h`,
     );
-    if (found.length === 0) return hasColumn ? undefined : '*, CAST(NULL AS VARCHAR) AS pattern_id';
+    if (found.length === 0) return hasColumn ? undefined : `(SELECT *, CAST(NULL AS VARCHAR) AS pattern_id FROM ${files})`;
     const saved = this.store.load(project);
     const drain = new Drain(this.opts, saved.patterns);
     const records = new Map(saved.patterns.map((p) => [p.id, { ...p }]));
@@ -156,10 +157,12 @@ export class PatternMiner {
       [JSON.stringify(assigned)],
     );
     await parquet.rows('DROP TABLE _pattern_messages');
-    // Only rows without an id are looked up (CASE runs its branch for those rows alone).
-    const lookup = (key: string) => `(SELECT m.id FROM _pattern_members m WHERE m.h = ${key})`;
+    // A join on the hash alone (members hold each hash once, so no row is repeated): the scalar subquery per
+    // row it replaces cost the merge half as much again, and a condition beside the equality made DuckDB
+    // join by nested loops (bench/README.md, issue 12). Rows that have an id keep it.
+    const joined = `${files} f LEFT JOIN _pattern_members m ON m.h = ${messageHash('f.')}`;
     return hasColumn
-      ? `* REPLACE (coalesce(pattern_id, ${lookup(`CASE WHEN pattern_id IS NULL THEN ${MESSAGE_HASH} END`)}) AS pattern_id)`
-      : `*, ${lookup(MESSAGE_HASH)} AS pattern_id`;
+      ? `(SELECT f.* REPLACE (coalesce(f.pattern_id, m.id) AS pattern_id) FROM ${joined})`
+      : `(SELECT f.*, m.id AS pattern_id FROM ${joined})`;
   }
 }

@@ -29,7 +29,7 @@ export interface CompactionOptions {
   tidy?: (retiredDir: string) => Promise<void>;
   /**
    * Log patterns (storage/catalog/patterns.ts): mines a partition's new rows before its merge and returns the
-   * merge's column list, so that the merged file stores each row's pattern id.
+   * relation the merge reads, the rows with their pattern ids, so that the merged file stores them.
    */
   patterns?: { mine(parquet: ParquetWriter, project: string, table: Table, sources: string[]): Promise<string | undefined> };
 }
@@ -118,8 +118,8 @@ export class Compactor {
     try {
       const sources = files.map((f) => this.manifest.absolute(f.path));
       // Log patterns: mined from the rows no merge has seen yet; the merge writes each row's pattern id.
-      const select = await this.opts.patterns?.mine(this.parquet, project, table, sources);
-      const rows = await this.parquet.merge(table, sources, tmp, select);
+      const withPatterns = await this.opts.patterns?.mine(this.parquet, project, table, sources);
+      const rows = await this.parquet.merge(table, sources, tmp, withPatterns);
       const expected = files.reduce((n, f) => n + f.rows, 0);
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
       // Skip index side-car (skip-index.ts): written before the commit, optional for every reader.

@@ -117,10 +117,13 @@ export class ParquetWriter {
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
-  /** Several Parquet files of one partition → one, re-sorted (compaction); `select` may fill in lake columns. */
-  async merge(table: Table, sources: string[], target: string, select = '*'): Promise<number> {
+  /**
+   * Several Parquet files of one partition → one, re-sorted (compaction); `from`, when given, is the
+   * relation of their rows with lake columns filled in (the pattern miner's).
+   */
+  async merge(table: Table, sources: string[], target: string, from = lakeFiles(sources)): Promise<number> {
     const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT ${select} FROM ${lakeFiles(sources)} ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
+      `COPY (SELECT * FROM ${from} ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
     );
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
