@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Compactor } from './compaction.js';
+import { Compactor, mergesOf } from './compaction.js';
 import { dropExpired } from './retention.js';
-import { Manifest } from './manifest.js';
+import { Manifest, type LakeFile } from './manifest.js';
 import { ParquetWriter } from './parquet.js';
 import { encodeRow } from './encode.js';
 import { partitionDir } from './layout.js';
@@ -59,6 +59,21 @@ describe('Compactor', () => {
     expect(services).toEqual([...services].sort());
     expect(manifest.isCommitted('bus', 3)).toBe(true);
     writer.close();
+  });
+});
+
+describe('mergesOf', () => {
+  const files = (...rows: number[]): LakeFile[] => rows.map((n, i) => ({ path: `f${i}`, project: 'p', table: 'logs', hour: '2026-06-15T11', rows: n, bytes: n }));
+  const paths = (chunks: LakeFile[][]) => chunks.map((c) => c.map((f) => f.path));
+
+  it('cuts a partition into merges of at most the target, in order, each of two files or more', () => {
+    expect(paths(mergesOf(files(400, 400, 400, 400, 400), 1000))).toEqual([['f0', 'f1'], ['f2', 'f3']]);
+    expect(paths(mergesOf(files(100, 200, 300), 1000))).toEqual([['f0', 'f1', 'f2']]);
+  });
+
+  it('leaves files that cannot pair under the target alone, so that no round rewrites them again', () => {
+    expect(mergesOf(files(700, 700, 700), 1000)).toEqual([]);
+    expect(paths(mergesOf(files(1500, 300, 300), 1000))).toEqual([['f1', 'f2']]);
   });
 });
 

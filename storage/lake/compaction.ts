@@ -35,6 +35,29 @@ export interface CompactionOptions {
 }
 
 /**
+ * A partition's files in merges of at most `targetRows` rows, in their order; a lone file is left as it is.
+ * Unbounded, one merge took every small file of a busy hour: half a minute of a core and past a gigabyte of
+ * the process's memory at 150,000 records a second (bench/README.md, issue 12), and at hour's end a whole
+ * hour's files at once.
+ */
+export function mergesOf(files: LakeFile[], targetRows: number): LakeFile[][] {
+  const chunks: LakeFile[][] = [];
+  let chunk: LakeFile[] = [];
+  let rows = 0;
+  for (const f of files) {
+    if (chunk.length > 0 && rows + f.rows > targetRows) {
+      chunks.push(chunk);
+      chunk = [];
+      rows = 0;
+    }
+    chunk.push(f);
+    rows += f.rows;
+  }
+  chunks.push(chunk);
+  return chunks.filter((c) => c.length > 1);
+}
+
+/**
  * Lake upkeep, on one timer: retention first, then compaction, then the skip indexes files still lack.
  * The writer rolls a small file per partition every flush, for freshness; small files make queries slow
  * (DuckDB parallelises per row group). Compaction merges a partition's files into one, swaps them in the
@@ -96,8 +119,10 @@ export class Compactor {
     for (const files of groups.values()) {
       const closed = files[0].hour < currentHour;
       if (files.length < (closed ? 2 : this.opts.minFiles)) continue;
-      await this.merge(files);
-      merged++;
+      for (const chunk of mergesOf(files, this.opts.targetRows)) {
+        await this.merge(chunk);
+        merged++;
+      }
     }
     await this.parquet.withConnection((conn) => this.backfill.run(conn, currentHour));
     this.purgeRetired(this.opts.deleteGraceMs);
