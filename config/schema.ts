@@ -99,7 +99,7 @@ export const configObject = z.object({
           interval_ms: z.number().int().positive().default(30_000),
           /** A partition is compacted once it holds at least this many files. */
           min_files: z.number().int().min(2).default(8),
-          /** Files of this many rows or more are left alone. */
+          /** Files of this many rows or more are left alone, and no merge writes more. */
           target_rows: z.number().int().positive().default(2_000_000),
           /** Hour partitions older than this many days are dropped (by the real clock); 0 keeps everything. */
           retention_days: z.number().int().nonnegative().default(0),
