@@ -53,7 +53,7 @@ async function perCpuSecond(records: number, work: () => Promise<unknown>, other
 }
 
 /** The default pipeline's processors for `table`, as `loglake start` builds them from an empty config. */
-function processorsFor(table: 'logs' | 'events') {
+export function processorsFor(table: 'logs' | 'events') {
   const config = configSchema.parse({});
   return config.service.pipelines[table]!.processors.map((id) => {
     const factory = processorFactories[id as keyof typeof processorFactories];
