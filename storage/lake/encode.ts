@@ -41,13 +41,26 @@ function omitEmpty<V extends object>(v: V): V | undefined {
 /** How each staged column's value is taken from a record and its properties split by type; undefined is left out. */
 type Values<R> = { readonly [column: string]: (r: R, maps: TypedMaps) => unknown };
 
-// encode.test.ts holds these keys and their order to core/tables.ts.
-const LOG_VALUES: Values<LogRecord> = {
+type Stored = LogRecord | EventRecord;
+
+// The columns logs and events share, first in both.
+const SHARED_VALUES: Values<Stored> = {
   id: (r) => r.id,
   project_id: (r) => r.project_id,
   environment: (r) => r.environment,
   timestamp: (r) => r.timestamp,
   observed_timestamp: (r) => r.observed_timestamp,
+};
+
+const MAP_VALUES: Values<Stored> = {
+  attrs_str: (_, maps) => maps.attrs_str,
+  attrs_num: (_, maps) => maps.attrs_num,
+  attrs_bool: (_, maps) => maps.attrs_bool,
+};
+
+// encode.test.ts holds these keys and their order to core/tables.ts.
+const LOG_VALUES: Values<LogRecord> = {
+  ...SHARED_VALUES,
   severity: (r) => r.severity,
   severity_number: (r) => r.severity_number,
   message: (r) => omitNull(r.message),
@@ -57,24 +70,16 @@ const LOG_VALUES: Values<LogRecord> = {
   trace_id: (r) => omitNull(r.trace_id),
   span_id: (r) => omitNull(r.span_id),
   trace_flags: (r) => omitNull(r.trace_flags),
-  attrs_str: (_, maps) => maps.attrs_str,
-  attrs_num: (_, maps) => maps.attrs_num,
-  attrs_bool: (_, maps) => maps.attrs_bool,
+  ...MAP_VALUES,
   resource: (r) => omitEmpty(r.resource),
   receiver: (r) => r.receiver,
 };
 
 const EVENT_VALUES: Values<EventRecord> = {
-  id: (r) => r.id,
-  project_id: (r) => r.project_id,
-  environment: (r) => r.environment,
-  timestamp: (r) => r.timestamp,
-  observed_timestamp: (r) => r.observed_timestamp,
+  ...SHARED_VALUES,
   event: (r) => r.event,
   distinct_id: (r) => omitNull(r.distinct_id),
-  attrs_str: (_, maps) => maps.attrs_str,
-  attrs_num: (_, maps) => maps.attrs_num,
-  attrs_bool: (_, maps) => maps.attrs_bool,
+  ...MAP_VALUES,
 };
 
 // An alert event is already its stored row.
