@@ -115,9 +115,14 @@ describe.skipIf(!available)('the lake manifest in a JetStream bucket', () => {
     const orphan = join(lakeDir, file('orphan').path);
     const abandoned = tempPathOf(join(lakeDir, file('abandoned').path));
     const fresh = tempPathOf(join(lakeDir, file('in-flight').path));
-    for (const f of [orphan, abandoned, fresh]) writeFileSync(f, 'x');
+    // Old and unnamed, but in a partition the bucket holds no entry for: not known to be an orphan.
+    const otherHour = join(lakeDir, 'p', 'logs', 'date=2026-06-15', 'hour=12');
+    mkdirSync(otherHour, { recursive: true });
+    const unknown = join(otherHour, 'unknown.parquet');
+    for (const f of [orphan, abandoned, fresh, unknown]) writeFileSync(f, 'x');
     const old = new Date(Date.now() - 2 * 3_600_000);
     utimesSync(orphan, old, old);
+    utimesSync(unknown, old, old);
     utimesSync(abandoned, old, old);
     await eventually('committed listed', () => m.list('p', 'logs').length === 1);
     await m.tidy(retired);
@@ -126,6 +131,7 @@ describe.skipIf(!available)('the lake manifest in a JetStream bucket', () => {
     expect(readdirSync(retired)).toHaveLength(1);
     expect(existsSync(abandoned)).toBe(false);
     expect(existsSync(fresh), 'another writer’s file in flight').toBe(true);
+    expect(existsSync(unknown), 'a file of a partition with no entry').toBe(true);
   });
 
   it('leases upkeep to one node at a time, and hands a dead holder’s lease on once it runs out', async () => {

@@ -293,10 +293,10 @@ export class KvManifest implements LakeManifest {
     }
   }
 
-  /** The partition's files as the bucket holds them now, not as this copy last heard: for upkeep's decisions. */
-  async latest(p: Partition): Promise<LakeFile[]> {
+  /** The partition's files as the bucket holds them now, not as this copy last heard; null when it holds no entry for it. */
+  async latest(p: Partition): Promise<LakeFile[] | null> {
     const entry = await (await this.ready).get(partitionKey(p));
-    return entry && entry.operation === 'PUT' ? entry.json<PartitionValue>().files : [];
+    return entry && entry.operation === 'PUT' ? entry.json<PartitionValue>().files : null;
   }
 
   /**
@@ -312,7 +312,10 @@ export class KvManifest implements LakeManifest {
     const entries = [...lakeEntries(this.lakeDir)];
     for (const { path, name, partition } of entries) {
       if (!name.endsWith('.parquet') || name.startsWith('.') || this.files.has(path) || now - mtimeOf(join(this.lakeDir, path)) < ORPHAN_MS) continue;
-      if ((await this.latest(partition)).some((f) => f.path === path)) continue;
+      // A dead compactor's sources are in a partition whose entry names the merged file: with no entry to
+      // read (none yet, or none answered, as during a leader's election), nothing is known to be an orphan.
+      const latest = await this.latest(partition);
+      if (latest === null || latest.some((f) => f.path === path)) continue;
       if (moveAside(join(this.lakeDir, path), join(retiredDir, `${now}-${name}`))) this.logger.info({ path }, 'manifest: moved a file no partition names out of the lake');
     }
     for (const { path, name } of entries) {
