@@ -53,12 +53,28 @@ async function perCpuSecond(records: number, work: () => Promise<unknown>, other
 }
 
 /** The default pipeline's processors for `table`, as `loglake start` builds them from an empty config. */
-export function processorsFor(table: 'logs' | 'events') {
+function processorsFor(table: 'logs' | 'events') {
   const config = configSchema.parse({});
   return config.service.pipelines[table]!.processors.map((id) => {
     const factory = processorFactories[id as keyof typeof processorFactories];
     return factory.create(factory.configSchema.parse(config.processors[id] ?? {}), { id, host: {} as never });
   });
+}
+
+/**
+ * What the receiver hands on, through the default pipeline's processors of `table` and the bus payload
+ * encoding, with each payload given to `take` instead of a bus.
+ */
+export function payloadEncoder(table: 'logs' | 'events', take: (payload: OutgoingMessage) => void): Consumer {
+  const processors = processorsFor(table);
+  const bus = { publish: async (m: OutgoingMessage) => void take(m) } as Bus;
+  return {
+    async consume(batch) {
+      let current = batch as SignalBatch;
+      for (const p of processors) current = p.process(current);
+      await publishBatch(bus, current, { attempts: 1, timeoutMs: 10_000 });
+    },
+  };
 }
 
 async function publishAll(bus: Bus, payloads: OutgoingMessage[], round: number): Promise<void> {
@@ -70,19 +86,11 @@ async function publishAll(bus: Bus, payloads: OutgoingMessage[], round: number):
 export async function measureCeilings(surface: Surface, opts: CeilingOptions) {
   const bodies = Array.from({ length: BODIES }, (_, b) => surface.body(b));
   const path = receiverPath(surface.id);
-  const processors = processorsFor(surface.table);
   const records = opts.batches * BATCH;
   // Payloads are kept from one round only: holding every round's would load the GC.
   let payloads: OutgoingMessage[] = [];
-  const collect = { publish: async (m: OutgoingMessage) => void payloads.push(m) } as Bus;
   const dropped: Consumer = { consume: async () => undefined };
-  const encoded: Consumer = {
-    async consume(batch) {
-      let current = batch as SignalBatch;
-      for (const p of processors) current = p.process(current);
-      await publishBatch(collect, current, { attempts: 1, timeoutMs: 10_000 });
-    },
-  };
+  const encoded = payloadEncoder(surface.table, (m) => payloads.push(m));
   const each = async (work: (body: Buffer) => unknown) => {
     for (let i = 0; i < opts.batches; i++) await work(bodies[i % BODIES]);
   };

@@ -13,13 +13,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Consumer, SignalBatch } from '../collector/component.js';
-import type { Bus, OutgoingMessage } from '../storage/bus/bus.js';
-import { publishBatch } from '../storage/bus/producer.js';
+import type { OutgoingMessage } from '../storage/bus/bus.js';
 import { PatternMiner, PatternStore } from '../storage/catalog/patterns.js';
 import { ParquetWriter } from '../storage/lake/parquet.js';
 import { writeSkipIndex } from '../storage/lake/skip-index.js';
-import { processorsFor } from './ceilings.js';
+import { payloadEncoder } from './ceilings.js';
 import { receiverPath } from './paths.js';
 import { BATCH, surfacesOf } from './surfaces.js';
 
@@ -37,19 +35,11 @@ const micros = (seconds: number, rows: number) => Number(((seconds / rows) * 1e6
 /** The writer's rolling files of `files` × BODIES_PER_FILE bodies of the surface. */
 async function rollingFiles(surface: ReturnType<typeof surfacesOf>[number], files: number, dir: string, writer: ParquetWriter): Promise<string[]> {
   const path = receiverPath(surface.id);
-  const processors = processorsFor(surface.table);
   const out: string[] = [];
   let body = 0;
   for (let f = 0; f < files; f++) {
     const payloads: OutgoingMessage[] = [];
-    const collect = { publish: async (m: OutgoingMessage) => void payloads.push(m) } as Bus;
-    const encoded: Consumer = {
-      async consume(batch) {
-        let current = batch as SignalBatch;
-        for (const p of processors) current = p.process(current);
-        await publishBatch(collect, current, { attempts: 1, timeoutMs: 10_000 });
-      },
-    };
+    const encoded = payloadEncoder(surface.table, (m) => payloads.push(m));
     for (let i = 0; i < BODIES_PER_FILE; i++) await path.accept(surface.body(body++), encoded);
     const staged = join(dir, `staged-${f}.columns.ndjson`);
     writeFileSync(staged, Buffer.concat(payloads.map((m) => m.data)));

@@ -60,9 +60,9 @@ export function mergesOf(files: LakeFile[], targetRows: number): LakeFile[][] {
 /**
  * Lake upkeep, on one timer: retention first, then compaction, then the skip indexes files still lack.
  * The writer rolls a small file per partition every flush, for freshness; small files make queries slow
- * (DuckDB parallelises per row group). Compaction merges a partition's files into one, swaps them in the
- * manifest in one entry, and moves the old ones aside to `_retired/`, deleted after a grace period so
- * queries already reading them finish.
+ * (DuckDB parallelises per row group). Compaction merges a partition's files into files of up to
+ * `targetRows` rows, swaps each merge in the manifest in one entry, and moves the old ones aside to
+ * `_retired/`, deleted after a grace period so queries already reading them finish.
  */
 export class Compactor {
   private timer: NodeJS.Timeout | null = null;

@@ -59,7 +59,8 @@ export function stagedSelect(table: Table, staged: Staging, withFile = false): s
   return selects.join(' UNION ALL ');
 }
 
-const parquetOptions = (rowGroupRows: number) => `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`;
+const parquetOptions = (rowGroupRows: number, level?: number) =>
+  `(FORMAT parquet, COMPRESSION zstd${level === undefined ? '' : `, COMPRESSION_LEVEL ${level}`}, ROW_GROUP_SIZE ${rowGroupRows})`;
 const PARQUET_OPTIONS = parquetOptions(122880);
 /**
  * The writer's rolling files live until compaction rewrites them, so they are written for the writer's CPU:
@@ -67,7 +68,7 @@ const PARQUET_OPTIONS = parquetOptions(122880);
  * bench's records; without dictionaries the write gained more but the catalog's read of each file lost
  * it again (bench/README.md, issue 12).
  */
-const ROLLING_OPTIONS = '(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880)';
+const ROLLING_OPTIONS = parquetOptions(122880, 1);
 
 /**
  * Rows per row group of a merged logs file: one skip-index block (skip-index.ts), so a scan of a block's
