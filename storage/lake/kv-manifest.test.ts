@@ -101,6 +101,33 @@ describe.skipIf(!available)('the lake manifest in a JetStream bucket', () => {
     await eventually('1 and 2 forgotten', () => !m.isCommitted('bus', 1, file('x')) && m.isCommitted('bus', 3, file('x')));
   });
 
+  it('keeps a swap whose write landed though its answer was lost, and a commit likewise', async () => {
+    const kv = await bucket();
+    // The bucket as a client sees it while a server dies: the next write lands, and its answer times out.
+    let lose = 0;
+    const lossy = new Proxy(kv, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== 'update' && prop !== 'create') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          const revision = await (value as (...a: unknown[]) => Promise<number>).apply(target, args);
+          if (lose > 0 && lose--) throw new Error('TIMEOUT');
+          return revision;
+        };
+      },
+    });
+    const m = manifest(lossy);
+    await m.loaded;
+    lose = 1;
+    expect((await m.commit('bus', [part('a', [1])])).committed).toHaveLength(1);
+    await m.commit('bus', [part('b', [2])]);
+    await eventually('both listed', () => m.list('p', 'logs').length === 2);
+    lose = 1;
+    expect(await m.replace([file('merged', 2)], [file('a').path, file('b').path])).toBe(true);
+    expect(lose).toBe(0);
+    expect(paths((await m.latest(file('x')))!)).toEqual([file('merged').path]);
+  });
+
   it('tidies what a dead writer left: rolls a committed temp file forward, retires an orphan, drops abandoned temp files', async () => {
     const kv = await bucket();
     const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-tidy-'));

@@ -253,7 +253,11 @@ export class KvManifest implements LakeManifest {
     let all = true;
     for (const g of byKey.values()) {
       const done = await this.change(g.partition, (value) => {
-        if ([...g.remove].some((p) => !value.files.some((f) => f.path === p))) return null;
+        const has = (path: string) => value.files.some((f) => f.path === path);
+        // An attempt whose answer was lost (a timeout while a server dies) may have landed: its merged file is
+        // named and its sources gone. Refused, the compactor would delete the file the bucket now names.
+        if (g.add.length > 0 && g.add.every((f) => has(f.path)) && ![...g.remove].some(has)) return 'same';
+        if ([...g.remove].some((p) => !has(p))) return null;
         value.files = value.files.filter((f) => !g.remove.has(f.path)).concat(g.add);
         value.op = 'replace';
         return value;
