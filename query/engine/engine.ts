@@ -12,6 +12,7 @@ import { PendingTables, type PendingSnapshot } from './pending.js';
 import { Semaphore } from './semaphore.js';
 import { candidateRanges, filesWorth, scansOf, type Requirement, type RowRange } from './skip.js';
 import { inlineParams } from './inline.js';
+import { columnsRead } from './columns.js';
 import { MACROS_SQL } from '../language/index.js';
 
 /**
@@ -22,6 +23,9 @@ import { MACROS_SQL } from '../language/index.js';
 const MAX_SHARE = 0.5;
 /** A page reads the newest files first only when the filter leaves more than this many files' worth of rows. */
 const FIRST_FILES_MIN = 4;
+
+/** Statements whose columns (columns.ts) the engine remembers, the oldest forgotten first. */
+const STATEMENTS_REMEMBERED = 512;
 
 /** DuckDB's words for a listed Parquet file that is not there. */
 const MISSING_FILE = /No files found|No such file|Cannot open file|could not open|does not exist/i;
@@ -88,6 +92,7 @@ export class QueryEngine {
   private readonly indexes = new Map<string, SkipIndex>();
   private readonly slots: Semaphore;
   private pending: PendingTables | null = null;
+  private readonly statementColumns = new Map<string, ReadonlySet<string> | null>();
 
   /** `pendingRows`: the writer's rows not yet in a file, when it runs in this process; queries read them too. */
   constructor(
@@ -153,19 +158,34 @@ export class QueryEngine {
    * The picked files as one relation, restricted to the scope's environments. Environment names are checked
    * against the closed set before they become SQL text: a view cannot take bound parameters.
    */
-  private relation(scope: Scope, table: Table, picks: Pick[], pending: PendingSnapshot | null): string {
+  private relation(scope: Scope, table: Table, picks: Pick[], pending: PendingSnapshot | null, reads?: ReadonlySet<string>): string {
     const paths = (files: LakeFile[]) => files.map((f) => this.manifest.absolute(f.path));
     const whole = picks.filter((p) => !p.ranges).map((p) => p.file);
     const parts = whole.length ? [`SELECT * FROM ${lakeFiles(paths(whole))}`] : [];
     for (const { files, range } of scansOf(picks.flatMap((p) => (p.ranges ? [{ file: p.file, ranges: p.ranges }] : [])))) {
       parts.push(`SELECT * EXCLUDE (file_row_number) FROM ${lakeFiles(paths(files), 'file_row_number = true')} WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
-    const unwritten = pending && this.pending?.relation(pending);
+    const unwritten = pending && this.pending?.relation(pending, reads);
     if (unwritten) parts.push(unwritten);
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
     const allowed = scope.environments.filter((e) => (ENVIRONMENTS as readonly string[]).includes(e));
     return `SELECT * FROM (${source}) WHERE environment IN (${allowed.length ? allowed.map(sqlString).join(', ') : 'NULL'})`;
+  }
+
+  /**
+   * The columns `sql` reads of the views `tables` (null: any), remembered by statement: the same statements
+   * come again (a dashboard, an alert, a live tail), and under load each extra call to DuckDB waits its turn
+   * on a busy event loop, which cost a probe query more than its narrower read saved.
+   */
+  private async columnsOf(conn: DuckDBConnection, sql: string, tables: Table[]): Promise<ReadonlySet<string> | null> {
+    const key = `${tables.join()}\u0000${sql}`;
+    if (this.statementColumns.has(key)) return this.statementColumns.get(key)!;
+    const [row] = (await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql])).getRows();
+    const reads = columnsRead(JSON.parse(String(row[0])), tables);
+    if (this.statementColumns.size >= STATEMENTS_REMEMBERED) this.statementColumns.delete(this.statementColumns.keys().next().value!);
+    this.statementColumns.set(key, reads);
+    return reads;
   }
 
   /** Runs `sql` on the connection unless it was the last statement run there under `key` (a view, a setting). */
@@ -193,6 +213,12 @@ export class QueryEngine {
       /** The files the views read now: all the filter can match in, or the first few of them (firstRows). */
       let narrow: (picks: Pick[]) => Pick[] = (picks) => picks;
       const plan = (table: Table) => this.picks(this.listed(scope, table, window, onlyPresent), indexed ? hints?.need ?? null : null, indexed);
+      /** What each view reads now, so that a statement's view can read fewer of the pending rows' columns. */
+      const built = new Map<Table, { picks: Pick[]; pending: PendingSnapshot | null }>();
+      const view = (table: Table, reads?: ReadonlySet<string>) => {
+        const { picks, pending } = built.get(table)!;
+        return this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, picks, pending, reads)}`);
+      };
       const views = async () => {
         for (const table of tables) {
           const picks = narrow(plan(table));
@@ -202,15 +228,25 @@ export class QueryEngine {
             snapshots.push(pending);
             await this.pending!.prepare(pending, convertPending);
           }
-          await this.once(conn, table, `CREATE OR REPLACE TEMP VIEW ${table} AS ${this.relation(scope, table, picks, pending)}`);
+          built.set(table, { picks, pending });
         }
+      };
+      /**
+       * The views, made for the statement about to run: the writer's rows still in staging files are read
+       * for just the columns it names, when that is known (columns.ts).
+       */
+      const fit = async (sql: string) => {
+        let reads: ReadonlySet<string> | undefined;
+        if ([...built.values()].some((b) => b.pending && this.pending!.readsFiles(b.pending))) reads = (await this.columnsOf(conn, sql, tables)) ?? undefined;
+        for (const table of built.keys()) await view(table, reads);
       };
       // A file committed a moment ago whose writer has not renamed it into place yet (or a crashed
       // writer's, until it is rolled forward): its rows are not visible yet, the rest of the answer is.
-      const build = () => views().catch((err: Error) => {
+      const fitViews = (sql: string) => fit(sql).catch(async (err: Error) => {
         if (!MISSING_FILE.test(err.message)) throw err;
         onlyPresent = true;
-        return views();
+        await views();
+        return fit(sql);
       });
       const run = async (sql: string, params: unknown[], types: DuckDBType[] | undefined, retried: boolean): Promise<Record<string, unknown>[]> => {
         let timedOut = false;
@@ -219,6 +255,7 @@ export class QueryEngine {
           conn.interrupt();
         }, this.opts.timeoutMs);
         try {
+          await fitViews(sql);
           // Bound once, not at a prepare and again at the execute (inline.ts); explicit types are the driver's to bind.
           const inlined = types ? null : inlineParams(sql, params);
           const reader = await (inlined === null ? conn.runAndReadAll(sql, params as never, types as never) : conn.runAndReadAll(inlined));
@@ -248,7 +285,7 @@ export class QueryEngine {
       const first = indexed ? hints?.firstRows : undefined;
       const timed = first ? plan('logs').filter((p) => p.index?.minTs != null && p.index.maxTs != null) : [];
       if (!first || filesWorth(timed) <= FIRST_FILES_MIN) {
-        await build();
+        await views();
         return await work(rel);
       }
       // Newest (oldest) indexed files first, beside every file without a time range: the answer is complete
@@ -260,7 +297,7 @@ export class QueryEngine {
       for (;;) {
         const taken = new Set(timed.slice(0, k).map((p) => p.file.path));
         narrow = (picks) => (k >= timed.length ? picks : picks.filter((p) => p.index?.minTs == null || p.index.maxTs == null || taken.has(p.file.path)));
-        await build();
+        await views();
         const result = await work(rel);
         if (k >= timed.length || !Array.isArray(result)) return result;
         const bound = result.length >= first.rows ? boundMicros((result[result.length - 1] as Record<string, unknown>).timestamp, latest) : null;

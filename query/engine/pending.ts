@@ -124,15 +124,18 @@ export class PendingTables {
     return snapshot.inFiles.rows.length + snapshot.inFiles.columns.length > 0;
   }
 
-  /** The prepared snapshot's rows as a relation with the table's columns; null when it holds none. */
-  relation(snapshot: PendingSnapshot): string | null {
+  /**
+   * The prepared snapshot's rows as a relation with the table's columns; null when it holds none. With
+   * `reads`, the rows still in staging files hold only those columns (`stagedSelect`), the rest NULL.
+   */
+  relation(snapshot: PendingSnapshot, reads?: ReadonlySet<string>): string | null {
     const parts: string[] = [];
     if (snapshot.inTable.length > 0) {
       // A range holds only the snapshot's sequences (rangesOf joins neighbours alone): no other project's rows.
       const where = rangesOf(snapshot.inTable).map(([lo, hi]) => (lo === hi ? `seq = ${lo}` : `seq BETWEEN ${lo} AND ${hi}`)).join(' OR ');
       parts.push(`SELECT * EXCLUDE (seq) FROM ${tableOf(snapshot.table)} WHERE ${where}`);
     }
-    if (this.readsFiles(snapshot)) parts.push(`SELECT * EXCLUDE (filename) FROM (${stagedSelect(snapshot.table, snapshot.inFiles, true)})`);
+    if (this.readsFiles(snapshot)) parts.push(`SELECT * EXCLUDE (filename) FROM (${stagedSelect(snapshot.table, snapshot.inFiles, true, reads)})`);
     return parts.length === 0 ? null : parts.join(' UNION ALL BY NAME ');
   }
 

@@ -18,11 +18,15 @@ export function lakeFiles(paths: readonly string[], options = ''): string {
 
 /**
  * The staged rows' columns as stored: the encoder leaves out empty lists and maps (`encode.ts`), which
- * read_json reads as NULL, so they are restored here as the empty values the files have always held.
+ * read_json reads as NULL, so they are restored here as the empty values the files have always held. A
+ * column outside `reads` (when given) is NULL: the statement reading them names no such column.
  */
-function stagedColumns(table: Table): string {
+function stagedColumns(table: Table, reads?: ReadonlySet<string>): string {
   return parquetColumns(table)
-    .map(([name, type]) => (type.endsWith('[]') || type.startsWith('MAP(') ? `COALESCE("${name}", CAST(${type.startsWith('MAP(') ? 'MAP {}' : '[]'} AS ${type})) AS "${name}"` : `"${name}"`))
+    .map(([name, type]) => {
+      if (reads && !reads.has(name)) return `CAST(NULL AS ${type}) AS "${name}"`;
+      return type.endsWith('[]') || type.startsWith('MAP(') ? `COALESCE("${name}", CAST(${type.startsWith('MAP(') ? 'MAP {}' : '[]'} AS ${type})) AS "${name}"` : `"${name}"`;
+    })
     .join(', ');
 }
 
@@ -35,26 +39,30 @@ export interface Staging {
 /**
  * Columnar payloads' rows: one per position of the id list (always a list, `encode.ts`), each column taken
  * from \`k\` when the payload holds it once, else from its list at that position. (Unnesting every list side
- * by side instead cost DuckDB half as much again.) `file` is `, filename` or nothing.
+ * by side instead cost DuckDB half as much again.) `file` is `, filename` or nothing. With `reads`, only
+ * those columns (and the id, which counts the rows) are read out of the JSON: DuckDB's reader turns every
+ * field of the structs it is given into values, read or not, which was half of a count over pending rows.
  */
-function columnarSelect(table: Table, sources: string, file: string): string {
-  const merged = parquetColumns(table).map(([name]) => `COALESCE(k."${name}", l."${name}"[i]) AS "${name}"`).join(', ');
-  return `SELECT ${stagedColumns(table)}${file} FROM (SELECT ${merged}${file} FROM (SELECT k, l${file}, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(table)}${file && ', filename = true'})))`;
+function columnarSelect(table: Table, sources: string, file: string, reads?: ReadonlySet<string>): string {
+  const read = parquetColumns(table).filter(([name]) => !reads || reads.has(name) || name === 'id');
+  const merged = read.map(([name]) => `COALESCE(k."${name}", l."${name}"[i]) AS "${name}"`).join(', ');
+  return `SELECT ${stagedColumns(table, reads)}${file} FROM (SELECT ${merged}${file} FROM (SELECT k, l${file}, UNNEST(range(1, len(l.id) + 1)) AS i FROM read_json(${sources}, format = 'newline_delimited', columns = ${readColumnarColumns(read)}${file && ', filename = true'})))`;
 }
 
 /**
  * The staged payloads' rows as the table's columns, as the lake's files hold them: the one reading of the
  * bus formats, for the writer's files and the rows queries read before they are written. With `withFile`,
- * each row also carries `filename`, the staging file it was read from.
+ * each row also carries `filename`, the staging file it was read from. With `reads`, columnar payloads'
+ * other columns are NULL (a query's pending rows, for a statement that reads only those).
  */
-export function stagedSelect(table: Table, staged: Staging, withFile = false): string {
+export function stagedSelect(table: Table, staged: Staging, withFile = false, reads?: ReadonlySet<string>): string {
   const list = (paths: string[]) => `[${paths.map(sqlString).join(', ')}]`;
   const file = withFile ? ', filename' : '';
   const selects: string[] = [];
   if (staged.rows.length > 0) {
     selects.push(`SELECT ${stagedColumns(table)}${file} FROM read_json(${list(staged.rows)}, format = 'newline_delimited', columns = ${readJsonColumns(table)}${file && ', filename = true'})`);
   }
-  if (staged.columns.length > 0) selects.push(columnarSelect(table, list(staged.columns), file));
+  if (staged.columns.length > 0) selects.push(columnarSelect(table, list(staged.columns), file, reads));
   if (selects.length === 0) throw new Error('stagedSelect: nothing staged');
   return selects.join(' UNION ALL ');
 }

@@ -32,11 +32,10 @@ export function readJsonColumns(table: Table): string {
 }
 
 /**
- * The `columns={…}` argument of `read_json` for columnar payloads (`encode.ts`): `k` holds each column
- * once, `l` each as a list.
+ * The `columns={…}` argument of `read_json` for these columns of columnar payloads (`encode.ts`): `k`
+ * holds each column once, `l` each as a list.
  */
-export function readColumnarColumns(table: Table): string {
-  const cols = parquetColumns(table);
+export function readColumnarColumns(cols: [name: string, type: string][]): string {
   const struct = (suffix: string) => `STRUCT(${cols.map(([name, type]) => `"${name}" ${type}${suffix}`).join(', ')})`;
   return `{k: '${struct('')}', l: '${struct('[]')}'}`;
 }
