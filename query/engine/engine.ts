@@ -165,7 +165,8 @@ export class QueryEngine {
     for (const { files, range } of scansOf(picks.flatMap((p) => (p.ranges ? [{ file: p.file, ranges: p.ranges }] : [])))) {
       parts.push(`SELECT * EXCLUDE (file_row_number) FROM ${lakeFiles(paths(files), 'file_row_number = true')} WHERE file_row_number BETWEEN ${range[0]} AND ${range[1]}`);
     }
-    const unwritten = pending && this.pending?.relation(pending, reads);
+    // The scope's own filter reads the environment, whatever the statement names.
+    const unwritten = pending && this.pending?.relation(pending, reads && new Set([...reads, 'environment']));
     if (unwritten) parts.push(unwritten);
     const source = parts.length === 0 ? emptyRelation(table) : parts.join(' UNION ALL BY NAME ');
     if (!scope.environments || table === 'alert_events') return source;
