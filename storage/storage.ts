@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -24,6 +24,17 @@ import { PatternMiner, PatternStore } from './catalog/patterns.js';
 
 /** How often a reading process looks for the writer's commits while a live tail listens. */
 const READER_POLL_MS = 250;
+
+/**
+ * Where one of the process's DuckDBs spills (its sorts and joins past its memory bound), emptied at start:
+ * what a killed process spilled is of no use to the next.
+ */
+function spillDir(dataDir: string, name: string): string {
+  const dir = join(dataDir, 'spill', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /** Where the lake lies: `storage.lake_dir`, else `<data_dir>/lake`. */
 export function lakeDirOf(config: Config): string {
@@ -84,7 +95,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       own.open();
       manifest = own;
     }
-    parquet = await ParquetWriter.create();
+    parquet = await ParquetWriter.create(1, undefined, spillDir(dataDir, 'writer'));
     updater = new CatalogUpdater(catalog, await StatsReader.create(), logger.child({ component: 'catalog' }));
     const feed = updater;
     const w = config.storage.writer;
@@ -109,7 +120,7 @@ export async function openStorage(config: Config, logger: Logger, opts: { writer
       const upkeep = shared && bucket
         ? { lease: new KvLease(bucket, 'lease.upkeep', `${hostname()}:${process.pid}:${randomUUID()}`, 3 * c.interval_ms), tidy: (retired: string) => shared.tidy(retired) }
         : {};
-      compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, patterns: new PatternMiner(patterns), ...upkeep }, logger.child({ component: 'compaction' }));
+      compactor = new Compactor(manifest, await ParquetWriter.create(1, undefined, spillDir(dataDir, 'compaction')), { lakeDir, intervalMs: c.interval_ms, minFiles: c.min_files, targetRows: c.target_rows, retentionDays: c.retention_days, deleteGraceMs: c.delete_grace_ms, patterns: new PatternMiner(patterns), ...upkeep }, logger.child({ component: 'compaction' }));
       compactor.start();
     }
     lake = { manifest, writer, compactor };

@@ -90,16 +90,29 @@ export function mergedParquetOptions(table: Table): string {
   return table === 'logs' ? parquetOptions(LOGS_ROW_GROUP_ROWS) : PARQUET_OPTIONS;
 }
 
+/**
+ * A merge's sort, bounded below the rest of compaction's work: it spills past the bound, where the skip
+ * index's build fails (which is why the writer's bound is not this low). At the writer's 512 MB a 2M-row
+ * merge took the process's RSS up by up to 350 MB; at this bound, by nothing beyond the miner's (bench/README.md).
+ */
+const MERGE_MEMORY_LIMIT = '256MB';
+
 /** A private DuckDB for turning staged rows into Parquet: the write path never shares the query engine's. */
 export class ParquetWriter {
-  private constructor(private readonly conn: DuckDBConnection) {}
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly memoryLimit: string,
+  ) {}
 
-  /** Bounded so a writer catching up on a backlog cannot take the machine's memory (DuckDB spills past it). */
-  static async create(threads = 1, memoryLimit = '512MB'): Promise<ParquetWriter> {
-    const db = await DuckDBInstance.create(':memory:', { threads: String(threads), memory_limit: memoryLimit });
+  /**
+   * Bounded so a writer catching up on a backlog cannot take the machine's memory: DuckDB spills past it,
+   * into `tempDir` when given (else `.tmp` under the process's working directory, which may not be writable).
+   */
+  static async create(threads = 1, memoryLimit = '512MB', tempDir?: string): Promise<ParquetWriter> {
+    const db = await DuckDBInstance.create(':memory:', { threads: String(threads), memory_limit: memoryLimit, ...(tempDir ? { temp_directory: tempDir } : {}) });
     const conn = await db.connect();
     await conn.run("SET TimeZone = 'UTC'");
-    return new ParquetWriter(conn);
+    return new ParquetWriter(conn, memoryLimit);
   }
 
   /** Other work on the same connection (the pattern miner's reads before a merge, and its temp tables). */
@@ -131,10 +144,16 @@ export class ParquetWriter {
    * relation of their rows with lake columns filled in (the pattern miner's).
    */
   async merge(table: Table, sources: string[], target: string, from = lakeFiles(sources)): Promise<number> {
-    const reader = await this.conn.runAndReadAll(
-      `COPY (SELECT * FROM ${from} ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
-    );
-    return Number(reader.getRows()[0]?.[0] ?? 0);
+    // DuckDB refuses a bound below what it holds already (the miner's tables): the merge then runs at the writer's.
+    const bounded = await this.conn.run(`SET memory_limit = '${MERGE_MEMORY_LIMIT}'`).then(() => true, () => false);
+    try {
+      const reader = await this.conn.runAndReadAll(
+        `COPY (SELECT * FROM ${from} ORDER BY ${SORT_ORDER[table]}) TO ${sqlString(target)} ${mergedParquetOptions(table)}`,
+      );
+      return Number(reader.getRows()[0]?.[0] ?? 0);
+    } finally {
+      if (bounded) await this.conn.run(`SET memory_limit = '${this.memoryLimit}'`);
+    }
   }
 
   /** Other reads of files this writer wrote, on its DuckDB (the skip index of a merged file). */
