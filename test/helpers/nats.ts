@@ -49,20 +49,42 @@ export interface OwnNats {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * Ports found free are free only until someone takes them: beside the other test files a server may find
+ * its port taken and exit. A cluster (or a server on a port of its own choosing) then starts again on
+ * fresh ports, this many times in all.
+ */
+const START_ATTEMPTS = 3;
+
 /** A test-owned `nats-server -js` on a free port with a temp store, to kill and restart at will. */
 export async function startOwnNats(storeDir = mkdtempSync(join(tmpdir(), 'loglake-nats-')), port?: number): Promise<OwnNats> {
   const binary = natsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
-  const p = port ?? (await freePort());
-  const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(p), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  const url = `127.0.0.1:${p}`;
-  await waitFor(`nats-server on ${url}`, async () => {
-    const nc = await connect({ servers: url, timeout: 500, reconnect: false });
-    await (await jetstreamManager(nc)).getAccountInfo();
-    await nc.close();
-    return true;
-  });
+  for (let attempt = 1; ; attempt++) {
+    const p = port ?? (await freePort());
+    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(p), '-js', '-sd', storeDir], { stdio: 'ignore' });
+    let gone = false;
+    const exited = new Promise<void>((resolve) => proc.on('exit', () => {
+      gone = true;
+      resolve();
+    }));
+    const url = `127.0.0.1:${p}`;
+    const started = await waitFor(`nats-server on ${url}`, async () => {
+      if (gone) return 'exited';
+      const nc = await connect({ servers: url, timeout: 500, reconnect: false });
+      await (await jetstreamManager(nc)).getAccountInfo();
+      await nc.close();
+      return 'ready';
+    });
+    if (started === 'exited') {
+      if (port === undefined && attempt < START_ATTEMPTS) continue;
+      throw new Error(`nats-server on ${url} exited as it started`);
+    }
+    return ownNats(url, storeDir, proc, exited);
+  }
+}
+
+function ownNats(url: string, storeDir: string, proc: ChildProcess, exited: Promise<void>): OwnNats {
   return {
     url,
     storeDir,
@@ -91,6 +113,15 @@ export interface OwnCluster {
 export async function startOwnCluster(size = 3): Promise<OwnCluster> {
   const binary = natsServerBinary();
   if (!binary) throw new Error('nats-server is not installed');
+  for (let attempt = 1; ; attempt++) {
+    const cluster = await startClusterOnce(binary, size);
+    if (cluster) return cluster;
+    if (attempt >= START_ATTEMPTS) throw new Error(`a ${size}-node NATS cluster did not start in ${START_ATTEMPTS} attempts: a server exited as it started`);
+  }
+}
+
+/** One attempt: null when a server exited before the cluster was ready (its port was taken meanwhile). */
+async function startClusterOnce(binary: string, size: number): Promise<OwnCluster | null> {
   const clientPorts: number[] = [];
   const routePorts: number[] = [];
   for (let i = 0; i < size; i++) {
@@ -102,17 +133,22 @@ export async function startOwnCluster(size = 3): Promise<OwnCluster> {
     '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), `loglake-cluster-${i}-`)),
     '--server_name', `n${i}`, '--cluster_name', 'loglake-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes,
   ], { stdio: 'ignore' }));
-  const exited = procs.map((proc) => new Promise<void>((resolve) => proc.on('exit', () => resolve())));
+  let gone = false;
+  const exited = procs.map((proc) => new Promise<void>((resolve) => proc.on('exit', () => {
+      gone = true;
+      resolve();
+    })));
   const urls = clientPorts.map((p) => `127.0.0.1:${p}`);
   // Ready once it can place a stream on every server, as the tests' replicated streams need: a server that
   // answers JetStream's API may not have all its peers yet, and then every node started on it waits.
-  await waitFor('the cluster’s JetStream, with every peer', async () => {
+  const started = await waitFor('the cluster’s JetStream, with every peer', async () => {
+    if (gone) return 'exited';
     const nc = await connect({ servers: urls[0], timeout: 1000, reconnect: false });
     try {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: 'CLUSTER_READY', subjects: ['cluster-ready.>'], num_replicas: size });
       await jsm.streams.delete('CLUSTER_READY');
-      return true;
+      return 'ready';
     } catch {
       return false;
     } finally {
@@ -122,6 +158,11 @@ export async function startOwnCluster(size = 3): Promise<OwnCluster> {
     for (const p of procs) p.kill('SIGKILL');
     throw err;
   });
+  if (started === 'exited') {
+    for (const p of procs) p.kill('SIGKILL');
+    await Promise.all(exited);
+    return null;
+  }
   const kill = async (node: number, signal: NodeJS.Signals = 'SIGKILL') => {
     procs[node].kill(signal);
     await exited[node];
