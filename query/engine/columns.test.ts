@@ -22,6 +22,7 @@ describe('the columns a statement reads of the views', () => {
     expect(await read(`SELECT count(*) FROM logs WHERE id IN (SELECT id FROM events WHERE event = 'x')`)).toEqual(['event', 'id']);
     expect(await read(`SELECT time_bucket(INTERVAL 1 HOUR, timestamp) AS b, count(*) FROM logs GROUP BY 1 UNION ALL SELECT NULL, 0`)).toEqual(['timestamp']);
     expect(await read(`SELECT x FROM range(3) r(x) JOIN logs ON x = severity_number`)).toEqual(['severity_number', 'x']);
+    expect(await read('SELECT count(*) FROM logs a JOIN events b USING (environment)')).toEqual(['environment']);
   });
 
   it('gives up (every column) where a statement could read columns it does not name', async () => {
@@ -38,8 +39,12 @@ describe('the columns a statement reads of the views', () => {
       'WITH t AS (SELECT * FROM logs) SELECT id FROM t',
       "SELECT count(*) FROM (DESCRIBE logs) WHERE column_name = 'pattern_id'",
       "SELECT id FROM query_table('logs')",
+      'SELECT id FROM some_table_macro()',
       'CREATE TEMP VIEW v AS SELECT id FROM logs',
       'not sql at all',
+      'SELECT #1 FROM logs',
+      'SELECT a FROM logs l(a)',
+      'SELECT count(*) FROM logs a NATURAL JOIN events b',
     ]) expect(await read(sql), sql).toBeNull();
     expect(await read('SELECT * FROM logs a JOIN events b ON a.id = b.id')).toBeNull();
   });

@@ -5,8 +5,9 @@
  * a count over them costs, bench/README.md). Knowing the columns, a pending read takes only those.
  *
  * Conservative by construction: any form that could reach a column without naming it gives null (read
- * every column): a star or COLUMNS(...) over a view, a view (or its alias) used as a value, a relation the
- * engine does not own (another view may read ours), anything but SELECT statements. A name counts wherever
+ * every column): a star or COLUMNS(...) over a view, a view (or its alias) used as a value, a positional
+ * reference, renamed columns, a natural join, a relation the engine does not own (another view may read
+ * ours), anything but SELECT statements. USING (…) names its columns. A name counts wherever
  * it appears as a column reference, whatever it qualifies, so a false match only reads one column more.
  */
 
@@ -16,8 +17,8 @@ const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null &&
 
 /** Relation kinds a statement may read beside the views without hiding a read of them. */
 const HARMLESS_TABLE_REFS = new Set(['SUBQUERY', 'JOIN', 'EXPRESSION_LIST', 'EMPTY', 'TABLE_FUNCTION']);
-/** Table functions that read a relation by name. */
-const READS_BY_NAME = new Set(['query', 'query_table']);
+/** Table functions that read only what their arguments name (a table macro, or `query_table`, may read a view). */
+const PLAIN_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest', 'read_json', 'read_json_auto', 'read_ndjson', 'read_parquet']);
 
 class Unknowable extends Error {}
 
@@ -49,14 +50,17 @@ export function columnsRead(serialized: unknown, views: readonly string[]): Set<
     }
     if (!isNode(value)) return;
     if (value.type === 'SELECT_NODE') overView = readsViewDirectly(value.from_table);
-    else if (value.class === 'STAR' && overView) throw new Unknowable();
+    else if ((value.class === 'STAR' && overView) || value.class === 'POSITIONAL_REFERENCE') throw new Unknowable();
     else if (value.class === 'COLUMN_REF' && Array.isArray(value.column_names)) refs.push(value.column_names.map((n) => String(n).toLowerCase()));
     else if (isTableRef(value)) {
       if (value.type === 'BASE_TABLE') {
-        if (!viewNames.has(String(value.table_name).toLowerCase()) || value.at_clause) throw new Unknowable();
+        // Renamed columns (`logs l(a, b)`) are read by position.
+        const renamed = Array.isArray(value.column_name_alias) && value.column_name_alias.length > 0;
+        if (!viewNames.has(String(value.table_name).toLowerCase()) || value.at_clause || renamed) throw new Unknowable();
         if (value.alias) rowNames.add(String(value.alias).toLowerCase());
-      } else if (!HARMLESS_TABLE_REFS.has(String(value.type))) throw new Unknowable();
-      else if (value.type === 'TABLE_FUNCTION' && isNode(value.function) && READS_BY_NAME.has(String(value.function.function_name).toLowerCase())) throw new Unknowable();
+      } else if (!HARMLESS_TABLE_REFS.has(String(value.type)) || value.ref_type === 'NATURAL') throw new Unknowable();
+      else if (Array.isArray(value.using_columns)) refs.push(value.using_columns.map((n) => String(n).toLowerCase()));
+      else if (value.type === 'TABLE_FUNCTION' && !(isNode(value.function) && PLAIN_TABLE_FUNCTIONS.has(String(value.function.function_name).toLowerCase()))) throw new Unknowable();
     }
     for (const key in value) visit(value[key], overView);
   };
