@@ -62,6 +62,44 @@ describe('Compactor', () => {
   });
 });
 
+describe('a swap that throws', () => {
+  it('keeps the merged file, which the manifest may name: the swap may have landed though its answer was lost', async () => {
+    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-compact-lost-'));
+    const manifest = new Manifest(lakeDir);
+    manifest.open();
+    const writer = await ParquetWriter.create();
+    const dir = partitionDir(lakeDir, 'p', 'logs', '2026-06-15T11');
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 2; f++) {
+      const staged = join(lakeDir, `../stage-lost-${process.pid}-${f}.ndjson`);
+      writeFileSync(staged, Array.from({ length: 10 }, (_, i) => encodeRow('logs', log(f * 10 + i, 'svc'))).join('\n'));
+      const path = join(dir, `part-${f}.parquet`);
+      const rows = await writer.fromNdjson('logs', [staged], path);
+      manifest.commitSync('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
+    }
+    // The swap lands, then its caller hears a timeout.
+    const lossy = new Proxy(manifest, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== 'replace') return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<Manifest['replace']>) => {
+          await target.replace(...args);
+          throw new Error('TIMEOUT');
+        };
+      },
+    });
+    const compactor = new Compactor(lossy, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, retentionDays: 0, deleteGraceMs: 0 }, pino({ level: 'silent' }));
+    compactor.start();
+    await expect(compactor.runOnce(new Date('2026-06-15T12:00:00Z'))).rejects.toThrow('TIMEOUT');
+    await compactor.stop();
+    const [named] = manifest.list('p', 'logs');
+    expect(named.rows).toBe(20);
+    const name = named.path.split('/').pop()!;
+    expect(readdirSync(dir), 'the named file, still under its temp name').toContain(`.${name}.tmp`);
+    writer.close();
+  });
+});
+
 describe('mergesOf', () => {
   const files = (...rows: number[]): LakeFile[] => rows.map((n, i) => ({ path: `f${i}`, project: 'p', table: 'logs', hour: '2026-06-15T11', rows: n, bytes: n }));
   const paths = (chunks: LakeFile[][]) => chunks.map((c) => c.map((f) => f.path));

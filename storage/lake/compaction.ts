@@ -140,6 +140,7 @@ export class Compactor {
     const dir = partitionDir(this.opts.lakeDir, project, table, hour);
     const final = join(dir, `compact-${uuidv7()}.parquet`);
     const tmp = tempPathOf(final);
+    let merged: LakeFile;
     try {
       const sources = files.map((f) => this.manifest.absolute(f.path));
       // Log patterns: mined from the rows no merge has seen yet; the merge writes each row's pattern id.
@@ -149,14 +150,16 @@ export class Compactor {
       if (rows !== expected) throw new Error(`compaction of ${dir} produced ${rows} rows from ${expected}`);
       // Skip index side-car (skip-index.ts): written before the commit, optional for every reader.
       await this.parquet.withConnection((conn) => writeSkipIndex(conn, table, tmp, final, { replaces: files.map((f) => this.manifest.absolute(f.path)) }));
-      const merged: LakeFile = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };
-      if (!(await this.manifest.replace([merged], files.map((f) => f.path)))) {
-        rmSync(tmp, { force: true });
-        return;
-      }
+      merged = { path: relative(this.opts.lakeDir, final), project, table, hour, rows, bytes: statSync(tmp).size };
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+    // A swap that throws may have landed (its answer lost as NATS went away): the merged file is kept under
+    // its temp name, for tidying to put in place if the manifest names it, or to delete once surely abandoned.
+    if (!(await this.manifest.replace([merged], files.map((f) => f.path)))) {
+      rmSync(tmp, { force: true });
+      return;
     }
     // Another writer's tidying may have done either step first.
     for (const f of files) moveAside(this.manifest.absolute(f.path), join(this.retiredDir, `${Date.now()}-${basename(f.path)}`));
