@@ -22,21 +22,27 @@ function log(i: number, service: string): LogRecord {
   };
 }
 
+/** A lake whose partition 2026-06-15T11 of project p holds `files` committed files of `rows` logs each. */
+async function smallFiles(files: number, rows: number) {
+  const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-compact-'));
+  const manifest = new Manifest(lakeDir);
+  manifest.open();
+  const writer = await ParquetWriter.create();
+  const dir = partitionDir(lakeDir, 'p', 'logs', '2026-06-15T11');
+  mkdirSync(dir, { recursive: true });
+  for (let f = 0; f < files; f++) {
+    const staged = join(lakeDir, `../stage-${process.pid}-${f}.ndjson`);
+    writeFileSync(staged, Array.from({ length: rows }, (_, i) => encodeRow('logs', log(f * rows + i, `svc-${(f + i) % 3}`))).join('\n'));
+    const path = join(dir, `part-${f}.parquet`);
+    const written = await writer.fromNdjson('logs', [staged], path);
+    manifest.commitSync('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows: written, bytes: statSync(path).size }], [[f + 1, f + 1]]);
+  }
+  return { lakeDir, manifest, writer, dir };
+}
+
 describe('Compactor', () => {
   it('merges a partition into one sorted file with the same rows and retires the old files', async () => {
-    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-compact-'));
-    const manifest = new Manifest(lakeDir);
-    manifest.open();
-    const writer = await ParquetWriter.create();
-    const dir = partitionDir(lakeDir, 'p', 'logs', '2026-06-15T11');
-    mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < 4; f++) {
-      const staged = join(lakeDir, `../stage-${process.pid}-${f}.ndjson`);
-      writeFileSync(staged, Array.from({ length: 25 }, (_, i) => encodeRow('logs', log(f * 25 + i, `svc-${(f + i) % 3}`))).join('\n'));
-      const path = join(dir, `part-${f}.parquet`);
-      const rows = await writer.fromNdjson('logs', [staged], path);
-      manifest.commitSync('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
-    }
+    const { lakeDir, manifest, writer, dir } = await smallFiles(4, 25);
     const compactor = new Compactor(manifest, await ParquetWriter.create(), { lakeDir, intervalMs: 60_000, minFiles: 8, targetRows: 1000, retentionDays: 0, deleteGraceMs: 0 }, pino({ level: 'silent' }));
     compactor.start();
     expect(await compactor.runOnce(new Date('2026-06-15T11:30:00Z'))).toBe(0);
@@ -64,19 +70,7 @@ describe('Compactor', () => {
 
 describe('a swap that throws', () => {
   it('keeps the merged file, which the manifest may name: the swap may have landed though its answer was lost', async () => {
-    const lakeDir = mkdtempSync(join(tmpdir(), 'loglake-compact-lost-'));
-    const manifest = new Manifest(lakeDir);
-    manifest.open();
-    const writer = await ParquetWriter.create();
-    const dir = partitionDir(lakeDir, 'p', 'logs', '2026-06-15T11');
-    mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < 2; f++) {
-      const staged = join(lakeDir, `../stage-lost-${process.pid}-${f}.ndjson`);
-      writeFileSync(staged, Array.from({ length: 10 }, (_, i) => encodeRow('logs', log(f * 10 + i, 'svc'))).join('\n'));
-      const path = join(dir, `part-${f}.parquet`);
-      const rows = await writer.fromNdjson('logs', [staged], path);
-      manifest.commitSync('bus', [{ path: join('p/logs/date=2026-06-15/hour=11', `part-${f}.parquet`), project: 'p', table: 'logs', hour: '2026-06-15T11', rows, bytes: statSync(path).size }], [[f + 1, f + 1]]);
-    }
+    const { lakeDir, manifest, writer, dir } = await smallFiles(2, 10);
     // The swap lands, then its caller hears a timeout.
     const lossy = new Proxy(manifest, {
       get(target, prop) {
