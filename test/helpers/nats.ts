@@ -56,6 +56,16 @@ export interface OwnNats {
  */
 const START_ATTEMPTS = 3;
 
+/** Each process's exit, and whether any of them has exited yet. */
+function exitsOf(procs: ChildProcess[]): { exited: Promise<void>[]; gone: () => boolean } {
+  let gone = false;
+  const exited = procs.map((proc) => new Promise<void>((resolve) => proc.on('exit', () => {
+    gone = true;
+    resolve();
+  })));
+  return { exited, gone: () => gone };
+}
+
 /** A test-owned `nats-server -js` on a free port with a temp store, to kill and restart at will. */
 export async function startOwnNats(storeDir = mkdtempSync(join(tmpdir(), 'loglake-nats-')), port?: number): Promise<OwnNats> {
   const binary = natsServerBinary();
@@ -63,14 +73,10 @@ export async function startOwnNats(storeDir = mkdtempSync(join(tmpdir(), 'loglak
   for (let attempt = 1; ; attempt++) {
     const p = port ?? (await freePort());
     const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(p), '-js', '-sd', storeDir], { stdio: 'ignore' });
-    let gone = false;
-    const exited = new Promise<void>((resolve) => proc.on('exit', () => {
-      gone = true;
-      resolve();
-    }));
+    const { exited: [exited], gone } = exitsOf([proc]);
     const url = `127.0.0.1:${p}`;
     const started = await waitFor(`nats-server on ${url}`, async () => {
-      if (gone) return 'exited';
+      if (gone()) return 'exited';
       const nc = await connect({ servers: url, timeout: 500, reconnect: false });
       await (await jetstreamManager(nc)).getAccountInfo();
       await nc.close();
@@ -133,16 +139,12 @@ async function startClusterOnce(binary: string, size: number): Promise<OwnCluste
     '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', mkdtempSync(join(tmpdir(), `loglake-cluster-${i}-`)),
     '--server_name', `n${i}`, '--cluster_name', 'loglake-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes,
   ], { stdio: 'ignore' }));
-  let gone = false;
-  const exited = procs.map((proc) => new Promise<void>((resolve) => proc.on('exit', () => {
-      gone = true;
-      resolve();
-    })));
+  const { exited, gone } = exitsOf(procs);
   const urls = clientPorts.map((p) => `127.0.0.1:${p}`);
   // Ready once it can place a stream on every server, as the tests' replicated streams need: a server that
   // answers JetStream's API may not have all its peers yet, and then every node started on it waits.
   const started = await waitFor('the cluster’s JetStream, with every peer', async () => {
-    if (gone) return 'exited';
+    if (gone()) return 'exited';
     const nc = await connect({ servers: urls[0], timeout: 1000, reconnect: false });
     try {
       const jsm = await jetstreamManager(nc);
